@@ -1,0 +1,10 @@
+#pragma once
+// Device choice for core code (torch side). CUDA when available, else CPU.
+#include <c10/core/Device.h>
+#include <string>
+
+namespace genlab::core {
+c10::Device defaultDevice();
+// Sets torch intra-op threads; 0 keeps the library default.
+void setTorchThreads(int n);
+}  // namespace genlab::core

@@ -1,0 +1,162 @@
+// genlab-cli vae train | eval: the Latent Explorer headless, on the same engine.
+#include <chrono>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/cli/cli.h"
+#include "core/data/image_data.h"
+#include "core/engine/device.h"
+#include "core/engine/engine.h"
+#include "core/labs/vae/vae_job.h"
+
+namespace genlab::core::vae {
+
+namespace {
+using nlohmann::json;
+
+json metricsJson(const char* prefix, const VaeMetrics& m) {
+  const std::string p(prefix);
+  return {{p + "_elbo", m.elbo}, {p + "_recon", m.recon}, {p + "_kl", m.kl}};
+}
+
+VaeOptions optionsFromArgs(const cli::Args& a) {
+  VaeOptions o;
+  o.data = a.str("data", "mnist");
+  o.architecture = a.str("arch", o.architecture);
+  o.latentDim = a.integer("latent-dim", o.latentDim, 1, 512);
+  o.hidden = a.integer("hidden", o.hidden, 1, 8192);
+  o.beta = a.real("beta", o.beta);
+  o.klWarmupEpochs = a.integer("kl-warmup", 0, 0, 100000);
+  o.lr = a.real("lr", o.lr);
+  o.batch = a.integer("batch", o.batch, 1, 65536);
+  o.epochs = a.integer("epochs", o.epochs, 0, 100000);
+  o.seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
+  o.threads = a.integer("threads", 0, 0, 1024);
+  o.maxTrainImages = a.integer("max-train", 0, 0, 100000000);
+  o.validate();
+  return o;
+}
+
+// Prints the engine's snapshots as JSON lines (or short text) and keeps the result.
+struct Printer {
+  std::ostream& out;
+  std::ostream& err;
+  bool asJson;
+  std::mutex mutex;
+  std::size_t epochsPrinted = 0;
+  std::chrono::steady_clock::time_point lastLine{};
+  std::shared_ptr<const VaeResult> result;
+  std::string error;
+
+  void line(const json& j) {
+    if (asJson) out << j.dump() << std::endl;
+  }
+  void onSnapshot(const Snapshot& s) {
+    std::lock_guard<std::mutex> g(mutex);
+    if (s.kind == Snapshot::Kind::Error) {
+      error = s.message;
+      return;
+    }
+    if (auto r = std::dynamic_pointer_cast<const VaeResult>(s.payload)) result = r;
+    auto p = std::dynamic_pointer_cast<const VaeProgress>(s.payload);
+    if (!p) return;
+    for (; epochsPrinted < p->test.size(); ++epochsPrinted) {
+      const auto& t = p->test[epochsPrinted];
+      json j{{"event", "epoch"}, {"epoch", t.epoch}, {"samples_per_second", p->samplesPerSecond},
+             {"active_units", p->activeUnits}, {"elapsed_seconds", p->elapsedSeconds}};
+      j.update(metricsJson("test", t.m));
+      if (!p->train.empty()) j.update(metricsJson("train", p->train.back().m));
+      line(j);
+      if (!asJson)
+        out << "epoch " << t.epoch << ": test ELBO " << t.m.elbo << " nats (recon " << t.m.recon
+            << ", KL " << t.m.kl << "), " << static_cast<long>(p->samplesPerSecond)
+            << " img/s" << std::endl;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lastLine > std::chrono::seconds(1) && !p->train.empty()) {
+      lastLine = now;
+      json j{{"event", "progress"}, {"epoch", p->epoch}, {"step", p->step},
+             {"total_steps", p->totalSteps}, {"beta", p->beta},
+             {"samples_per_second", p->samplesPerSecond}, {"eta_seconds", p->etaSeconds}};
+      j.update(metricsJson("train", p->train.back().m));
+      line(j);
+    }
+  }
+};
+
+int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
+  a.rejectUnknown({"data", "arch", "latent-dim", "hidden", "beta", "kl-warmup", "lr", "batch",
+                   "epochs", "seed", "threads", "max-train", "json", "out"});
+  const VaeOptions o = optionsFromArgs(a);
+  setTorchThreads(o.threads);
+  Printer printer{out, err, a.flag("json"), {}, 0, {}, nullptr, {}};
+  Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
+  std::shared_ptr<VaeSession> session;
+  engine.runSync([&] { session = VaeSession::create(o); });
+  printer.line({{"event", "start"}, {"lab", "vae"}, {"device", Engine::deviceName()},
+                {"options", json::parse(o.toJson())},
+                {"train_images", session->data().train.count},
+                {"test_images", session->data().test.count},
+                {"provenance", session->data().train.provenance}});
+  engine.submit(std::make_unique<VaeTrainJob>(session));
+  engine.waitIdle();
+  if (!printer.error.empty() || !printer.result) {
+    err << "genlab-cli: training failed: "
+        << (printer.error.empty() ? "no result" : printer.error) << "\n";
+    return 1;
+  }
+  const auto& r = *printer.result;
+  if (a.has("out")) {
+    engine.runSync([&] { session->save(a.str("out", "")); });
+  }
+  json res{{"event", "result"},        {"test_elbo", r.test.elbo},
+           {"test_recon", r.test.recon}, {"test_kl", r.test.kl},
+           {"active_units", r.activeUnits}, {"train_seconds", r.trainSeconds},
+           {"samples_per_second", r.samplesPerSecond}, {"epochs", r.epochs}};
+  if (a.has("out")) res["model"] = a.str("out", "");
+  if (printer.asJson)
+    printer.line(res);
+  else
+    out << "test ELBO " << r.test.elbo << " nats/image, " << r.activeUnits
+        << " active units, " << r.trainSeconds << " s, " << r.samplesPerSecond << " img/s\n";
+  return 0;
+}
+
+int runEval(const cli::Args& a, std::ostream& out, std::ostream& err) {
+  a.rejectUnknown({"model", "data", "threads", "json"});
+  if (!a.has("model")) throw std::invalid_argument("vae eval needs --model FILE");
+  const std::string path = a.str("model", "");
+  setTorchThreads(a.integer("threads", 0, 0, 1024));
+  Engine engine([](const Snapshot&) {});
+  VaeMetrics m;
+  int active = 0;
+  engine.runSync([&] {
+    auto o = VaeSession::peekOptions(path);
+    if (a.has("data")) o.data = a.str("data", "");
+    auto data = std::make_shared<ImageSplit>(loadImageData(o.data, static_cast<unsigned>(o.seed)));
+    auto s = VaeSession::load(path, data);
+    m = s->evaluate();
+    active = s->activeUnits();
+  });
+  json res{{"event", "result"}, {"active_units", active}};
+  res.update(metricsJson("test", m));
+  if (a.flag("json"))
+    out << res.dump() << std::endl;
+  else
+    out << "test ELBO " << m.elbo << " nats/image (recon " << m.recon << ", KL " << m.kl << ")\n";
+  return 0;
+}
+}  // namespace
+
+void registerCli(cli::Registry& r) {
+  r.add({"vae", "train",
+         "vae train --data mnist|digits|FOLDER --latent-dim N --epochs N --beta X --batch N "
+         "--seed S --threads N [--arch mlp|conv] [--hidden N] [--lr X] [--kl-warmup N] "
+         "[--max-train N] [--json] [--out FILE]",
+         runTrain, {"json"}});
+  r.add({"vae", "eval", "vae eval --model FILE [--data SPEC] [--threads N] [--json]", runEval,
+         {"json"}});
+}
+
+}  // namespace genlab::core::vae

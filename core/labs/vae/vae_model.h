@@ -1,0 +1,61 @@
+#pragma once
+// VAE networks (core-internal; includes torch). Encoders output the mean and
+// log-variance of a diagonal Gaussian; decoders output Bernoulli logits.
+#include <torch/nn/module.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+
+#include <utility>
+
+namespace genlab::core::vae {
+
+struct VaeNetImpl : torch::nn::Module {
+  virtual std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& x) = 0;
+  virtual torch::Tensor decodeLogits(const torch::Tensor& z) = 0;
+};
+
+// 784-400-(z) encoder and (z)-400-784 decoder, ReLU; the mean and
+// log-variance heads share one matrix multiply (same model as two heads).
+struct MlpVaeImpl : VaeNetImpl {
+  MlpVaeImpl(int inputDim, int hidden, int latent);
+  std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& x) override;
+  torch::Tensor decodeLogits(const torch::Tensor& z) override;
+  int latent;
+  torch::nn::Linear fc1{nullptr}, fcMuLogvar{nullptr}, fc3{nullptr}, fc4{nullptr};
+};
+
+// Two stride-2 convolutions down, two transposed convolutions up.
+// Needs image sides divisible by 4.
+struct ConvVaeImpl : VaeNetImpl {
+  ConvVaeImpl(int height, int width, int hidden, int latent);
+  std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& x) override;
+  torch::Tensor decodeLogits(const torch::Tensor& z) override;
+  int height, width, latent;
+  torch::nn::Conv2d c1{nullptr}, c2{nullptr};
+  torch::nn::Linear encFc{nullptr}, encHead{nullptr}, decFc1{nullptr}, decFc2{nullptr};
+  torch::nn::ConvTranspose2d d1{nullptr}, d2{nullptr};
+};
+
+// Adam over all parameters at once: parameters and gradients are views into
+// two flat buffers, so one step is one fused pass over memory instead of a
+// handful of tensor ops per parameter. Same update rule as torch.optim.Adam.
+class FlatAdam {
+ public:
+  FlatAdam(torch::nn::Module& module, double lr, double beta1 = 0.9, double beta2 = 0.999,
+           double eps = 1e-8);
+  void zeroGrad();
+  void step();
+  void setLr(double lr) { m_lr = lr; }
+  long steps() const { return m_step; }
+  torch::Tensor& params() { return m_params; }
+  torch::Tensor& expAvg() { return m_m; }
+  torch::Tensor& expAvgSq() { return m_v; }
+  void setSteps(long s) { m_step = s; }
+
+ private:
+  torch::Tensor m_params, m_grads, m_m, m_v;
+  double m_lr, m_b1, m_b2, m_eps;
+  long m_step = 0;
+};
+
+}  // namespace genlab::core::vae

@@ -1,0 +1,28 @@
+#pragma once
+// Options of the Latent Explorer (VAE) lab. Plain, JSON-serialisable.
+#include <cstdint>
+#include <string>
+
+namespace genlab::core::vae {
+
+struct VaeOptions {
+  std::string data = "digits";       // "mnist", "digits" (embedded) or a folder
+  std::string architecture = "mlp";  // "mlp" (784-400-z) or "conv"
+  int latentDim = 2;
+  int hidden = 400;
+  double beta = 1.0;        // weight of the KL term (beta-VAE)
+  int klWarmupEpochs = 0;   // beta ramps linearly from 0 over this many epochs
+  double lr = 1e-3;         // Adam
+  int batch = 128;
+  int epochs = 10;
+  std::uint64_t seed = 1;
+  int threads = 0;             // torch intra-op threads; 0 = library default
+  double liveMapSeconds = 0;   // > 0: refresh the latent map this often mid-epoch
+  int maxTrainImages = 0;      // > 0: train on the first N (after shuffling) only
+
+  std::string toJson() const;                       // one JSON object
+  static VaeOptions fromJson(const std::string&);   // throws std::invalid_argument
+  void validate() const;                            // throws std::invalid_argument
+};
+
+}  // namespace genlab::core::vae

@@ -1,0 +1,301 @@
+#include "core/labs/vae/vae_session.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/cuda.h>
+#include <torch/types.h>
+#include <torch/nn/functional/loss.h>
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/data/image_data.h"
+#include "core/engine/device.h"
+#include "core/labs/vae/vae_math.h"
+#include "core/labs/vae/vae_model.h"
+#include "core/labs/vae/vae_session_impl.h"
+#include "core/util/model_file.h"
+
+namespace genlab::core::vae {
+
+
+
+torch::Tensor toFloatTensor(const ImageDataset& d, int limit, c10::Device dev) {
+  const int n = limit > 0 ? std::min(limit, d.count) : d.count;
+  auto bytes = torch::from_blob(const_cast<std::uint8_t*>(d.pixels.data()),
+                                {n, static_cast<int64_t>(d.imageSize())}, torch::kUInt8);
+  return bytes.to(torch::kFloat).div_(255.0).to(dev);
+}
+
+Image toImage(const torch::Tensor& probs, int h, int w) {
+  auto t = probs.detach().to(torch::kCPU).mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8)
+               .contiguous();
+  Image img;
+  img.width = w;
+  img.height = h;
+  img.channels = 1;
+  img.pixels.assign(t.data_ptr<std::uint8_t>(), t.data_ptr<std::uint8_t>() + h * w);
+  return img;
+}
+
+Image VaeSession::Impl::decodeOne(const torch::Tensor& z) {
+  torch::NoGradGuard ng;
+  return toImage(torch::sigmoid(net->decodeLogits(z)).view({height, width}), height, width);
+}
+
+void VaeSession::Impl::finishMap(const std::vector<int>& labels, double epochs) {
+  const int64_t d = means.size(1), n = means.size(0);
+  auto m = std::make_shared<LatentMap>();
+  m->latentDim = static_cast<int>(d);
+  m->epochs = epochs;
+  m->labels.assign(labels.begin(), labels.begin() + n);
+  origin.assign(d, 0.f);
+  axisX.assign(d, 0.f);
+  axisY.assign(d, 0.f);
+  torch::Tensor xy;
+  if (d <= 2) {
+    axisX[0] = 1.f;
+    if (d == 2) axisY[1] = 1.f;
+    xy = d == 2 ? means : torch::cat({means, torch::zeros_like(means)}, 1);
+  } else {
+    auto mean = means.mean(0);
+    auto c = means - mean;
+    auto cov = c.t().mm(c) / std::max<int64_t>(1, n - 1);
+    auto eig = at::linalg_eigh(cov, "L");
+    auto vecs = std::get<1>(eig);                       // ascending eigenvalues
+    auto top = torch::stack({vecs.select(1, d - 1), vecs.select(1, d - 2)});  // 2 x d
+    // Fix each axis' sign so the picture does not flip between refreshes.
+    auto idx = top.abs().argmax(1);
+    for (int k = 0; k < 2; ++k)
+      if (top[k][idx[k].item<int64_t>()].item<float>() < 0) top[k].neg_();
+    xy = c.mm(top.t());
+    auto copyVec = [](const torch::Tensor& t, std::vector<float>& out) {
+      auto tc = t.contiguous();
+      out.assign(tc.data_ptr<float>(), tc.data_ptr<float>() + tc.numel());
+    };
+    copyVec(mean, origin);
+    copyVec(top[0], axisX);
+    copyVec(top[1], axisY);
+  }
+  auto xyc = xy.contiguous();
+  m->xy.assign(xyc.data_ptr<float>(), xyc.data_ptr<float>() + xyc.numel());
+  m->origin = origin;
+  m->axisX = axisX;
+  m->axisY = axisY;
+  map = std::move(m);
+}
+
+std::shared_ptr<VaeSession> VaeSession::create(const VaeOptions& options) {
+  options.validate();
+  auto data = std::make_shared<ImageSplit>(loadImageData(options.data, static_cast<unsigned>(options.seed)));
+  return std::make_shared<VaeSession>(options, std::move(data));
+}
+
+VaeSession::VaeSession(const VaeOptions& options, std::shared_ptr<const ImageSplit> data)
+    : m_options(options), m_data(std::move(data)), m_impl(std::make_unique<Impl>()) {
+  m_options.validate();
+  if (!m_data || m_data->train.count == 0)
+    throw std::invalid_argument("the training set is empty");
+  if (m_data->test.count == 0) throw std::invalid_argument("the test set is empty");
+  if (m_data->test.height != m_data->train.height || m_data->test.width != m_data->train.width)
+    throw std::invalid_argument("train and test images differ in size");
+  auto& s = *m_impl;
+  s.device = defaultDevice();
+  s.height = m_data->train.height;
+  s.width = m_data->train.width;
+  s.beta = m_options.beta;
+  torch::manual_seed(m_options.seed);  // module init draws from the global generator
+  if (s.device.is_cuda()) torch::cuda::manual_seed_all(m_options.seed);
+  s.shuffleGen = at::make_generator<at::CPUGeneratorImpl>(m_options.seed);
+  s.trainGen = at::make_generator<at::CPUGeneratorImpl>(m_options.seed + 1);
+  s.evalGen = at::make_generator<at::CPUGeneratorImpl>(m_options.seed + 7919);
+  if (m_options.architecture == "conv")
+    s.net = std::make_shared<ConvVaeImpl>(s.height, s.width, m_options.hidden, m_options.latentDim);
+  else
+    s.net = std::make_shared<MlpVaeImpl>(s.height * s.width, m_options.hidden, m_options.latentDim);
+  s.net->to(s.device);
+  s.adam = std::make_unique<FlatAdam>(*s.net, m_options.lr);
+  s.trainX = toFloatTensor(m_data->train, m_options.maxTrainImages, s.device);
+  s.testX = toFloatTensor(m_data->test, 0, s.device);
+  s.origin.assign(m_options.latentDim, 0.f);
+  s.axisX.assign(m_options.latentDim, 0.f);
+  s.axisY.assign(m_options.latentDim, 0.f);
+  s.axisX[0] = 1.f;
+  if (m_options.latentDim > 1) s.axisY[1] = 1.f;
+}
+
+VaeSession::~VaeSession() = default;
+
+void VaeSession::setBeta(double beta) {
+  if (!(beta >= 0 && beta <= 1000)) throw std::invalid_argument("beta must be between 0 and 1000");
+  m_impl->beta = beta;
+  m_options.beta = beta;
+}
+
+double VaeSession::effectiveBeta() const {
+  if (m_options.klWarmupEpochs <= 0) return m_impl->beta;
+  return m_impl->beta * std::min(1.0, epochsDone() / m_options.klWarmupEpochs);
+}
+
+long VaeSession::stepsPerEpoch() const {
+  const auto n = m_impl->trainX.size(0);
+  return static_cast<long>((n + m_options.batch - 1) / m_options.batch);
+}
+long VaeSession::globalStep() const { return m_impl->step; }
+long VaeSession::samplesSeen() const { return m_impl->samples; }
+double VaeSession::epochsDone() const {
+  return static_cast<double>(m_impl->step) / static_cast<double>(stepsPerEpoch());
+}
+
+VaeMetrics VaeSession::trainStep() {
+  auto& s = *m_impl;
+  const int64_t n = s.trainX.size(0);
+  if (s.cursor == 0 || !s.epochX.defined()) {
+    s.shuffleState = s.shuffleGen.get_state();
+    auto perm = torch::randperm(n, s.shuffleGen, torch::TensorOptions().dtype(torch::kLong));
+    s.epochX = s.trainX.index_select(0, perm.to(s.device));
+    s.cursor = 0;
+  }
+  const int64_t b = std::min<int64_t>(m_options.batch, n - s.cursor);
+  auto x = s.epochX.narrow(0, s.cursor, b);
+  const double beta = effectiveBeta();
+  s.adam->zeroGrad();
+  auto [mu, logvar] = s.net->encode(x);
+  auto z = reparameterize(mu, logvar, s.randn(mu.sizes(), s.trainGen));
+  auto logits = s.net->decodeLogits(z);
+  auto recon = at::binary_cross_entropy_with_logits(logits, x, {}, {}, at::Reduction::Sum);
+  auto kl = klToStandardNormal(mu, logvar).sum();
+  // Summed over the batch, as the reference model does (Adam is nearly
+  // insensitive to the scale, but not exactly: keep it identical).
+  auto loss = beta == 1.0 ? recon + kl : recon + beta * kl;
+  loss.backward();
+  s.adam->step();
+  s.cursor += b;
+  s.samples += b;
+  if (s.cursor >= n) s.cursor = 0;
+  ++s.step;
+  VaeMetrics m;
+  m.recon = recon.item<double>() / b;
+  m.kl = kl.item<double>() / b;
+  m.elbo = -(m.recon + m.kl);
+  return m;
+}
+
+void VaeSession::beginEvaluation() {
+  auto& s = *m_impl;
+  s.evalCursor = 0;
+  s.sumRecon = s.sumKl = 0;
+  s.klSum = torch::zeros({m_options.latentDim}, torch::kDouble);
+  s.means = torch::empty({s.mapCount(), m_options.latentDim}, torch::kFloat);
+  s.evalGen.set_current_seed(m_options.seed + 7919);
+}
+
+bool VaeSession::evaluateChunk(int maxImages) {
+  auto& s = *m_impl;
+  const int64_t n = s.testX.size(0);
+  if (!s.klSum.defined()) beginEvaluation();
+  if (s.evalCursor >= n) return true;
+  const int64_t b = std::min<int64_t>(std::max(1, maxImages), n - s.evalCursor);
+  torch::NoGradGuard ng;
+  auto x = s.testX.narrow(0, s.evalCursor, b);
+  auto [mu, logvar] = s.net->encode(x);
+  auto z = reparameterize(mu, logvar, s.randn(mu.sizes(), s.evalGen));
+  auto logits = s.net->decodeLogits(z);
+  s.sumRecon += at::binary_cross_entropy_with_logits(logits, x, {}, {}, at::Reduction::Sum)
+                    .item<double>();
+  auto klDims = klToStandardNormal(mu, logvar);  // b x d
+  s.sumKl += klDims.sum().item<double>();
+  s.klSum += klDims.sum(0).to(torch::kCPU, torch::kDouble);
+  const int64_t keep = std::max<int64_t>(0, std::min(b, s.mapCount() - s.evalCursor));
+  if (keep > 0) s.means.narrow(0, s.evalCursor, keep).copy_(mu.narrow(0, 0, keep).to(torch::kCPU));
+  s.evalCursor += b;
+  if (s.evalCursor < n) return false;
+  s.last.recon = s.sumRecon / n;
+  s.last.kl = s.sumKl / n;
+  s.last.elbo = -(s.last.recon + s.last.kl);
+  auto kd = (s.klSum / static_cast<double>(n)).contiguous();
+  s.klPerDim.assign(kd.data_ptr<double>(), kd.data_ptr<double>() + kd.numel());
+  s.finishMap(m_data->test.labels, epochsDone());
+  s.klSum = torch::Tensor();
+  return true;
+}
+
+VaeMetrics VaeSession::lastEvaluation() const { return m_impl->last; }
+std::vector<double> VaeSession::klPerDimension() const { return m_impl->klPerDim; }
+int VaeSession::activeUnits(double threshold) const {
+  return static_cast<int>(std::count_if(m_impl->klPerDim.begin(), m_impl->klPerDim.end(),
+                                        [&](double k) { return k > threshold; }));
+}
+std::shared_ptr<const LatentMap> VaeSession::latentMap() const { return m_impl->map; }
+
+void VaeSession::beginMapRefresh() {
+  auto& s = *m_impl;
+  s.mapCursor = 0;
+  if (!s.means.defined() || s.means.size(0) != s.mapCount())
+    s.means = torch::empty({s.mapCount(), m_options.latentDim}, torch::kFloat);
+}
+
+bool VaeSession::mapRefreshChunk(int maxImages) {
+  auto& s = *m_impl;
+  const int64_t n = s.mapCount();
+  if (s.mapCursor >= n) return true;
+  const int64_t b = std::min<int64_t>(std::max(1, maxImages), n - s.mapCursor);
+  torch::NoGradGuard ng;
+  auto mu = s.net->encode(s.testX.narrow(0, s.mapCursor, b)).first;
+  s.means.narrow(0, s.mapCursor, b).copy_(mu.to(torch::kCPU));
+  s.mapCursor += b;
+  if (s.mapCursor < n) return false;
+  s.finishMap(m_data->test.labels, epochsDone());
+  return true;
+}
+
+VaeMetrics VaeSession::evaluate() {
+  beginEvaluation();
+  while (!evaluateChunk()) {
+  }
+  return lastEvaluation();
+}
+
+Image VaeSession::decode(float x, float y) {
+  auto& s = *m_impl;
+  return s.decodeOne(s.planePoints(torch::tensor({x, y}).view({1, 2})));
+}
+
+Image VaeSession::decodeGrid(float x0, float x1, float y0, float y1, int n) {
+  if (n < 1 || n > 64) throw std::invalid_argument("grid size must be between 1 and 64");
+  auto& s = *m_impl;
+  auto xs = torch::linspace(x0, x1, n);
+  auto ys = torch::linspace(y1, y0, n);  // row 0 at the top
+  auto grid = torch::stack({xs.repeat({n}), ys.repeat_interleave(n)}, 1);
+  torch::NoGradGuard ng;
+  auto probs = torch::sigmoid(s.net->decodeLogits(s.planePoints(grid)))
+                   .view({n, n, s.height, s.width})
+                   .permute({0, 2, 1, 3})
+                   .reshape({n * s.height, n * s.width});
+  return toImage(probs, n * s.height, n * s.width);
+}
+
+std::vector<Image> VaeSession::interpolate(float ax, float ay, float bx, float by, int steps) {
+  if (steps < 2 || steps > 64) throw std::invalid_argument("interpolation needs 2 to 64 steps");
+  std::vector<Image> out;
+  for (int i = 0; i < steps; ++i) {
+    const float t = static_cast<float>(i) / (steps - 1);
+    out.push_back(decode(ax + t * (bx - ax), ay + t * (by - ay)));
+  }
+  return out;
+}
+
+Reconstruction VaeSession::reconstruct(int index) {
+  auto& s = *m_impl;
+  if (index < 0 || index >= s.testX.size(0)) throw std::out_of_range("no such test image");
+  torch::NoGradGuard ng;
+  auto x = s.testX.narrow(0, index, 1);
+  Reconstruction r;
+  r.index = index;
+  r.original = toImage(x.view({s.height, s.width}), s.height, s.width);
+  r.reconstruction = s.decodeOne(s.net->encode(x).first);
+  return r;
+}
+
+}  // namespace genlab::core::vae

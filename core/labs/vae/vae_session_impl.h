@@ -1,0 +1,60 @@
+#pragma once
+// Internal state of VaeSession, shared by vae_session.cpp and vae_persist.cpp.
+#include <ATen/core/Generator.h>
+#include <torch/types.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/labs/vae/vae_model.h"
+#include "core/labs/vae/vae_session.h"
+
+namespace genlab::core::vae {
+
+constexpr int kMaxMapPoints = 10000;
+torch::Tensor toFloatTensor(const ImageDataset& d, int limit, c10::Device dev);
+Image toImage(const torch::Tensor& probs, int h, int w);
+
+struct VaeSession::Impl {
+  c10::Device device{c10::kCPU};
+  int height = 0, width = 0;
+  std::shared_ptr<VaeNetImpl> net;
+  std::unique_ptr<FlatAdam> adam;
+  // Shuffling and noise draw from separate generators so that a saved model
+  // can replay its epoch's permutation (from shuffleState, taken before it
+  // was drawn) and continue its noise exactly (from noiseGen's state).
+  at::Generator shuffleGen, trainGen, evalGen;
+  at::Tensor shuffleState;
+  torch::Tensor trainX, epochX, testX;
+  int64_t cursor = 0;
+  long step = 0;
+  long samples = 0;
+  double beta = 1;
+  // Evaluation / map state.
+  int64_t evalCursor = 0, mapCursor = 0;
+  double sumRecon = 0, sumKl = 0;
+  torch::Tensor klSum;        // d
+  torch::Tensor means;        // mapN x d (CPU)
+  VaeMetrics last;
+  std::vector<double> klPerDim;
+  std::shared_ptr<LatentMap> map;
+  std::vector<float> origin, axisX, axisY;  // current decode plane
+
+  torch::Tensor randn(at::IntArrayRef sizes, at::Generator& gen) {
+    auto cpu = at::randn(sizes, gen, torch::TensorOptions().dtype(torch::kFloat));
+    return device.is_cpu() ? cpu : cpu.to(device);
+  }
+  int64_t mapCount() const { return std::min<int64_t>(testX.size(0), kMaxMapPoints); }
+  torch::Tensor planePoints(const torch::Tensor& xy) {  // (n,2) -> (n,d) on device
+    auto o = torch::tensor(origin).to(device);
+    auto ax = torch::tensor(axisX).to(device);
+    auto ay = torch::tensor(axisY).to(device);
+    auto x = xy.to(device);
+    return o.unsqueeze(0) + x.narrow(1, 0, 1) * ax.unsqueeze(0) + x.narrow(1, 1, 1) * ay.unsqueeze(0);
+  }
+  Image decodeOne(const torch::Tensor& z);
+  void finishMap(const std::vector<int>& labels, double epochs);
+};
+
+
+}  // namespace genlab::core::vae

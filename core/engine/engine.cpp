@@ -38,6 +38,7 @@ struct Engine::Impl {
   mutable std::condition_variable wake;     // worker waits for work
   mutable std::condition_variable idleCv;   // waitIdle() waits for this
   std::deque<Request> requests;
+  std::atomic<int> pendingRequests{0};  // readable without the mutex
   std::deque<std::shared_ptr<JobEntry>> jobs;       // queue; front is current
   std::map<std::uint64_t, JobState> finished;       // terminal states by id
   std::uint64_t nextId = 1;
@@ -66,6 +67,7 @@ void Engine::Impl::serveRequests(std::unique_lock<std::mutex>& lock) {
   while (!requests.empty()) {
     Request r = std::move(requests.front());
     requests.pop_front();
+    --pendingRequests;
     busy = true;
     lock.unlock();
     auto send = [this](Snapshot s) { emit(s); };
@@ -101,7 +103,7 @@ void Engine::Impl::runJobStep(std::unique_lock<std::mutex>& lock,
   if (e->state == JobState::Queued) e->state = JobState::Running;
   busy = true;
   lock.unlock();
-  JobContext ctx(e->id, &e->cancel, [this](Snapshot s) { emit(s); });
+  JobContext ctx(e->id, &e->cancel, [this](Snapshot s) { emit(s); }, &pendingRequests);
   const std::string name = e->job->name();
   JobState terminal = JobState::Running;
   std::string error;
@@ -269,6 +271,7 @@ void Engine::post(std::string channel,
   {
     std::lock_guard<std::mutex> g(m_impl->mutex);
     m_impl->requests.push_back(Request{std::move(channel), std::move(fn)});
+    ++m_impl->pendingRequests;
   }
   m_impl->wake.notify_all();
 }

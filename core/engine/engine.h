@@ -32,10 +32,15 @@ class Job {
 class JobContext {
  public:
   JobContext(std::uint64_t id, const std::atomic<bool>* cancel,
-             std::function<void(Snapshot)> publish)
-      : m_id(id), m_cancel(cancel), m_publish(std::move(publish)) {}
+             std::function<void(Snapshot)> publish, const std::atomic<int>* pending = nullptr)
+      : m_id(id), m_cancel(cancel), m_publish(std::move(publish)), m_pending(pending) {}
   std::uint64_t id() const { return m_id; }
   bool cancelled() const { return m_cancel && m_cancel->load(std::memory_order_relaxed); }
+  // True when the step should end early: cancelled, or an interactive request
+  // is waiting (a step that loops over mini-batches checks it between them).
+  bool shouldYield() const {
+    return cancelled() || (m_pending && m_pending->load(std::memory_order_relaxed) > 0);
+  }
   // Sends a snapshot (tagged with this job's id) to the listener.
   void publish(Snapshot s) const {
     s.job = m_id;
@@ -49,6 +54,7 @@ class JobContext {
   std::uint64_t m_id;
   const std::atomic<bool>* m_cancel;
   std::function<void(Snapshot)> m_publish;
+  const std::atomic<int>* m_pending;
   std::chrono::steady_clock::time_point m_lastPublish{};
 };
 

@@ -196,3 +196,23 @@ TEST_CASE("genlab-cli vae train prints JSON lines ending in the result", "[vae][
   CHECK(cli::main(static_cast<int>(typov.size()), typov.data(), o3, e3) != 0);
   CHECK(e3.str().find("--latent-dims") != std::string::npos);
 }
+
+TEST_CASE("the convolutional VAE trains and refuses image sides it cannot halve twice",
+          "[vae][conv]") {
+  auto o = digitsOptions();
+  o.architecture = "conv";
+  VaeSession s(o, digits());
+  const double before = s.evaluate().elbo;
+  for (int i = 0; i < 10 * s.stepsPerEpoch(); ++i) s.trainStep();
+  const double after = s.evaluate().elbo;
+  INFO("conv VAE test ELBO before " << before << " after " << after);
+  CHECK(after > before + 5);
+  CHECK(s.decode(0, 0).pixels.size() == 64);
+  ImageSplit odd = *digits();
+  for (auto* part : {&odd.train, &odd.test}) {
+    part->height = 2;
+    part->width = 32;
+  }
+  CHECK_THROWS_WITH(VaeSession(o, std::make_shared<const ImageSplit>(odd)),
+                    Catch::Contains("divisible by 4"));
+}

@@ -90,7 +90,7 @@ bool VaeTrainJob::step(JobContext& ctx) {
                       st.phase == State::Phase::Eval, st.started);
   };
   if (st.phase == State::Phase::Eval) {
-    if (!s.evaluateChunk(2000)) {
+    if (!s.evaluateChunk(500)) {
       progress(false);
       return false;
     }
@@ -108,7 +108,7 @@ bool VaeTrainJob::step(JobContext& ctx) {
     s.beginMapRefresh();
     st.mapRefreshing = true;
   }
-  if (st.mapRefreshing && s.mapRefreshChunk(2500)) {
+  if (st.mapRefreshing && s.mapRefreshChunk(1000)) {
     st.mapRefreshing = false;
     st.lastMap = Clock::now();
     publishMap(ctx, s);
@@ -132,7 +132,7 @@ bool VaeTrainJob::step(JobContext& ctx) {
       s.beginEvaluation();
       break;
     }
-  } while (Clock::now() - sliceStart < std::chrono::milliseconds(15) && !ctx.cancelled());
+  } while (Clock::now() - sliceStart < std::chrono::milliseconds(15) && !ctx.shouldYield());
   st.trainSeconds += secondsSince(sliceStart);
   st.samples = s.samplesSeen() - st.samplesAtStart;
   progress(st.phase == State::Phase::Eval);

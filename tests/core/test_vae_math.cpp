@@ -9,6 +9,7 @@
 
 #include <cmath>
 
+#include "core/labs/vae/vae_fused.h"
 #include "core/labs/vae/vae_math.h"
 #include "core/labs/vae/vae_model.h"
 
@@ -100,4 +101,33 @@ TEST_CASE("FlatAdam takes the same steps as torch::optim::Adam", "[vae][optim]")
     CHECK(torch::allclose(pa[i], pb[i], 1e-5, 1e-6));
     CHECK(pb[i].grad().abs().sum().item().toDouble() > 0);  // gradients land in the flat buffer
   }
+}
+
+TEST_CASE("fused BCE and Gaussian-latent functions match the composite formulas", "[vae][math]") {
+  torch::manual_seed(11);
+  const int64_t b = 7, d = 3, p = 13;
+  auto stats = (torch::randn({b, 2 * d}) * 2).requires_grad_();
+  auto eps = torch::randn({b, d});
+  auto logits = (torch::randn({b, p}) * 5).requires_grad_();
+  auto target = torch::rand({b, p});
+  auto gz = torch::randn({b, d});
+  // Fused.
+  auto [z, kl] = gaussianLatent(stats, eps);
+  auto bce = bceWithLogitsSum(logits, target);
+  ((z * gz).sum() + 0.7 * kl + 1.3 * bce).backward();
+  auto gStats = stats.grad().clone();
+  auto gLogits = logits.grad().clone();
+  stats.mutable_grad().reset();
+  logits.mutable_grad().reset();
+  // Composite.
+  auto mu = stats.narrow(1, 0, d), lv = stats.narrow(1, d, d);
+  auto z2 = reparameterize(mu, lv, eps);
+  auto kl2 = klToStandardNormal(mu, lv).sum();
+  auto bce2 = at::binary_cross_entropy_with_logits(logits, target, {}, {}, at::Reduction::Sum);
+  ((z2 * gz).sum() + 0.7 * kl2 + 1.3 * bce2).backward();
+  CHECK(torch::allclose(z, z2, 1e-5, 1e-6));
+  CHECK(kl.item<float>() == Approx(kl2.item<float>()).epsilon(1e-5));
+  CHECK(bce.item<float>() == Approx(bce2.item<float>()).epsilon(1e-5));
+  CHECK(torch::allclose(gStats, stats.grad(), 1e-4, 1e-5));
+  CHECK(torch::allclose(gLogits, logits.grad(), 1e-4, 1e-5));
 }

@@ -20,10 +20,8 @@ MlpVaeImpl::MlpVaeImpl(int inputDim, int hidden, int latentDim) : latent(latentD
   // default init of the fused layer is the same distribution.
 }
 
-std::pair<torch::Tensor, torch::Tensor> MlpVaeImpl::encode(const torch::Tensor& x) {
-  auto h = torch::relu(fc1(x));
-  auto out = fcMuLogvar(h);
-  return {out.narrow(1, 0, latent), out.narrow(1, latent, latent)};
+torch::Tensor MlpVaeImpl::encodeStats(const torch::Tensor& x) {
+  return fcMuLogvar(torch::relu(fc1(x)));
 }
 
 torch::Tensor MlpVaeImpl::decodeLogits(const torch::Tensor& z) {
@@ -50,13 +48,12 @@ ConvVaeImpl::ConvVaeImpl(int h, int w, int hidden, int latentDim)
       "d2", torch::nn::ConvTranspose2d(ConvTranspose2dOptions(32, 1, 4).stride(2).padding(1)));
 }
 
-std::pair<torch::Tensor, torch::Tensor> ConvVaeImpl::encode(const torch::Tensor& x) {
+torch::Tensor ConvVaeImpl::encodeStats(const torch::Tensor& x) {
   auto h = x.view({-1, 1, height, width});
   h = torch::relu(c1(h));
   h = torch::relu(c2(h));
   h = torch::relu(encFc(h.flatten(1)));
-  auto out = encHead(h);
-  return {out.narrow(1, 0, latent), out.narrow(1, latent, latent)};
+  return encHead(h);
 }
 
 torch::Tensor ConvVaeImpl::decodeLogits(const torch::Tensor& z) {

@@ -10,7 +10,13 @@
 namespace genlab::core::vae {
 
 struct VaeNetImpl : torch::nn::Module {
-  virtual std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& x) = 0;
+  // [mu | logvar] side by side, B x 2d.
+  virtual torch::Tensor encodeStats(const torch::Tensor& x) = 0;
+  std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& x) {
+    auto out = encodeStats(x);
+    const auto d = out.size(1) / 2;
+    return {out.narrow(1, 0, d), out.narrow(1, d, d)};
+  }
   virtual torch::Tensor decodeLogits(const torch::Tensor& z) = 0;
 };
 
@@ -18,7 +24,7 @@ struct VaeNetImpl : torch::nn::Module {
 // log-variance heads share one matrix multiply (same model as two heads).
 struct MlpVaeImpl : VaeNetImpl {
   MlpVaeImpl(int inputDim, int hidden, int latent);
-  std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& x) override;
+  torch::Tensor encodeStats(const torch::Tensor& x) override;
   torch::Tensor decodeLogits(const torch::Tensor& z) override;
   int latent;
   torch::nn::Linear fc1{nullptr}, fcMuLogvar{nullptr}, fc3{nullptr}, fc4{nullptr};
@@ -28,7 +34,7 @@ struct MlpVaeImpl : VaeNetImpl {
 // Needs image sides divisible by 4.
 struct ConvVaeImpl : VaeNetImpl {
   ConvVaeImpl(int height, int width, int hidden, int latent);
-  std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& x) override;
+  torch::Tensor encodeStats(const torch::Tensor& x) override;
   torch::Tensor decodeLogits(const torch::Tensor& z) override;
   int height, width, latent;
   torch::nn::Conv2d c1{nullptr}, c2{nullptr};

@@ -12,6 +12,7 @@
 
 #include "core/data/image_data.h"
 #include "core/engine/device.h"
+#include "core/labs/vae/vae_fused.h"
 #include "core/labs/vae/vae_math.h"
 #include "core/labs/vae/vae_model.h"
 #include "core/labs/vae/vae_session_impl.h"
@@ -161,11 +162,9 @@ VaeMetrics VaeSession::trainStep() {
   auto x = s.epochX.narrow(0, s.cursor, b);
   const double beta = effectiveBeta();
   s.adam->zeroGrad();
-  auto [mu, logvar] = s.net->encode(x);
-  auto z = reparameterize(mu, logvar, s.randn(mu.sizes(), s.trainGen));
-  auto logits = s.net->decodeLogits(z);
-  auto recon = at::binary_cross_entropy_with_logits(logits, x, {}, {}, at::Reduction::Sum);
-  auto kl = klToStandardNormal(mu, logvar).sum();
+  auto stats = s.net->encodeStats(x);
+  auto [z, kl] = gaussianLatent(stats, s.randn({b, static_cast<int64_t>(m_options.latentDim)}, s.trainGen));
+  auto recon = bceWithLogitsSum(s.net->decodeLogits(z), x);
   // Summed over the batch, as the reference model does (Adam is nearly
   // insensitive to the scale, but not exactly: keep it identical).
   auto loss = beta == 1.0 ? recon + kl : recon + beta * kl;

@@ -1,0 +1,141 @@
+// genlab: the GUI. Wiring only: options, the main window, scripted screenshots.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QImage>
+#include <QSurfaceFormat>
+#include <QTimer>
+
+#include <cstdio>
+
+#include "ui/labs/lab_panel.h"
+#include "ui/labs/lab_registry.h"
+#include "ui/main_window.h"
+
+namespace {
+
+struct Options {
+  QString lab, data, screenshot;
+  double autotrain = -1;
+};
+
+void addOptions(QCommandLineParser& parser) {
+  parser.setApplicationDescription("GenLab: a desktop laboratory for deep generative models.");
+  parser.addOption({{"h", "help"}, "Show this help and exit."});
+  parser.addOption({{"v", "version"}, "Print the version and exit."});
+  parser.addOption({"lab", "Open the lab with this id (e.g. latent).", "ID"});
+  parser.addOption({"data", "Preselect a data set: mnist, digits or a folder.", "SPEC"});
+  parser.addOption({"autotrain", "Start training in the lab right away; with --screenshot, "
+                                 "take it after SECONDS and exit.", "SECONDS"});
+  parser.addOption({"screenshot", "Save a screenshot of the window to FILE.png and exit.", "FILE"});
+}
+
+QString usage(const QCommandLineParser& parser) {
+  QString text = "Usage: genlab [options]\n" + parser.applicationDescription() + "\n\nOptions:\n";
+  const char* rows[][2] = {
+      {"-h, --help", "Show this help and exit."},
+      {"-v, --version", "Print the version and exit."},
+      {"--lab ID", "Open the lab with this id."},
+      {"--data SPEC", "Preselect a data set: mnist, digits or a folder."},
+      {"--autotrain SECONDS", "Start training right away; with --screenshot, grab after SECONDS."},
+      {"--screenshot FILE", "Save a PNG of the main window and exit."}};
+  for (const auto& r : rows) text += QString("  %1%2\n").arg(QString(r[0]), -22).arg(r[1]);
+  text += "\nLabs:\n";
+  for (const auto& lab : genlab::ui::LabRegistry::labs())
+    text += QString("  %1%2\n").arg(lab.id, -22).arg(lab.title);
+  return text;
+}
+
+// Parses without a QApplication so that --help, --version and bad arguments
+// work on machines without a display. Returns an exit code, or -1 to run.
+int parseArguments(int argc, char** argv, Options& out) {
+  QStringList args;
+  for (int i = 0; i < argc; ++i) args << QString::fromLocal8Bit(argv[i]);
+  QCommandLineParser parser;
+  addOptions(parser);
+  if (!parser.parse(args)) {
+    std::fprintf(stderr, "genlab: %s\n", qPrintable(parser.errorText()));
+    return 2;
+  }
+  if (parser.isSet("version")) {
+    std::printf("genlab %s\n", GENLAB_VERSION);
+    return 0;
+  }
+  if (parser.isSet("help")) {
+    std::printf("%s", qPrintable(usage(parser)));
+    return 0;
+  }
+  out.lab = parser.value("lab");
+  out.data = parser.value("data");
+  out.screenshot = parser.value("screenshot");
+  if (!out.lab.isEmpty() && !genlab::ui::LabRegistry::find(out.lab)) {
+    QStringList ids;
+    for (const auto& lab : genlab::ui::LabRegistry::labs()) ids << lab.id;
+    std::fprintf(stderr, "genlab: unknown lab '%s' (available: %s)\n", qPrintable(out.lab),
+                 qPrintable(ids.join(", ")));
+    return 2;
+  }
+  if (parser.isSet("autotrain")) {
+    bool ok = false;
+    out.autotrain = parser.value("autotrain").toDouble(&ok);
+    if (!ok || out.autotrain < 0) {
+      std::fprintf(stderr, "genlab: --autotrain needs a number of seconds\n");
+      return 2;
+    }
+  }
+  if (out.lab.isEmpty() && (!out.data.isEmpty() || out.autotrain >= 0))
+    out.lab = genlab::ui::LabRegistry::labs().front().id;
+  return -1;
+}
+
+void scheduleScreenshot(genlab::ui::MainWindow& window, const QString& file, double seconds) {
+  QTimer::singleShot(int(seconds * 1000), &window, [&window, file] {
+    const QImage image = window.grab().toImage();
+    if (image.isNull() || !image.save(file, "PNG")) {
+      std::fprintf(stderr, "genlab: could not save the screenshot to %s\n", qPrintable(file));
+      QApplication::exit(1);
+      return;
+    }
+    std::printf("genlab: screenshot saved to %s (%dx%d)\n", qPrintable(file), image.width(),
+                image.height());
+    QApplication::exit(0);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // VTK views render through OpenGL 3.2 Core; the default format must be set
+  // before the application object exists.
+  QSurfaceFormat format;
+  format.setRenderableType(QSurfaceFormat::OpenGL);
+  format.setVersion(3, 2);
+  format.setProfile(QSurfaceFormat::CoreProfile);
+  format.setDepthBufferSize(24);
+  format.setStencilBufferSize(8);
+  QSurfaceFormat::setDefaultFormat(format);
+
+  Options options;
+  if (const int code = parseArguments(argc, argv, options); code >= 0) return code;
+
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("genlab");
+  QApplication::setApplicationDisplayName("GenLab");
+  QApplication::setOrganizationName("GenLab");
+  QApplication::setApplicationVersion(GENLAB_VERSION);
+  QApplication::setWindowIcon(QIcon(":/icons/genlab.png"));
+
+  genlab::ui::MainWindow window;
+  genlab::ui::LabPanel* panel = options.lab.isEmpty() ? nullptr : window.openLab(options.lab);
+  if (panel && !options.data.isEmpty() && !panel->setDataSpec(options.data)) {
+    std::fprintf(stderr, "genlab: the %s lab does not take --data %s\n", qPrintable(options.lab),
+                 qPrintable(options.data));
+    return 2;
+  }
+  window.show();
+  if (panel && options.autotrain >= 0)
+    QTimer::singleShot(0, panel, [panel] { panel->startTraining(); });
+  if (!options.screenshot.isEmpty())
+    scheduleScreenshot(window, options.screenshot, options.autotrain >= 0 ? options.autotrain : 1.5);
+  return app.exec();
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Every GenLab benchmark, each against its reference run; prints ratios.
+# Needs a build (make build) and MNIST (make data). Quiet machine advised.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=build/bin
+echo "== VAE training throughput vs Python PyTorch (1 torch thread) =="
+bench/vae_speed.sh
+echo
+echo "== Decode latency while the VAE trains (engine request -> reply) =="
+"$B/genlab-bench-decode" mnist 15
+echo
+if [[ -x "$B/genlab-bench-gui-stall" ]]; then
+  echo "== Longest GUI event-loop stall while the VAE trains =="
+  xvfb-run -a -s "-screen 0 1920x1200x24" "$B/genlab-bench-gui-stall" latent mnist 20 2>/dev/null
+  echo
+fi
+for extra in bench/toy2d_gan_speed.sh bench/toy2d_quality.sh bench/ct_radon_bench.sh; do
+  if [[ -x "$extra" ]]; then
+    echo "== $extra =="
+    "$extra"
+    echo
+  fi
+done

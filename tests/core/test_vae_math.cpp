@@ -1,5 +1,3 @@
-#include <catch2/catch.hpp>
-
 #include <ATen/ATen.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/container/functional.h>
@@ -12,6 +10,11 @@
 #include "core/labs/vae/vae_fused.h"
 #include "core/labs/vae/vae_math.h"
 #include "core/labs/vae/vae_model.h"
+
+// LibTorch's logging header defines a CHECK macro of its own; Catch's must
+// win, so Catch comes after every torch header.
+#undef CHECK
+#include <catch2/catch.hpp>
 
 using namespace genlab::core::vae;
 

@@ -1,5 +1,7 @@
 #include "core/labs/vae/vae_model.h"
 
+#include "core/labs/vae/adam_kernel.h"
+
 #include <ATen/Parallel.h>
 #include <torch/nn/functional/activation.h>
 
@@ -99,23 +101,15 @@ void FlatAdam::step() {
   const double bc2Sqrt = std::sqrt(bc2);
   torch::NoGradGuard ng;
   if (m_params.is_cpu() && m_params.scalar_type() == torch::kFloat) {
-    float* __restrict p = m_params.data_ptr<float>();
-    const float* __restrict g = m_grads.data_ptr<float>();
-    float* __restrict m = m_m.data_ptr<float>();
-    float* __restrict v = m_v.data_ptr<float>();
-    const float b1 = static_cast<float>(m_b1), b2 = static_cast<float>(m_b2);
-    const float a1 = 1.f - b1, a2 = 1.f - b2;
-    const float ss = static_cast<float>(stepSize), inv = static_cast<float>(1.0 / bc2Sqrt);
-    const float eps = static_cast<float>(m_eps);
-    at::parallel_for(0, m_params.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        const float gi = g[i];
-        const float mi = b1 * m[i] + a1 * gi;
-        const float vi = b2 * v[i] + a2 * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] -= ss * mi / (std::sqrt(vi) * inv + eps);
-      }
+    const AdamCoefficients c{static_cast<float>(m_b1), static_cast<float>(m_b2),
+                             static_cast<float>(stepSize), static_cast<float>(1.0 / bc2Sqrt),
+                             static_cast<float>(m_eps)};
+    float* p = m_params.data_ptr<float>();
+    const float* g = m_grads.data_ptr<float>();
+    float* m = m_m.data_ptr<float>();
+    float* v = m_v.data_ptr<float>();
+    at::parallel_for(0, m_params.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
+      adamUpdate(p + begin, g + begin, m + begin, v + begin, end - begin, c);
     });
     return;
   }

@@ -1,5 +1,7 @@
 #include "core/data/idx_reader.h"
 
+#include "core/data/file_checks.h"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -161,13 +163,7 @@ class InflateSource : public ByteSource {
 };
 
 std::unique_ptr<ByteSource> openFile(const std::string& path) {
-  std::error_code ec;
-  const fs::file_status st = fs::status(path, ec);
-  if (st.type() == fs::file_type::not_found) fail(path, "file not found");
-  if (ec) fail(path, "cannot access: " + ec.message());
-  if (!fs::is_regular_file(st)) fail(path, "is not a regular file");
-  const std::uint64_t size = fs::file_size(path, ec);
-  if (ec) fail(path, "cannot read its size: " + ec.message());
+  const std::uint64_t size = regularFileSize(path);
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) fail(path, std::string("cannot open: ") + std::strerror(errno));
   auto raw = std::make_unique<FileSource>(path, file, size);

@@ -1,5 +1,7 @@
 #include "core/data/png_folder_reader.h"
 
+#include "core/data/file_checks.h"
+
 #include <png.h>
 
 #include <algorithm>
@@ -108,13 +110,7 @@ std::uint8_t onBlack(unsigned v, unsigned alpha) {
 }
 
 std::string readSmallFile(const std::string& path, std::uint64_t maxBytes, const char* what) {
-  std::error_code ec;
-  const fs::file_status st = fs::status(path, ec);
-  if (st.type() == fs::file_type::not_found) fail(path, "file not found");
-  if (ec) fail(path, "cannot access: " + ec.message());
-  if (!fs::is_regular_file(st)) fail(path, "is not a regular file");
-  const std::uint64_t size = fs::file_size(path, ec);
-  if (ec) fail(path, "cannot read its size: " + ec.message());
+  const std::uint64_t size = regularFileSize(path);
   if (size > maxBytes)
     fail(path, "is " + std::to_string(size) + " bytes, more than the " + std::to_string(maxBytes >> 20) +
                    " MiB accepted for " + what);

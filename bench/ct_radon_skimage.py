@@ -1,0 +1,57 @@
+#!/usr/bin/python3
+"""Reference timings for `genlab-cli ct radon-bench`: scikit-image's radon and
+iradon on the same input (a raw float32 size x size file written by
+`genlab-cli ct radon-bench --dump-input FILE`), after a warm-up, median of N.
+
+radon uses circle=False so that, like GenLab's default detector, the whole
+square is projected (ceil(size*sqrt 2) bins). iradon is timed without a filter
+(filter_name=None: a pure linear-interpolating backprojection, the analogue of
+the adjoint) and, for reference, with the ramp filter (FBP).
+Run with Debian's interpreter: /usr/bin/python3 (python3-skimage)."""
+import argparse
+import json
+import time
+
+import numpy as np
+from skimage.transform import iradon, radon
+
+
+def median_ms(fn, repeats):
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return float(np.median(times))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--input", required=True)
+    ap.add_argument("--size", type=int, default=256)
+    ap.add_argument("--angles", type=int, default=180)
+    ap.add_argument("--repeats", type=int, default=5)
+    a = ap.parse_args()
+    image = np.fromfile(a.input, dtype=np.float32).reshape(a.size, a.size).astype(np.float64)
+    theta = np.arange(a.angles) * 180.0 / a.angles
+    sino = radon(image, theta, circle=False)
+    result = {
+        "event": "result",
+        "tool": "scikit-image",
+        "radon_ms": median_ms(lambda: radon(image, theta, circle=False), a.repeats),
+        "iradon_ms": median_ms(
+            lambda: iradon(sino, theta, output_size=a.size, circle=False, filter_name=None),
+            a.repeats),
+        "iradon_ramp_ms": median_ms(
+            lambda: iradon(sino, theta, output_size=a.size, circle=False, filter_name="ramp"),
+            a.repeats),
+        "size": a.size,
+        "angles": a.angles,
+        "detectors": int(sino.shape[0]),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

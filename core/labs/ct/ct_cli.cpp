@@ -1,0 +1,252 @@
+// genlab-cli ct train-prior | reconstruct | radon-bench: the inverse-problems
+// lab headless, on the same engine and session as the GUI.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/cli/cli.h"
+#include "core/data/png_folder_reader.h"
+#include "core/engine/device.h"
+#include "core/engine/engine.h"
+#include "core/labs/ct/ct_session.h"
+
+namespace genlab::core::ct {
+
+// radon-bench lives in ct_bench.cpp (it needs torch; this file does not).
+int runRadonBench(const cli::Args& a, std::ostream& out, std::ostream& err);
+
+namespace {
+using json = nlohmann::ordered_json;
+
+double finiteOrNull(double v) { return std::isfinite(v) ? v : 0.0; }
+
+// Prints snapshots as JSON lines (at most one progress line a second) and
+// keeps the final result or error.
+struct Printer {
+  std::ostream& out;
+  bool asJson;
+  std::mutex mutex;
+  std::chrono::steady_clock::time_point last{};
+  std::shared_ptr<const ReconResult> recon;
+  std::shared_ptr<const PriorResult> prior;
+  std::string error;
+
+  void line(const json& j) {
+    if (asJson) out << j.dump() << std::endl;
+  }
+  void onSnapshot(const Snapshot& s) {
+    std::lock_guard<std::mutex> g(mutex);
+    if (s.kind == Snapshot::Kind::Error) error = s.message;
+    if (auto r = std::dynamic_pointer_cast<const ReconResult>(s.payload)) recon = r;
+    if (auto r = std::dynamic_pointer_cast<const PriorResult>(s.payload)) prior = r;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::seconds(1)) return;
+    if (auto p = std::dynamic_pointer_cast<const ReconProgress>(s.payload)) {
+      last = now;
+      json j{{"event", "progress"}, {"method", p->method}, {"iteration", p->iteration},
+             {"total", p->total}, {"elapsed_seconds", p->elapsedSeconds}};
+      if (!p->curve.empty()) {
+        j["residual"] = p->curve.back().residual;
+        j["psnr"] = finiteOrNull(p->curve.back().psnr);
+      }
+      line(j);
+    } else if (auto p = std::dynamic_pointer_cast<const PriorProgress>(s.payload)) {
+      last = now;
+      const double eta = p->stepsPerSecond > 0 ? (p->totalSteps - p->step) / p->stepsPerSecond : -1;
+      line({{"event", "progress"}, {"step", p->step}, {"total_steps", p->totalSteps},
+            {"loss", p->loss}, {"steps_per_second", p->stepsPerSecond},
+            {"elapsed_seconds", p->elapsedSeconds}, {"eta_seconds", eta}});
+      if (!asJson)
+        out << "step " << p->step << "/" << p->totalSteps << "  loss " << p->loss << std::endl;
+    }
+  }
+};
+
+void writePgm(const std::string& path, const FloatImage& img, float lo, float hi) {
+  std::ofstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot write " + path);
+  f << "P5\n" << img.width << " " << img.height * img.depth << "\n255\n";
+  for (float v : img.values) {
+    const float t = hi > lo ? (v - lo) / (hi - lo) : 0.f;
+    f.put(static_cast<char>(static_cast<unsigned char>(std::clamp(t, 0.f, 1.f) * 255 + 0.5f)));
+  }
+}
+
+FloatImage readImageFile(const std::string& path) {
+  const auto grey = readPngGrey(path);
+  FloatImage img(grey.width, grey.height);
+  for (std::size_t i = 0; i < grey.pixels.size(); ++i) img.values[i] = grey.pixels[i] / 255.f;
+  return img;
+}
+
+ScanOptions scanFromArgs(const cli::Args& a) {
+  ScanOptions s;
+  s.size = a.integer("size", 128, 16, 2048);
+  s.views = a.integer("views", 60, 1, 4096);
+  s.arcDeg = a.real("arc", 180);
+  s.startDeg = a.real("start", 0);
+  s.detectors = a.integer("detectors", 0, 0, 8192);
+  s.photons = a.real("photons", 1e5);
+  s.noise = a.str("noise", s.photons == 0 ? "none" : "poisson");
+  s.gaussianLevel = a.real("gaussian-level", s.gaussianLevel);
+  s.seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
+  s.validate();
+  return s;
+}
+
+ReconOptions reconFromArgs(const cli::Args& a) {
+  ReconOptions o;
+  o.method = a.str("method", "fbp");
+  o.filter = a.str("filter", o.filter);
+  o.iterations = a.integer("iterations", 0, 0, 100000);
+  o.tvWeight = a.real("tv-weight", o.tvWeight);
+  o.samples = a.integer("samples", o.samples, 1, 64);
+  o.scoreSteps = a.integer("score-steps", 0, 0, 10000);
+  o.correctorSteps = a.integer("corrector", o.correctorSteps, 0, 10);
+  o.snr = a.real("snr", o.snr);
+  o.dcIterations = a.integer("dc-iterations", 0, 0, 100);
+  o.scoreInit = a.str("score-init", o.scoreInit);
+  o.startSigma = a.real("start-sigma", 0);
+  o.seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
+  o.nullspace = a.flag("nullspace");
+  o.validate();
+  return o;
+}
+
+void saveImages(const std::string& prefix, const CtSession& s, const ReconResult& r) {
+  writePgm(prefix + "object.pgm", s.object(), 0, 1);
+  writePgm(prefix + r.method + ".pgm", r.image, 0, 1);
+  if (!r.stddev.empty()) {
+    const float hi = *std::max_element(r.stddev.values.begin(), r.stddev.values.end());
+    writePgm(prefix + r.method + "_std.pgm", r.stddev, 0, hi);
+  }
+  if (!r.nullSpace.empty()) {
+    writePgm(prefix + r.method + "_row.pgm", r.rowSpace, 0, 1);
+    writePgm(prefix + r.method + "_null.pgm", r.nullSpace, -0.5f, 0.5f);
+  }
+}
+
+int runReconstruct(const cli::Args& a, std::ostream& out, std::ostream& err) {
+  a.rejectUnknown({"phantom", "size", "views", "arc", "start", "detectors", "photons", "noise",
+                   "gaussian-level", "method", "filter", "iterations", "tv-weight", "prior",
+                   "samples", "score-steps", "corrector", "snr", "dc-iterations", "score-init",
+                   "start-sigma", "seed",
+                   "threads", "json", "nullspace", "save-images"});
+  const ScanOptions scan = scanFromArgs(a);
+  const ReconOptions recon = reconFromArgs(a);
+  const std::string phantom = a.str("phantom", "shepp-logan");
+  setTorchThreads(a.integer("threads", 0, 0, 1024));
+  Printer printer{out, a.flag("json"), {}, {}, nullptr, nullptr, {}};
+  Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
+  auto session = std::make_shared<CtSession>();
+  engine.runSync([&] {
+    session->setScan(scan);
+    if (phantom == "shepp-logan" || phantom == "ellipses")
+      session->generatePhantom(phantom, scan.seed);
+    else
+      session->setObject(readImageFile(phantom));
+    session->simulate();
+    if (a.has("prior")) session->loadPrior(a.str("prior", ""));
+  });
+  printer.line({{"event", "start"}, {"lab", "ct"}, {"device", Engine::deviceName()},
+                {"phantom", phantom}, {"scan", json::parse(scan.toJson())},
+                {"reconstruction", json::parse(recon.toJson())}});
+  engine.submit(makeReconstructionJob(session, recon));
+  engine.waitIdle();
+  if (!printer.error.empty() || !printer.recon) {
+    err << "genlab-cli: reconstruction failed: "
+        << (printer.error.empty() ? "no result" : printer.error) << "\n";
+    return 1;
+  }
+  const auto& r = *printer.recon;
+  if (a.has("save-images")) engine.runSync([&] { saveImages(a.str("save-images", ""), *session, r); });
+  json res{{"event", "result"}, {"psnr", finiteOrNull(r.metrics.psnr)},
+           {"ssim", finiteOrNull(r.metrics.ssim)}, {"residual", r.metrics.residual},
+           {"seconds", r.metrics.seconds}, {"method", r.method},
+           {"iterations", r.curve.empty() ? 0 : r.curve.back().iteration}};
+  if (!r.stddev.empty()) {
+    double sum = 0;
+    for (float v : r.stddev.values) sum += v;
+    res["samples"] = r.samples.depth;
+    res["mean_std"] = sum / r.stddev.values.size();
+  }
+  if (printer.asJson)
+    printer.line(res);
+  else
+    out << r.method << ": PSNR " << r.metrics.psnr << " dB, SSIM " << r.metrics.ssim
+        << ", residual " << r.metrics.residual << ", " << r.metrics.seconds << " s\n";
+  return 0;
+}
+
+int runTrainPrior(const cli::Args& a, std::ostream& out, std::ostream& err) {
+  a.rejectUnknown({"data", "size", "steps", "batch", "lr", "channels", "sigma-min", "sigma-max",
+                   "max-seconds", "seed", "threads", "out", "json"});
+  PriorOptions o;
+  o.data = a.str("data", "ellipses");
+  o.size = a.integer("size", o.size, 16, 512);
+  o.steps = a.integer("steps", o.steps, 0, 10000000);
+  o.batch = a.integer("batch", o.batch, 1, 1024);
+  o.lr = a.real("lr", o.lr);
+  o.channels = a.integer("channels", o.channels, 4, 256);
+  o.sigmaMin = a.real("sigma-min", o.sigmaMin);
+  o.sigmaMax = a.real("sigma-max", o.sigmaMax);
+  o.maxSeconds = a.real("max-seconds", 0);
+  o.seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
+  o.threads = a.integer("threads", 0, 0, 1024);
+  o.validate();
+  if (!a.has("out")) throw std::invalid_argument("ct train-prior needs --out FILE");
+  setTorchThreads(o.threads);
+  Printer printer{out, a.flag("json"), {}, {}, nullptr, nullptr, {}};
+  Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
+  auto session = std::make_shared<CtSession>();
+  const std::clock_t cpu0 = std::clock();
+  printer.line({{"event", "start"}, {"lab", "ct"}, {"device", Engine::deviceName()},
+                {"options", json::parse(o.toJson())}});
+  engine.submit(makePriorTrainingJob(session, o, a.str("out", "")));
+  engine.waitIdle();
+  if (!printer.error.empty() || !printer.prior) {
+    err << "genlab-cli: training failed: " << (printer.error.empty() ? "no result" : printer.error)
+        << "\n";
+    return 1;
+  }
+  const auto& r = *printer.prior;
+  // CPU time next to wall time: on a shared machine the wall clock says more
+  // about the neighbours than about the training.
+  json res{{"event", "result"}, {"steps", r.steps}, {"seconds", r.seconds},
+           {"cpu_seconds", double(std::clock() - cpu0) / CLOCKS_PER_SEC}, {"loss", r.loss},
+           {"model", r.path}};
+  if (printer.asJson)
+    printer.line(res);
+  else
+    out << "trained " << r.steps << " steps in " << r.seconds << " s, loss " << r.loss
+        << ", saved " << r.path << "\n";
+  return 0;
+}
+}  // namespace
+
+void registerCli(cli::Registry& r) {
+  r.add({"ct", "train-prior",
+         "ct train-prior --data ellipses --size 128 --steps N --seed S --out FILE [--batch N] "
+         "[--lr X] [--channels N] [--sigma-min X] [--sigma-max X] [--max-seconds T] "
+         "[--threads N] [--json]",
+         runTrainPrior, {"json"}});
+  r.add({"ct", "reconstruct",
+         "ct reconstruct --phantom shepp-logan|ellipses|FILE.png --size 128 --views 60 --arc 90 "
+         "--photons 1e5 --method fbp|sirt|tv|score [--prior FILE] [--samples K] --seed S "
+         "[--filter ramp|shepp-logan|cosine|hann] [--iterations N] [--tv-weight X] "
+         "[--score-steps N] [--dc-iterations N] [--score-init noise|fbp|sirt|tv] "
+         "[--start-sigma X] [--nullspace] [--save-images PREFIX] "
+         "[--threads N] [--json]",
+         runReconstruct, {"json", "nullspace"}});
+  r.add({"ct", "radon-bench",
+         "ct radon-bench --size 256 --angles 180 [--repeats N] [--threads N] "
+         "[--dump-input FILE] [--json]",
+         runRadonBench, {"json"}});
+}
+
+}  // namespace genlab::core::ct

@@ -1,0 +1,50 @@
+#pragma once
+// Internal state of CtSession (torch side), shared by the session, the
+// reconstructors and the jobs.
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/labs/ct/ct_session.h"
+#include "core/labs/ct/score_prior.h"
+#include "core/physics/linear_operator.h"
+
+namespace genlab::core::ct {
+
+at::Tensor toTensor(const FloatImage& image, c10::Device device);  // (H, W) or (D, H, W)
+FloatImage toImage(const at::Tensor& t);                            // from (H, W) or (D, H, W)
+
+// One method's state, advanced one iteration (or noise level) at a time.
+class Reconstructor {
+ public:
+  virtual ~Reconstructor() = default;
+  virtual int total() const = 0;
+  virtual int done() const = 0;
+  virtual void advance() = 0;
+  virtual at::Tensor current() const = 0;            // (H, W)
+  virtual at::Tensor samples() const { return {}; }  // (K, H, W), score prior only
+  virtual at::Tensor stddev() const { return {}; }   // (H, W), score prior only
+};
+
+struct CtSession::Impl {
+  c10::Device device{c10::kCPU};
+  ScanOptions scan;
+  at::Tensor object;             // (H, W) float32; undefined when unknown
+  at::Tensor clean, measured;    // measurementShape(); clean undefined when not simulated
+  std::unique_ptr<physics::LinearOperator> op;
+  std::shared_ptr<ScorePrior> prior;
+  std::string priorPath;
+
+  void rebuildOperator(int height, int width);
+  const physics::LinearOperator& oper() const;
+  void requireMeasurement() const;
+  std::unique_ptr<Reconstructor> makeReconstructor(const ReconOptions& options);
+  CurvePoint curvePoint(int iteration, const at::Tensor& x) const;
+  ReconResult finish(const ReconOptions& options, const Reconstructor& r,
+                     std::vector<CurvePoint> curve, double seconds) const;
+};
+
+}  // namespace genlab::core::ct

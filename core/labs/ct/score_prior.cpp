@@ -1,0 +1,161 @@
+#include "core/labs/ct/score_prior.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "core/physics/phantom.h"
+#include "core/util/model_file.h"
+
+namespace genlab::core::ct {
+
+namespace {
+constexpr const char* kLab = "ct-prior";
+
+TensorBlob toBlob(const at::Tensor& t) {
+  auto c = t.detach().to(at::kCPU, at::kFloat).contiguous();
+  TensorBlob b;
+  b.shape.assign(c.sizes().begin(), c.sizes().end());
+  b.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  return b;
+}
+}  // namespace
+
+ScorePrior::ScorePrior(const PriorOptions& options, c10::Device device)
+    : m_options(options), m_device(device) {
+  m_options.validate();
+  torch::manual_seed(m_options.seed);  // weight initialisation
+  m_net = ScoreNet(m_options.channels, 0.5);
+  m_net->to(device);
+}
+
+at::Tensor ScorePrior::denoise(const at::Tensor& x, const at::Tensor& sigma) {
+  return m_net->denoise(x - kCentre, sigma) + kCentre;
+}
+
+at::Tensor ScorePrior::score(const at::Tensor& x, const at::Tensor& sigma) {
+  const auto s2 = (sigma * sigma).view({-1, 1, 1, 1});
+  return (denoise(x, sigma) - x) / s2;
+}
+
+void ScorePrior::save(const std::string& path) const {
+  ModelFile mf;
+  mf.lab = kLab;
+  nlohmann::json meta{{"options", nlohmann::json::parse(m_options.toJson())},
+                      {"trained_steps", m_steps},
+                      {"trained_seconds", m_seconds},
+                      {"last_loss", m_loss},
+                      {"centre", kCentre},
+                      {"provenance", m_options.data == "ellipses"
+                                         ? "random-ellipse phantoms (training seed stream)"
+                                         : m_options.data}};
+  mf.metaJson = meta.dump();
+  for (const auto& p : m_net->named_parameters()) mf.tensors["net." + p.key()] = toBlob(p.value());
+  mf.save(path);
+}
+
+std::shared_ptr<ScorePrior> ScorePrior::load(const std::string& path, c10::Device device) {
+  const auto mf = ModelFile::load(path, kLab);
+  nlohmann::json meta;
+  PriorOptions options;
+  try {
+    meta = nlohmann::json::parse(mf.metaJson);
+    options = PriorOptions::fromJson(meta.at("options").dump());
+  } catch (const std::exception& e) {
+    throw ModelFileError(path + ": not a usable score prior (" + e.what() + ")");
+  }
+  auto prior = std::make_shared<ScorePrior>(options, c10::Device(c10::kCPU));
+  torch::NoGradGuard ng;
+  for (auto& p : prior->m_net->named_parameters()) {
+    auto it = mf.tensors.find("net." + p.key());
+    if (it == mf.tensors.end()) throw ModelFileError(path + ": tensor '" + p.key() + "' is missing");
+    const auto& blob = it->second;
+    if (std::vector<int64_t>(p.value().sizes().begin(), p.value().sizes().end()) != blob.shape)
+      throw ModelFileError(path + ": tensor '" + p.key() + "' has the wrong shape");
+    p.value().copy_(at::from_blob(const_cast<float*>(blob.values.data()), p.value().sizes(),
+                                  at::kFloat));
+  }
+  prior->m_net->to(device);
+  prior->m_device = device;
+  prior->m_steps = meta.value("trained_steps", 0L);
+  prior->m_seconds = meta.value("trained_seconds", 0.0);
+  prior->m_loss = meta.value("last_loss", 0.0);
+  return prior;
+}
+
+PriorTrainer::PriorTrainer(std::shared_ptr<ScorePrior> prior)
+    : m_prior(std::move(prior)),
+      m_gen(at::make_generator<at::CPUGeneratorImpl>(m_prior->options().seed * 7919 + 17)) {
+  if (m_prior->options().data != "ellipses")
+    throw std::invalid_argument("training data '" + m_prior->options().data +
+                                "' is not available: this build trains on 'ellipses'");
+  m_adam = std::make_unique<torch::optim::Adam>(
+      m_prior->net()->parameters(), torch::optim::AdamOptions(m_prior->options().lr));
+  m_prior->net()->train();
+  for (const auto& p : m_prior->net()->parameters()) m_average.push_back(p.detach().clone());
+}
+
+double PriorTrainer::learningRate() const {
+  const auto& o = m_prior->options();
+  const double warm = std::min(1.0, (m_steps + 1) / 100.0);
+  const double t = o.steps > 0 ? std::min(1.0, double(m_steps) / o.steps) : 1.0;
+  return o.lr * warm * (0.1 + 0.9 * 0.5 * (1 + std::cos(3.14159265358979 * t)));
+}
+
+void PriorTrainer::finish() {
+  torch::NoGradGuard ng;
+  auto params = m_prior->net()->parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(m_average[i]);
+  m_prior->net()->eval();
+}
+
+at::Tensor PriorTrainer::trainingBatch() {
+  const auto& o = m_prior->options();
+  auto batch = at::empty({o.batch, 1, o.size, o.size}, at::kFloat);
+  float* dst = batch.data_ptr<float>();
+  for (int i = 0; i < o.batch; ++i) {
+    // Training phantoms are numbered per prior seed; held-out draws use
+    // another stream (see phantom.h), so evaluation never sees these.
+    const std::uint64_t id = (o.seed << 32) + m_nextImage++;
+    const auto img = physics::randomEllipsePhantom(o.size, id, physics::PhantomStream::Training);
+    std::memcpy(dst + static_cast<std::size_t>(i) * o.size * o.size, img.values.data(),
+                img.values.size() * sizeof(float));
+  }
+  return batch.to(m_prior->device());
+}
+
+double PriorTrainer::step() {
+  const auto& o = m_prior->options();
+  auto x = trainingBatch();
+  const auto opts = at::TensorOptions().dtype(at::kFloat);
+  const double lo = std::log(o.sigmaMin), hi = std::log(o.sigmaMax);
+  const auto logSigma = at::rand({o.batch}, m_gen, opts) * (hi - lo) + lo;
+  const auto sigma = at::exp(logSigma).to(m_prior->device());
+  const auto noise = at::randn(x.sizes(), m_gen, opts).to(m_prior->device());
+  const auto noisy = x + sigma.view({-1, 1, 1, 1}) * noise;
+  // EDM weighting: (sigma^2 + sd^2) / (sigma sd)^2 makes every level's loss O(1).
+  const double sd2 = 0.25;
+  const auto s2 = (sigma * sigma).view({-1, 1, 1, 1});
+  const auto weight = (s2 + sd2) / (s2 * sd2);
+  for (auto& group : m_adam->param_groups())
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRate());
+  m_adam->zero_grad();
+  const auto loss = (weight * (m_prior->denoise(noisy, sigma) - x).pow(2)).mean();
+  loss.backward();
+  m_adam->step();
+  ++m_steps;
+  torch::NoGradGuard ng;
+  const double decay = std::min(0.999, (1.0 + m_steps) / (10.0 + m_steps));
+  auto params = m_prior->net()->parameters();
+  for (std::size_t i = 0; i < params.size(); ++i)
+    m_average[i].mul_(decay).add_(params[i].detach(), 1 - decay);
+  return loss.item<double>();
+}
+
+}  // namespace genlab::core::ct

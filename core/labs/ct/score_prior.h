@@ -1,0 +1,78 @@
+#pragma once
+// The score-based generative prior: a denoiser D(x; sigma) trained by
+// denoising score matching on training images (random-ellipse phantoms), and
+// its training loop as resumable single steps. Core-internal (torch).
+#include <ATen/core/Generator.h>
+#include <torch/optim/adam.h>
+
+#include <memory>
+#include <string>
+
+#include "core/labs/ct/ct_options.h"
+#include "core/labs/ct/score_net.h"
+
+namespace genlab::core::ct {
+
+class ScorePrior {
+ public:
+  ScorePrior(const PriorOptions& options, c10::Device device);
+  const PriorOptions& options() const { return m_options; }
+  int size() const { return m_options.size; }
+  c10::Device device() const { return m_device; }
+  ScoreNet& net() { return m_net; }
+
+  // Images live in [0, 1]; the network sees them centred (x - 0.5) so that
+  // its EDM preconditioning (sigma_data = 0.5) fits.
+  static constexpr double kCentre = 0.5;
+  // D(x; sigma) for x (B, 1, H, W) in image units and sigma (B).
+  at::Tensor denoise(const at::Tensor& x, const at::Tensor& sigma);
+  // The score grad log p_sigma(x) = (D(x; sigma) - x) / sigma^2.
+  at::Tensor score(const at::Tensor& x, const at::Tensor& sigma);
+
+  long trainedSteps() const { return m_steps; }
+  double trainedSeconds() const { return m_seconds; }
+  double lastLoss() const { return m_loss; }
+  void recordTraining(long steps, double seconds, double loss) {
+    m_steps = steps;
+    m_seconds = seconds;
+    m_loss = loss;
+  }
+
+  // GenLab model file (lab "ct-prior"), written atomically.
+  void save(const std::string& path) const;
+  static std::shared_ptr<ScorePrior> load(const std::string& path, c10::Device device);
+
+ private:
+  PriorOptions m_options;
+  c10::Device m_device;
+  ScoreNet m_net{nullptr};
+  long m_steps = 0;
+  double m_seconds = 0, m_loss = 0;
+};
+
+// Denoising score matching with EDM's loss weighting: noise levels drawn
+// log-uniformly in [sigma_min, sigma_max], fresh random-ellipse phantoms from
+// the training seed stream every step (never the held-out stream).
+// The learning rate warms up over 100 steps and then follows a cosine down to
+// a tenth; an exponential moving average of the weights (decay 0.999, shorter
+// early on) is what finish() leaves in the prior, as samplers prefer it.
+class PriorTrainer {
+ public:
+  PriorTrainer(std::shared_ptr<ScorePrior> prior);
+  double step();  // one Adam step; returns the batch loss
+  long steps() const { return m_steps; }
+  std::shared_ptr<ScorePrior> prior() const { return m_prior; }
+  void finish();  // copies the averaged weights into the prior's network
+
+ private:
+  at::Tensor trainingBatch();
+  double learningRate() const;
+  std::shared_ptr<ScorePrior> m_prior;
+  std::vector<at::Tensor> m_average;
+  std::unique_ptr<torch::optim::Adam> m_adam;
+  at::Generator m_gen;
+  long m_steps = 0;
+  std::uint64_t m_nextImage = 0;
+};
+
+}  // namespace genlab::core::ct

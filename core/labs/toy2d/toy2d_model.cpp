@@ -1,0 +1,41 @@
+#include "core/labs/toy2d/toy2d_model.h"
+
+#include <stdexcept>
+
+namespace genlab::core::toy2d {
+
+std::vector<double> Model::logDensity(const std::vector<float>&) {
+  throw std::logic_error("the " + label() + " model has no density to evaluate");
+}
+
+bool useNativeGan(const Toy2dOptions& o, bool cuda) {
+  if (o.backend == "native") return true;
+  if (o.backend == "torch" || cuda || o.ganLoss == "wgan-gp") return false;
+  // Up to this width the hand-written loops beat LibTorch's per-op overhead
+  // on a CPU (measured: bench/toy2d_gan_speed.sh); beyond it BLAS wins.
+  return o.hidden <= 64;
+}
+
+OverviewNode pointsNode(const std::string& id, const std::string& title,
+                        const std::vector<float>& xy, const std::string& caption) {
+  OverviewNode n;
+  n.id = id;
+  n.title = title;
+  n.caption = caption;
+  n.points = xy;
+  return n;
+}
+
+OverviewNode heatmapNode(const std::string& id, const std::string& title, const GridSpec& grid,
+                         std::vector<float> values, const std::string& quantity) {
+  OverviewNode n;
+  n.id = id;
+  n.title = title;
+  n.heatmap.grid = grid;
+  n.heatmap.values = std::move(values);
+  n.heatmap.quantity = quantity;
+  n.heatmap.computeRange();
+  return n;
+}
+
+}  // namespace genlab::core::toy2d

@@ -39,6 +39,15 @@ struct Snapshot {
   std::shared_ptr<const Payload> payload;
 
   bool droppable() const { return kind == Kind::Progress || kind == Kind::Reply; }
+
+  // The answer to an interactive request on `channel`.
+  static Snapshot reply(std::string channel, std::shared_ptr<const Payload> payload) {
+    Snapshot s;
+    s.kind = Kind::Reply;
+    s.channel = std::move(channel);
+    s.payload = std::move(payload);
+    return s;
+  }
 };
 
 }  // namespace genlab::core

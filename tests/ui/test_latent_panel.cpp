@@ -28,15 +28,10 @@
 #include "ui_test_util.h"
 
 using namespace genlab::ui;
+using genlab::ui::test::closeMessageBoxes;
 using genlab::ui::test::waitUntil;
 
 namespace {
-void closeMessageBoxes() {
-  for (QWidget* w : QApplication::topLevelWidgets())
-    if (auto* box = qobject_cast<QMessageBox*>(w)) box->close();
-  QCoreApplication::processEvents();
-}
-
 struct Fixture {
   EngineBridge bridge;
   std::unique_ptr<LatentPanel> panel;  // destroyed before the bridge

@@ -2,8 +2,13 @@
 // Base of every lab's panel: controls on the left, views in the centre,
 // charts below. The main window talks to the current lab through this.
 #include <QImage>
+#include <QKeySequence>
 #include <QString>
 #include <QWidget>
+
+#include <functional>
+
+class QShortcut;
 
 namespace genlab::ui {
 
@@ -27,8 +32,20 @@ class LabPanel : public QWidget {
   virtual bool hasModelFiles() const { return false; }
   virtual void openModelDialog() {}
   virtual void saveModelDialog() {}
+  // Optional: show one of the lab's views or tabs by name (genlab --view NAME,
+  // for scripted screenshots). False if this lab has no such view.
+  virtual bool setView(const QString& view) { return false; }
   // What "Export view as PNG" saves.
   virtual QImage exportImage() { return grab().toImage(); }
+
+ protected:
+  // The shape every lab shares: `controls` in a fixed-width scroll area on
+  // the left, `centre` taking the rest.
+  void layoutControlsAndCentre(QWidget* controls, QWidget* centre);
+  // A shortcut active while focus is anywhere inside this panel.
+  QShortcut* addShortcut(const QKeySequence& key, std::function<void()> action);
+  // A window-modal warning that does not block the event loop; deletes itself.
+  void openErrorBox(const QString& title, const QString& message, const QString& objectName);
 
  Q_SIGNALS:
   // Transient status text (the main window shows it in the status bar).

@@ -74,11 +74,7 @@ static void publishProgress(JobContext& ctx, const VaeSession& s, const VaeTrain
 
 static void publishMap(JobContext& ctx, const VaeSession& s) {
   if (!s.latentMap()) return;
-  Snapshot snap;
-  snap.kind = Snapshot::Kind::Reply;
-  snap.channel = "vae.map";
-  snap.payload = s.latentMap();
-  ctx.publish(std::move(snap));
+  ctx.publish(Snapshot::reply("vae.map", s.latentMap()));
 }
 
 bool VaeTrainJob::step(JobContext& ctx) {

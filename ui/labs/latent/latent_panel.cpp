@@ -8,8 +8,6 @@
 #include <QKeySequence>
 #include <QLabel>
 #include <QMessageBox>
-#include <QScrollArea>
-#include <QShortcut>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QVBoxLayout>
@@ -66,12 +64,6 @@ LatentPanel::LatentPanel(EngineBridge* bridge, QWidget* parent)
     : LabPanel(parent), m_bridge(bridge), m_controller(new VaeController(bridge, this)) {
   setObjectName("latentPanel");
   m_controls = new LatentControls;
-  auto* scroll = new QScrollArea;
-  scroll->setWidget(m_controls);
-  scroll->setWidgetResizable(true);
-  scroll->setFrameShape(QFrame::NoFrame);
-  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  scroll->setFixedWidth(m_controls->sizeHint().width() + 24);
 
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(buildCentre());
@@ -80,11 +72,7 @@ LatentPanel::LatentPanel(EngineBridge* bridge, QWidget* parent)
   split->setStretchFactor(1, 1);
   split->setChildrenCollapsible(false);
 
-  auto* layout = new QHBoxLayout(this);
-  layout->setContentsMargins(8, 8, 8, 8);
-  layout->setSpacing(10);
-  layout->addWidget(scroll);
-  layout->addWidget(split, 1);
+  layoutControlsAndCentre(m_controls, split);
 
   m_gridDebounce.setSingleShot(true);
   m_gridDebounce.setInterval(150);
@@ -189,16 +177,11 @@ QWidget* LatentPanel::buildCharts() {
 }
 
 void LatentPanel::buildShortcuts() {
-  auto shortcut = [this](const QKeySequence& key, auto slot) {
-    auto* s = new QShortcut(key, this);
-    s->setContext(Qt::WidgetWithChildrenShortcut);
-    connect(s, &QShortcut::activated, this, slot);
-  };
-  shortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), [this] { startTraining(); });
-  shortcut(QKeySequence(Qt::CTRL | Qt::Key_Enter), [this] { startTraining(); });
-  shortcut(QKeySequence(Qt::Key_Space), [this] { togglePause(); });
-  shortcut(QKeySequence(Qt::CTRL | Qt::Key_R), [this] { reset(); });
-  shortcut(QKeySequence(Qt::Key_G), [this] { m_gridBox->toggle(); });
+  addShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), [this] { startTraining(); });
+  addShortcut(QKeySequence(Qt::CTRL | Qt::Key_Enter), [this] { startTraining(); });
+  addShortcut(QKeySequence(Qt::Key_Space), [this] { togglePause(); });
+  addShortcut(QKeySequence(Qt::CTRL | Qt::Key_R), [this] { reset(); });
+  addShortcut(QKeySequence(Qt::Key_G), [this] { m_gridBox->toggle(); });
 }
 
 void LatentPanel::connectController() {
@@ -432,11 +415,7 @@ void LatentPanel::onError(const QString& what, const QString& message, bool file
   m_controls->setStatus(tr("%1 failed: %2").arg(what, message), true);
   Q_EMIT statusMessage(tr("%1 failed: %2").arg(what, message.section('\n', 0, 0)));
   if (!fileError && what == tr("Decoding")) return;  // the status line is enough
-  auto* box = new QMessageBox(QMessageBox::Warning, tr("%1 failed").arg(what), message,
-                              QMessageBox::Ok, this);
-  box->setAttribute(Qt::WA_DeleteOnClose);
-  box->setObjectName("latentErrorBox");
-  box->open();  // window-modal, does not block the event loop
+  openErrorBox(tr("%1 failed").arg(what), message, "latentErrorBox");
 }
 
 void LatentPanel::showInfo(const QString& text) {

@@ -28,14 +28,6 @@ struct OpenedSession : core::vae::SessionHandle {
   bool loaded = false;
 };
 
-Snapshot reply(const char* channel, std::shared_ptr<const core::Payload> payload) {
-  Snapshot s;
-  s.kind = Snapshot::Kind::Reply;
-  s.channel = channel;
-  s.payload = std::move(payload);
-  return s;
-}
-
 std::string dataName(const std::string& spec) {
   if (spec == "mnist") return "MNIST";
   if (spec == "digits") return "digits";
@@ -174,8 +166,8 @@ void VaeController::createSession(const VaeOptions& options, bool thenTrain) {
     out->provenance = out->session->data().train.provenance;
     // An untrained model's map: the test set already has a place in latent space.
     out->session->evaluate();
-    send(reply("vae.session", out));
-    send(reply("vae.map", out->session->latentMap()));
+    send(Snapshot::reply("vae.session", out));
+    send(Snapshot::reply("vae.map", out->session->latentMap()));
   });
 }
 
@@ -187,8 +179,8 @@ void VaeController::load(const QString& path) {
   const std::string file = path.toStdString();
   m_bridge->post("vae.session", [file](const EngineBridge::Send& send) {
     auto out = openModel(file);
-    send(reply("vae.session", out));
-    send(reply("vae.map", out->session->latentMap()));
+    send(Snapshot::reply("vae.session", out));
+    send(Snapshot::reply("vae.map", out->session->latentMap()));
   });
 }
 
@@ -201,7 +193,7 @@ void VaeController::save(const QString& path) {
   const std::string file = path.toStdString();
   m_bridge->post("vae.save", [s, file](const EngineBridge::Send& send) {
     s->save(file);
-    Snapshot snap = reply("vae.save", nullptr);
+    Snapshot snap = Snapshot::reply("vae.save", nullptr);
     snap.message = file;
     send(snap);
   });
@@ -373,7 +365,7 @@ void VaeController::sendDecode() {
     d->x = x;
     d->y = y;
     d->image = s->decode(x, y);
-    send(reply("vae.decode", d));
+    send(Snapshot::reply("vae.decode", d));
   });
 }
 
@@ -395,7 +387,7 @@ void VaeController::sendGrid() {
     g->y1 = y1;
     g->n = n;
     g->tiles = s->decodeGrid(x0, x1, y0, y1, n);
-    send(reply("vae.grid", g));
+    send(Snapshot::reply("vae.grid", g));
   });
 }
 
@@ -414,7 +406,7 @@ void VaeController::sendInterpolation() {
     in->bx = bx;
     in->by = by;
     in->images = s->interpolate(ax, ay, bx, by, steps);
-    send(reply("vae.interp", in));
+    send(Snapshot::reply("vae.interp", in));
   });
 }
 
@@ -426,7 +418,7 @@ void VaeController::refreshMap() {
     s->beginMapRefresh();
     while (!s->mapRefreshChunk()) {
     }
-    send(reply("vae.refresh", s->latentMap()));
+    send(Snapshot::reply("vae.refresh", s->latentMap()));
   });
 }
 

@@ -40,6 +40,20 @@ double niceRange(double& lo, double& hi, int ticks = 5) {
   hi = std::ceil(hi / step - 1e-9) * step;
   return step;
 }
+
+// Range and tick interval in the order that never asks Qt Charts for
+// thousands of ticks in between: a range grown 100-fold under the old, fine
+// interval lays out every tick label first (measured: 170 ms for one update).
+void setAxis(QValueAxis* axis, double lo, double hi, double step) {
+  axis->setTickAnchor(0);
+  if (step >= axis->tickInterval()) {
+    axis->setTickInterval(step);
+    axis->setRange(lo, hi);
+  } else {
+    axis->setRange(lo, hi);
+    axis->setTickInterval(step);
+  }
+}
 }  // namespace
 
 ChartPanel::ChartPanel(const QString& title, QWidget* parent)
@@ -147,12 +161,8 @@ void ChartPanel::updateRanges() {
   y1 += yPad;
   const double xStep = niceRange(x0, x1, 5);
   const double yStep = niceRange(y0, y1, 4);
-  m_x->setRange(x0, x1);
-  m_x->setTickAnchor(0);
-  m_x->setTickInterval(xStep);
-  m_y->setRange(y0, y1);
-  m_y->setTickAnchor(0);
-  m_y->setTickInterval(yStep);
+  setAxis(m_x, x0, x1, xStep);
+  setAxis(m_y, y0, y1, yStep);
 }
 
 }  // namespace genlab::ui

@@ -28,6 +28,12 @@ const std::vector<std::string> kModelOptions{
 // Model defaults, then every option given on the command line.
 Toy2dOptions optionsFromArgs(const cli::Args& a, const std::string& model) {
   Toy2dOptions o = Toy2dOptions::defaultsFor(model);
+  if (a.has("preset")) {
+    o = Toy2dOptions::preset(a.str("preset", ""));
+    if (a.has("model") && a.str("model", "") != o.model)
+      throw std::invalid_argument("--preset " + a.str("preset", "") + " trains a " + o.model +
+                                  ", not a " + a.str("model", ""));
+  }
   o.data = a.str("data", o.data);
   o.steps = a.integer("steps", static_cast<int>(o.steps), 0, 100000000);
   o.seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
@@ -74,7 +80,8 @@ json rowJson(const ComparisonRow& r) {
           {"nll_gaussian_baseline", r.eval.nllBaseline},
           {"samples_per_second", r.eval.samplesPerSecond},
           {"train_seconds", r.trainSeconds},
-          {"iterations_per_second", r.iterationsPerSecond}};
+          {"iterations_per_second", r.iterationsPerSecond},
+          {"modes_covered", r.eval.modesCovered >= 0 ? json(r.eval.modesCovered) : json(nullptr)}};
 }
 
 // Prints progress once a second (JSON lines or text) and keeps the result.
@@ -121,7 +128,7 @@ std::vector<ComparisonRow> trainAll(Engine& engine, Printer& printer,
 
 int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   auto known = kModelOptions;
-  known.insert(known.end(), {"model", "samples-out"});
+  known.insert(known.end(), {"model", "preset", "samples-out"});
   a.rejectUnknown(known);
   const Toy2dOptions o = optionsFromArgs(a, a.str("model", "flow"));
   setTorchThreads(o.threads);
@@ -247,7 +254,7 @@ void registerCli(cli::Registry& r) {
          "[--optimizer sgd|adam] [--lr X] [--lr-d X] [--lr-g X] [--lr-decay X] [--d-steps N] "
          "[--noise-dim 1|2] [--loss ns|ls|wgan-gp] [--backend auto|torch|native] "
          "[--flow realnvp|planar] [--flow-layers N] [--schedule vp|ddpm] [--sampler sde|ode|ancestral] "
-         "[--sample-steps N] [--corrector-steps N] [--snr X] [--latent-dim N] [--kl-warmup X] [--iwae K] "
+         "[--preset gan-lab|gan-mode-collapse] [--sample-steps N] [--corrector-steps N] [--snr X] [--latent-dim N] [--kl-warmup X] [--iwae K] "
          "[--samples-out FILE.csv] [--json]",
          runTrain, {"json"}});
   r.add({"toy2d", "compare",

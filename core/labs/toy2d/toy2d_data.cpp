@@ -35,11 +35,12 @@ void moons(Points2D& p, int n, Rng& r) {
 }
 
 void rings(Points2D& p, int n, Rng& r) {
-  // Two concentric rings (radii 1 and 0.5) with noise 0.08, as make_circles.
+  // Two concentric rings (radii 1 and 0.5) with noise 0.05: scikit-learn's
+  // make_circles(factor=0.5, noise=0.05), as in its toy-data comparisons.
   for (int i = 0; i < n; ++i) {
     const double t = 2 * kPi * r.uniform();
     const double rad = i % 2 == 0 ? 1.0 : 0.5;
-    p.add(float(rad * std::cos(t) + 0.08 * r.normal()), float(rad * std::sin(t) + 0.08 * r.normal()));
+    p.add(float(rad * std::cos(t) + 0.05 * r.normal()), float(rad * std::sin(t) + 0.05 * r.normal()));
   }
 }
 

@@ -4,6 +4,7 @@
 // the reverse SDE, Euler on the probability-flow ODE, ancestral), each with
 // an optional Langevin corrector (Song et al. 2021, predictor-corrector).
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -83,10 +84,7 @@ class DiffusionModel : public Model, public DiffusionViews {
   std::string label() const override { return "diffusion (" + m_o.schedule + ")"; }
   std::vector<std::string> lossNames() const override { return {"dsm"}; }
   void setLearningRateScale(double s) override { m_opt->setLr(m_o.lr * s); }
-  int sampleChunk() const override {
-    const int cost = m_settings.steps * (1 + m_settings.correctorSteps);
-    return std::max(50, 40000 / std::max(1, cost));
-  }
+  std::unique_ptr<SampleRun> startSampling(int n, std::uint64_t seed) override;
 
   void trainStep(float* losses) override {
     const int n = m_o.batch;
@@ -167,6 +165,10 @@ class DiffusionModel : public Model, public DiffusionViews {
   }
 
   torch::Tensor run(const SamplerSettings& s, int n, std::uint64_t seed, Trajectories* tr);
+  // Predictor step k of s.steps (and its corrector steps) on x, in place.
+  // The caller holds a NoGradGuard and the averaged weights.
+  void reverseStep(torch::Tensor& x, int k, const SamplerSettings& s, at::Generator& gen);
+  class Run;
 
   // The sampler's time grid, quadratic in the step index: with the standard
   // VP constants, data at the scale of these 2-D sets is only resolved for
@@ -191,6 +193,37 @@ class DiffusionModel : public Model, public DiffusionViews {
   std::unique_ptr<ParamAverage> m_avg;  // sampling and views use the averaged weights
 };
 
+void DiffusionModel::reverseStep(torch::Tensor& x, int k, const SamplerSettings& s,
+                                 at::Generator& gen) {
+  const int64_t n = x.size(0);
+  const double t = timeAt(k, s.steps), tNext = timeAt(k + 1, s.steps), dt = t - tNext;
+  const bool last = k == s.steps - 1;
+  const double beta = m_schedule.beta(t);
+  auto sc = scoreAt(x, t);
+  if (s.sampler == "ode") {
+    x = x + (0.5 * beta * dt) * (x + sc);
+  } else if (s.sampler == "ancestral") {
+    // One DDPM step from t to tNext: beta_k = 1 - bar-alpha(t) / bar-alpha(tNext).
+    const double bk = -std::expm1(m_schedule.logAlphaBar(t) - m_schedule.logAlphaBar(tNext));
+    x = (x + bk * sc) / std::sqrt(1 - bk);
+    if (!last) x = x + std::sqrt(bk) * randn({n, 2}, gen, m_dev);
+  } else {
+    x = x + (beta * dt) * (0.5 * x + sc);  // reverse-SDE drift, Euler-Maruyama
+    // The last step returns the mean: its noise would only blur the samples.
+    if (!last) x = x + std::sqrt(beta * dt) * randn({n, 2}, gen, m_dev);
+  }
+  for (int c = 0; c < s.correctorSteps && !last; ++c) {
+    // Langevin corrector: step size from the target signal-to-noise ratio.
+    auto g = scoreAt(x, tNext);
+    auto z = randn({n, 2}, gen, m_dev);
+    const double gn = g.norm(2, 1).mean().item<double>();
+    const double zn = z.norm(2, 1).mean().item<double>();
+    const double a = 1.0 - m_schedule.beta(tNext) * dt;
+    const double eps = 2 * a * std::pow(s.snr * zn / std::max(gn, 1e-12), 2);
+    x = x + eps * g + std::sqrt(2 * eps) * z;
+  }
+}
+
 torch::Tensor DiffusionModel::run(const SamplerSettings& s, int n, std::uint64_t seed,
                                   Trajectories* tr) {
   torch::NoGradGuard ng;
@@ -205,35 +238,43 @@ torch::Tensor DiffusionModel::run(const SamplerSettings& s, int n, std::uint64_t
   };
   record(1.0);
   for (int k = 0; k < s.steps; ++k) {
-    const double t = timeAt(k, s.steps), tNext = timeAt(k + 1, s.steps), dt = t - tNext;
-    const bool last = k == s.steps - 1;
-    const double beta = m_schedule.beta(t);
-    auto sc = scoreAt(x, t);
-    if (s.sampler == "ode") {
-      x = x + (0.5 * beta * dt) * (x + sc);
-    } else if (s.sampler == "ancestral") {
-      // One DDPM step from t to tNext: beta_k = 1 - bar-alpha(t) / bar-alpha(tNext).
-      const double bk = -std::expm1(m_schedule.logAlphaBar(t) - m_schedule.logAlphaBar(tNext));
-      x = (x + bk * sc) / std::sqrt(1 - bk);
-      if (!last) x = x + std::sqrt(bk) * randn({n, 2}, gen, m_dev);
-    } else {
-      x = x + (beta * dt) * (0.5 * x + sc);  // reverse-SDE drift, Euler-Maruyama
-      // The last step returns the mean: its noise would only blur the samples.
-      if (!last) x = x + std::sqrt(beta * dt) * randn({n, 2}, gen, m_dev);
-    }
-    for (int c = 0; c < s.correctorSteps && !last; ++c) {
-      // Langevin corrector: step size from the target signal-to-noise ratio.
-      auto g = scoreAt(x, tNext);
-      auto z = randn({n, 2}, gen, m_dev);
-      const double gn = g.norm(2, 1).mean().item<double>();
-      const double zn = z.norm(2, 1).mean().item<double>();
-      const double a = 1.0 - m_schedule.beta(tNext) * dt;
-      const double eps = 2 * a * std::pow(s.snr * zn / std::max(gn, 1e-12), 2);
-      x = x + eps * g + std::sqrt(2 * eps) * z;
-    }
-    record(tNext);
+    reverseStep(x, k, s, gen);
+    record(timeAt(k + 1, s.steps));
   }
   return x;
+}
+
+// Evaluation's sampling, a few reverse-time steps per worker slice; the same
+// numbers as sample(n, seed).
+class DiffusionModel::Run : public SampleRun {
+ public:
+  Run(DiffusionModel& m, int n, std::uint64_t seed)
+      : m_model(m), m_settings(m.m_settings), m_gen(makeGenerator(seed)) {
+    m_x = randn({n, 2}, m_gen, m.m_dev);
+  }
+  bool advance(double seconds) override {
+    const auto start = std::chrono::steady_clock::now();
+    torch::NoGradGuard ng;
+    ParamAverage::Use averaged(*m_model.m_avg);
+    while (m_k < m_settings.steps) {
+      m_model.reverseStep(m_x, m_k++, m_settings, m_gen);
+      if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= seconds)
+        break;
+    }
+    return m_k >= m_settings.steps;
+  }
+  std::vector<float> result() override { return toVector(m_x); }
+
+ private:
+  DiffusionModel& m_model;
+  SamplerSettings m_settings;
+  at::Generator m_gen;
+  torch::Tensor m_x;
+  int m_k = 0;
+};
+
+std::unique_ptr<SampleRun> DiffusionModel::startSampling(int n, std::uint64_t seed) {
+  return std::make_unique<Run>(*this, n, seed);
 }
 
 void DiffusionModel::overview(ModelOverview& ov, const Points2D& data, const GridSpec& grid,
@@ -261,8 +302,12 @@ void DiffusionModel::overview(ModelOverview& ov, const Points2D& data, const Gri
   field.arrows.quantity = "score";
   field.arrows.t = 0.1f;
   ov.nodes.push_back(std::move(field));
-  ov.nodes.push_back(pointsNode("samples", "samples (" + m_settings.sampler + ")",
-                                sample(points, 99), std::to_string(m_settings.steps) + " steps"));
+  // A thumbnail needs no more than 50 steps, and the graph must stay cheap.
+  SamplerSettings quick = m_settings;
+  quick.steps = std::min(quick.steps, 50);
+  ov.nodes.push_back(pointsNode("samples", "samples (" + quick.sampler + ")",
+                                toVector(run(quick, points, 99, nullptr)),
+                                std::to_string(quick.steps) + " steps"));
   ov.edges.push_back({prev, "samples", "reverse time"});
   ov.edges.push_back({"score", "samples", "guides"});
 }

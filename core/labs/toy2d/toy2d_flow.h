@@ -34,8 +34,6 @@ struct AffineCouplingImpl : FlowLayerImpl {
   int cond;
   Mlp net{nullptr};
   torch::Tensor scale;
-  torch::Tensor freqs;
-  int nfeat = 0;
 };
 
 // Planar layer (Rezende & Mohamed 2015) z = x + u' tanh(w.x + b), with u'

@@ -2,7 +2,6 @@
 #include <torch/nn/init.h>
 
 #include <cmath>
-#include <cstdlib>
 
 #include "core/labs/toy2d/toy2d_flow.h"
 
@@ -19,11 +18,7 @@ torch::Tensor joinColumns(int cond, const torch::Tensor& c, const torch::Tensor&
 }  // namespace
 
 AffineCouplingImpl::AffineCouplingImpl(int c, int hidden, int layers) : cond(c) {
-  const int nf = getenv("FLOWFF") ? atoi(getenv("FLOWFF")) : 0;
-  const double fs = getenv("FLOWFS") ? atof(getenv("FLOWFS")) : 0.5;
-  freqs = register_buffer("freqs", torch::randn({1, std::max(1, nf)}) * (2 * M_PI * fs));
-  nfeat = nf;
-  net = register_module("net", Mlp(1 + 2 * nf, hidden, layers, 2, Activation::Relu));
+  net = register_module("net", Mlp(1, hidden, layers, 2, Activation::Relu));
   scale = register_parameter("scale", torch::ones({1}));
   torch::NoGradGuard ng;
   net->fcs.back()->weight.zero_();
@@ -31,12 +26,7 @@ AffineCouplingImpl::AffineCouplingImpl(int c, int hidden, int layers) : cond(c) 
 }
 
 std::pair<torch::Tensor, torch::Tensor> AffineCouplingImpl::shiftLogScale(const torch::Tensor& xc) {
-  auto in = xc;
-  if (nfeat > 0) {
-    auto b = xc.matmul(freqs);
-    in = torch::cat({xc, torch::sin(b), torch::cos(b)}, 1);
-  }
-  auto out = net->forward(in);
+  auto out = net->forward(xc);
   auto s = scale * torch::tanh(column(out, 0));
   return {column(out, 1), s};
 }

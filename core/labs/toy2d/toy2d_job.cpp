@@ -128,39 +128,73 @@ void publishProgress(JobContext& ctx, const std::vector<std::shared_ptr<Toy2dSes
 }
 }  // namespace
 
+namespace {
+// One chunk of a periodic held-out evaluation; its time is not training time.
+void evaluationSlice(Toy2dSession& s, ModelState& m) {
+  if (!m.evaluating) s.beginEvaluation();
+  m.evaluating = !s.evaluateChunk();
+  if (!m.evaluating) {
+    m.evaluations.push_back(s.lastEvaluation());
+    m.lastEval = Clock::now();
+  }
+}
+
+// About kSliceSeconds of training, or the control's fixed iteration count,
+// never faster than its slow-motion rate.
+void trainingSlice(Toy2dSession& s, ModelState& m, const TrainControl& control) {
+  long maxIt = m.target > 0 ? m.target - s.iteration() : LONG_MAX;
+  double seconds = kSliceSeconds;
+  const int per = control.iterationsPerSlice.load();
+  if (per > 0) {
+    maxIt = std::min<long>(maxIt, per);
+    seconds = 1e9;
+  }
+  const double rate = control.maxIterationsPerSecond.load();
+  if (rate != m.rate) {
+    m.rate = rate;
+    m.rateStart = Clock::now();
+    m.rateDone = 0;
+  }
+  if (rate > 0) {
+    const long allowed = static_cast<long>(std::floor(rate * since(m.rateStart))) - m.rateDone;
+    if (allowed <= 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));  // idle, but stay responsive
+      return;
+    }
+    maxIt = std::min(maxIt, allowed);
+  }
+  if (maxIt <= 0) return;
+  const auto chunk = s.train(seconds, maxIt);
+  m.rateDone += chunk.iterations;
+  m.curves.add(chunk, s.iteration());
+}
+}  // namespace
+
+bool Toy2dTrainJob::finalEvaluationStep(JobContext& ctx) {
+  auto& st = *m_state;
+  for (std::size_t i = 0; i < m_sessions.size(); ++i) {
+    auto& m = st.models[i];
+    if (m.finalDone) continue;
+    if (m_sessions[i]->evaluateChunk()) {
+      m.finalDone = true;
+      m.evaluations.push_back(m_sessions[i]->lastEvaluation());
+    }
+    if (ctx.publishDue()) publishProgress(ctx, m_sessions, st.models, st.started, 1.0);
+    return false;
+  }
+  publishProgress(ctx, m_sessions, st.models, st.started, 1.0);
+  return true;
+}
+
 bool Toy2dTrainJob::step(JobContext& ctx) {
   auto& st = *m_state;
+  if (st.finalPhase) return finalEvaluationStep(ctx);
   const std::size_t n = m_sessions.size();
-  auto fraction = [&] {
-    double done = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      done += st.models[i].target > 0
-                  ? std::min(1.0, double(m_sessions[i]->iteration()) / double(st.models[i].target))
-                  : 0.0;
-    return done / double(n);
-  };
-  if (st.finalPhase) {
-    for (std::size_t i = 0; i < n; ++i) {
-      auto& m = st.models[i];
-      if (m.finalDone) continue;
-      if (m_sessions[i]->evaluateChunk()) {
-        m.finalDone = true;
-        m.evaluations.push_back(m_sessions[i]->lastEvaluation());
-      }
-      if (ctx.publishDue()) publishProgress(ctx, m_sessions, st.models, st.started, 1.0);
-      return false;
-    }
-    publishProgress(ctx, m_sessions, st.models, st.started, 1.0);
-    return true;
-  }
   // Next model that still trains, round robin.
   std::size_t i = n;
-  for (std::size_t tries = 0; tries < n; ++tries) {
+  for (std::size_t tries = 0; tries < n && i == n; ++tries) {
     const std::size_t k = (st.next + tries) % n;
-    if (!trainingDone(*m_sessions[k], st.models[k])) {
-      i = k;
-      break;
-    }
+    if (!trainingDone(*m_sessions[k], st.models[k])) i = k;
   }
   if (i == n) {
     if (!m_finalEvaluation) {
@@ -172,46 +206,19 @@ bool Toy2dTrainJob::step(JobContext& ctx) {
     return false;
   }
   st.next = (i + 1) % n;
-  auto& s = *m_sessions[i];
   auto& m = st.models[i];
   const double every = m_control->evalEverySeconds.load();
-  if (m.evaluating || (every > 0 && since(m.lastEval) >= every)) {
-    // A periodic evaluation, one chunk per slice; its time is not training time.
-    if (!m.evaluating) s.beginEvaluation();
-    m.evaluating = !s.evaluateChunk();
-    if (!m.evaluating) {
-      m.evaluations.push_back(s.lastEvaluation());
-      m.lastEval = Clock::now();
-    }
-  } else {
-    long maxIt = m.target > 0 ? m.target - s.iteration() : LONG_MAX;
-    double seconds = kSliceSeconds;
-    const int per = m_control->iterationsPerSlice.load();
-    if (per > 0) {
-      maxIt = std::min<long>(maxIt, per);
-      seconds = 1e9;
-    }
-    const double rate = m_control->maxIterationsPerSecond.load();
-    if (rate != m.rate) {
-      m.rate = rate;
-      m.rateStart = Clock::now();
-      m.rateDone = 0;
-    }
-    if (rate > 0) {
-      const long allowed = static_cast<long>(std::floor(rate * since(m.rateStart))) - m.rateDone;
-      if (allowed <= 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));  // idle, but stay responsive
-        maxIt = 0;
-      }
-      maxIt = std::min(maxIt, allowed);
-    }
-    if (maxIt > 0) {
-      const auto chunk = s.train(seconds, maxIt);
-      m.rateDone += chunk.iterations;
-      m.curves.add(chunk, s.iteration());
-    }
+  if (m.evaluating || (every > 0 && since(m.lastEval) >= every))
+    evaluationSlice(*m_sessions[i], m);
+  else
+    trainingSlice(*m_sessions[i], m, *m_control);
+  if (ctx.publishDue()) {
+    double done = 0;
+    for (std::size_t k = 0; k < n; ++k)
+      if (st.models[k].target > 0)
+        done += std::min(1.0, double(m_sessions[k]->iteration()) / double(st.models[k].target));
+    publishProgress(ctx, m_sessions, st.models, st.started, done / double(n));
   }
-  if (ctx.publishDue()) publishProgress(ctx, m_sessions, st.models, st.started, fraction());
   return false;
 }
 

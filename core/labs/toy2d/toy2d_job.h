@@ -62,6 +62,7 @@ class Toy2dTrainJob : public Job {
   void end(JobContext& ctx, bool cancelled) override;
 
  private:
+  bool finalEvaluationStep(JobContext& ctx);
   struct State;
   std::vector<std::shared_ptr<Toy2dSession>> m_sessions;
   long m_iterations;

@@ -1,5 +1,6 @@
 #include "core/labs/toy2d/toy2d_metrics.h"
 
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
@@ -25,37 +26,56 @@ inline double kernelSum(double d2) {
   return sum;
 }
 
-double withinSum(const float* a, std::size_t n) {
+// Kernel sum of row i of `a` against rows [from, to) of `b`.
+double rowSum(const float* a, std::size_t i, const float* b, std::size_t from, std::size_t to) {
+  const double xi = a[2 * i], yi = a[2 * i + 1];
   double s = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double xi = a[2 * i], yi = a[2 * i + 1];
-    for (std::size_t j = i + 1; j < n; ++j) {
-      const double dx = xi - a[2 * j], dy = yi - a[2 * j + 1];
-      s += kernelSum(dx * dx + dy * dy);
-    }
-  }
-  return 2 * s;
-}
-
-double crossSum(const float* a, std::size_t n, const float* b, std::size_t m) {
-  double s = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double xi = a[2 * i], yi = a[2 * i + 1];
-    for (std::size_t j = 0; j < m; ++j) {
-      const double dx = xi - b[2 * j], dy = yi - b[2 * j + 1];
-      s += kernelSum(dx * dx + dy * dy);
-    }
+  for (std::size_t j = from; j < to; ++j) {
+    const double dx = xi - b[2 * j], dy = yi - b[2 * j + 1];
+    s += kernelSum(dx * dx + dy * dy);
   }
   return s;
 }
 }  // namespace
 
+MmdComputation::MmdComputation(std::vector<float> a, std::vector<float> b)
+    : m_a(std::move(a)), m_b(std::move(b)) {
+  if (m_a.size() < 4 || m_b.size() < 4)
+    throw std::invalid_argument("the MMD needs at least 2 points on each side");
+}
+
+bool MmdComputation::advance(double seconds) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const std::size_t n = m_a.size() / 2, m = m_b.size() / 2;
+  // Three passes: pairs within a (i < j), within b, then across.
+  while (m_pass < 3) {
+    const std::size_t rows = m_pass == 1 ? m : n;
+    if (m_row >= rows) {
+      ++m_pass;
+      m_row = 0;
+      continue;
+    }
+    if (m_pass == 0) m_sums[0] += 2 * rowSum(m_a.data(), m_row, m_a.data(), m_row + 1, n);
+    if (m_pass == 1) m_sums[1] += 2 * rowSum(m_b.data(), m_row, m_b.data(), m_row + 1, m);
+    if (m_pass == 2) m_sums[2] += rowSum(m_a.data(), m_row, m_b.data(), 0, m);
+    ++m_row;
+    if (m_row % 64 == 0 &&
+        std::chrono::duration<double>(Clock::now() - start).count() >= seconds)
+      return false;
+  }
+  return true;
+}
+
+double MmdComputation::value() const {
+  const double n = double(m_a.size() / 2), m = double(m_b.size() / 2);
+  return m_sums[0] / (n * (n - 1)) + m_sums[1] / (m * (m - 1)) - 2 * m_sums[2] / (n * m);
+}
+
 double mmd2(const float* a, std::size_t n, const float* b, std::size_t m) {
-  if (n < 2 || m < 2) throw std::invalid_argument("the MMD needs at least 2 points on each side");
-  const double kaa = withinSum(a, n) / (double(n) * double(n - 1));
-  const double kbb = withinSum(b, m) / (double(m) * double(m - 1));
-  const double kab = crossSum(a, n, b, m) / (double(n) * double(m));
-  return kaa + kbb - 2 * kab;
+  MmdComputation c(std::vector<float>(a, a + 2 * n), std::vector<float>(b, b + 2 * m));
+  c.advance(1e300);
+  return c.value();
 }
 
 double mmd2(const Points2D& a, const Points2D& b) {
@@ -120,6 +140,25 @@ Points2D Gaussian2D::sample(std::size_t n, std::uint64_t seed) const {
     out.add(float(meanX + l11 * e1), float(meanY + l21 * e1 + l22 * e2));
   }
   return out;
+}
+
+int modesCovered(const float* samples, std::size_t n, const Toy2dData& data) {
+  if (data.name != "8gaussians" || n == 0) return -1;
+  // The generator's modes (toy2d_data.cpp), mapped into standardised units.
+  const double radius = 3 * 0.25 / data.scale;
+  int covered = 0;
+  for (int k = 0; k < 8; ++k) {
+    const double a = k * 3.14159265358979323846 / 4;
+    const double cx = (2 * std::cos(a) - data.shiftX) / data.scale;
+    const double cy = (2 * std::sin(a) - data.shiftY) / data.scale;
+    std::size_t inside = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double dx = samples[2 * i] - cx, dy = samples[2 * i + 1] - cy;
+      if (dx * dx + dy * dy <= radius * radius) ++inside;
+    }
+    if (double(inside) >= 0.25 * double(n) / 8) ++covered;
+  }
+  return covered;
 }
 
 Baseline gaussianBaseline(const Toy2dData& data, int evalSamples, std::uint64_t seed) {

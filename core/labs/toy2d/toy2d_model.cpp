@@ -4,6 +4,30 @@
 
 namespace genlab::core::toy2d {
 
+namespace {
+class OneShotRun : public SampleRun {
+ public:
+  OneShotRun(Model& m, int n, std::uint64_t seed) : m_model(m), m_n(n), m_seed(seed) {}
+  bool advance(double) override {
+    if (!m_done) m_samples = m_model.sample(m_n, m_seed);
+    m_done = true;
+    return true;
+  }
+  std::vector<float> result() override { return m_samples; }
+
+ private:
+  Model& m_model;
+  int m_n;
+  std::uint64_t m_seed;
+  bool m_done = false;
+  std::vector<float> m_samples;
+};
+}  // namespace
+
+std::unique_ptr<SampleRun> Model::startSampling(int n, std::uint64_t seed) {
+  return std::make_unique<OneShotRun>(*this, n, seed);
+}
+
 std::vector<double> Model::logDensity(const std::vector<float>&) {
   throw std::logic_error("the " + label() + " model has no density to evaluate");
 }

@@ -34,6 +34,14 @@ class DataSampler {
   Rng m_rng;
 };
 
+// Sampling that can be spread over several worker slices.
+class SampleRun {
+ public:
+  virtual ~SampleRun() = default;
+  virtual bool advance(double seconds) = 0;  // works about that long; true when done
+  virtual std::vector<float> result() = 0;   // the samples, once done
+};
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -46,8 +54,9 @@ class Model {
   virtual void setLearningRateScale(double scale) = 0;
   // n samples, deterministic in `seed`.
   virtual std::vector<float> sample(int n, std::uint64_t seed) = 0;
-  // How many samples one interactive slice should ask for (diffusion is slow).
-  virtual int sampleChunk() const { return 4000; }
+  // The same samples as sample(n, seed), in slices (the default does it all
+  // at once; diffusion steps through reverse time).
+  virtual std::unique_ptr<SampleRun> startSampling(int n, std::uint64_t seed);
   // "exact", "bound" or "" when the model has no likelihood.
   virtual std::string nllKind() const { return ""; }
   // log p(x) per point (or its lower bound); only when nllKind() is not "".

@@ -49,6 +49,36 @@ Toy2dOptions Toy2dOptions::defaultsFor(const std::string& model) {
   return o;
 }
 
+const std::vector<std::string>& Toy2dOptions::presetNames() {
+  static const std::vector<std::string> names{"gan-lab", "gan-mode-collapse"};
+  return names;
+}
+
+Toy2dOptions Toy2dOptions::preset(const std::string& name) {
+  Toy2dOptions o = defaultsFor("gan");
+  o.ganLoss = "ns";
+  o.lrDecay = 0;
+  if (name == "gan-lab") {
+    o.data = "8gaussians";
+    o.hidden = 8;
+    o.layers = 1;
+    o.batch = 150;
+    o.optimizer = "sgd";
+    o.lrD = 0.1;
+    o.lrG = 0.03;
+    o.dSteps = 2;
+    o.noiseDim = 2;
+  } else if (name == "gan-mode-collapse") {
+    o.data = "8gaussians";
+    o.lrD = 1e-4;
+    o.lrG = 2e-3;
+    o.steps = 3000;
+  } else {
+    throw std::invalid_argument("unknown preset '" + name + "': use gan-lab or gan-mode-collapse");
+  }
+  return o;
+}
+
 std::string Toy2dOptions::toJson() const {
   nlohmann::json j{{"model", model},
                    {"data", data},

@@ -4,6 +4,7 @@
 // and are the ones measured by bench/toy2d_quality.sh.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace genlab::core::toy2d {
 
@@ -55,6 +56,14 @@ struct Toy2dOptions {
 
   // The defaults of one model (throws std::invalid_argument for an unknown model).
   static Toy2dOptions defaultsFor(const std::string& model);
+  // Named settings for the classroom:
+  //   "gan-lab":           GAN Lab's default GAN (hidden 8 x 1, batch 150, SGD
+  //                        0.1 / 0.03, log loss, 2 D steps per G step, 2-D noise)
+  //   "gan-mode-collapse": a generator that learns 20x faster than its
+  //                        discriminator (Adam 2e-3 vs 1e-4, log loss) on
+  //                        8gaussians: reproducibly collapses onto 0-1 modes.
+  static Toy2dOptions preset(const std::string& name);
+  static const std::vector<std::string>& presetNames();
 
   std::string toJson() const;                        // one JSON object
   static Toy2dOptions fromJson(const std::string&);  // throws std::invalid_argument

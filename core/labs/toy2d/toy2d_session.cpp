@@ -19,6 +19,10 @@ constexpr double kPi = 3.14159265358979323846;
 // Evaluation draws model samples from a seed of its own, so that evaluating
 // never shifts the training noise and the same model always scores the same.
 constexpr std::uint64_t kEvalSeed = 0xe7a1000000ULL;
+// Evaluation works in slices this long, so that the worker keeps serving
+// the ui's view requests (20 per second) while it runs.
+constexpr double kEvalSliceSeconds = 0.02;
+constexpr std::size_t kNllBlock = 256;  // held-out points per log-density call
 
 double seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -106,50 +110,69 @@ double Toy2dSession::trainSeconds() const { return m_impl->trainSeconds; }
 
 void Toy2dSession::beginEvaluation() {
   auto& s = *m_impl;
-  s.evaluating = true;
-  s.evalSamples.clear();
-  s.evalChunks = 0;
+  s.phase = Impl::EvalPhase::Sampling;
+  s.run = s.model->startSampling(m_options.evalSamples, kEvalSeed);
+  s.mmd.reset();
+  s.nllCursor = 0;
+  s.nllSum = 0;
   s.samplingSeconds = 0;
+  s.pending = EvalMetrics();
+  s.pending.step = s.iteration;
+  s.pending.mmdBaseline = m_baseline.mmd;
+  s.pending.nllBaseline = m_baseline.nll;
+  s.pending.nllKind = m_caps.nllKind;
 }
 
 bool Toy2dSession::evaluateChunk() {
   auto& s = *m_impl;
-  if (!s.evaluating) beginEvaluation();
-  const auto held = headPoints(m_data->heldOut, static_cast<std::size_t>(m_options.evalSamples));
-  const int target = m_options.evalSamples;
-  const int have = static_cast<int>(s.evalSamples.size() / 2);
-  if (have < target) {
-    const int n = std::min(target - have, s.model->sampleChunk());
-    const auto t0 = Clock::now();
-    auto part = s.model->sample(n, kEvalSeed + static_cast<std::uint64_t>(s.evalChunks++));
+  using Phase = Impl::EvalPhase;
+  if (s.phase == Phase::Idle) beginEvaluation();
+  auto& m = s.pending;
+  const auto t0 = Clock::now();
+  if (s.phase == Phase::Sampling) {
+    const bool done = s.run->advance(kEvalSliceSeconds);
     s.samplingSeconds += seconds(t0, Clock::now());
-    s.evalSamples.insert(s.evalSamples.end(), part.begin(), part.end());
-    if (have + n < target) return false;
-  }
-  EvalMetrics m;
-  m.step = s.iteration;
-  m.mmdBaseline = m_baseline.mmd;
-  m.nllBaseline = m_baseline.nll;
-  m.nllKind = m_caps.nllKind;
-  for (float v : s.evalSamples)
-    if (!std::isfinite(v)) {
+    if (!done) return false;
+    auto samples = s.run->result();
+    s.run.reset();
+    m.samplesPerSecond = s.samplingSeconds > 0 ? m_options.evalSamples / s.samplingSeconds : 0;
+    m.modesCovered = modesCovered(samples.data(), samples.size() / 2, *m_data);
+    const bool finite = std::all_of(samples.begin(), samples.end(), [](float v) { return std::isfinite(v); });
+    if (finite) {
+      auto held = headPoints(m_data->heldOut, static_cast<std::size_t>(m_options.evalSamples));
+      s.mmd = std::make_unique<MmdComputation>(std::move(samples), std::move(held.xy));
+    } else {
       m.mmd = std::numeric_limits<double>::infinity();  // a diverged model
-      break;
     }
-  if (m.mmd == 0) m.mmd = mmd2(s.evalSamples.data(), s.evalSamples.size() / 2, held.xy.data(), held.size());
-  if (m_caps.logDensity) {
-    double sum = 0;
-    for (double lp : s.model->logDensity(m_data->heldOut.xy)) sum -= lp;
-    m.nll = sum / double(m_data->heldOut.size());
+    s.phase = Phase::Mmd;
+    return false;
   }
-  m.samplesPerSecond = s.samplingSeconds > 0 ? target / s.samplingSeconds : 0;
+  if (s.phase == Phase::Mmd) {
+    if (s.mmd && !s.mmd->advance(kEvalSliceSeconds)) return false;
+    if (s.mmd) m.mmd = s.mmd->value();
+    s.mmd.reset();
+    s.phase = Phase::Nll;
+    if (m_caps.logDensity) return false;
+  }
+  // Held-out NLL, a block of points at a time (the VAE's bound costs
+  // iwaeSamples decoder passes per point).
+  const auto& held = m_data->heldOut.xy;
+  while (m_caps.logDensity && s.nllCursor < held.size()) {
+    const std::size_t end = std::min(held.size(), s.nllCursor + 2 * kNllBlock);
+    const std::vector<float> part(held.begin() + static_cast<std::ptrdiff_t>(s.nllCursor),
+                                  held.begin() + static_cast<std::ptrdiff_t>(end));
+    for (double lp : s.model->logDensity(part)) s.nllSum -= lp;
+    s.nllCursor = end;
+    if (s.nllCursor < held.size() && seconds(t0, Clock::now()) >= kEvalSliceSeconds) return false;
+  }
+  if (m_caps.logDensity) m.nll = s.nllSum / double(m_data->heldOut.size());
   m.valid = true;
   s.last = m;
-  s.evaluating = false;
+  s.phase = Phase::Idle;
   return true;
 }
 
-bool Toy2dSession::evaluating() const { return m_impl->evaluating; }
+bool Toy2dSession::evaluating() const { return m_impl->phase != Impl::EvalPhase::Idle; }
 const EvalMetrics& Toy2dSession::lastEvaluation() const { return m_impl->last; }
 
 EvalMetrics Toy2dSession::evaluate() {

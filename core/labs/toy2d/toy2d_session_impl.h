@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/labs/toy2d/toy2d_metrics.h"
 #include "core/labs/toy2d/toy2d_model.h"
 #include "core/labs/toy2d/toy2d_session.h"
 
@@ -21,12 +22,16 @@ struct Toy2dSession::Impl {
   long iteration = 0;
   double trainSeconds = 0;
   std::vector<float> losses;
-  // Evaluation in progress.
-  bool evaluating = false;
-  std::vector<float> evalSamples;
-  int evalChunks = 0;
+  // Evaluation in progress: sampling, then the MMD, then the held-out NLL,
+  // each in slices of about kEvalSliceSeconds.
+  enum class EvalPhase { Idle, Sampling, Mmd, Nll };
+  EvalPhase phase = EvalPhase::Idle;
+  std::unique_ptr<SampleRun> run;
+  std::unique_ptr<MmdComputation> mmd;
+  std::size_t nllCursor = 0;
+  double nllSum = 0;
   double samplingSeconds = 0;
-  EvalMetrics last;
+  EvalMetrics pending, last;
 
   template <class T>
   T& need(T* p, const char* what) {

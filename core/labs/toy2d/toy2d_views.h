@@ -117,6 +117,7 @@ struct EvalMetrics {
   std::string nllKind;       // "exact" (flow), "bound" (VAE, importance-weighted), "" (none)
   double nllBaseline = 0;    // held-out NLL of the Gaussian baseline
   double samplesPerSecond = 0;
+  int modesCovered = -1;     // 8gaussians only: modes holding their share (see toy2d_metrics.h)
   bool valid = false;        // false until a first evaluation finished
 };
 

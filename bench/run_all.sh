@@ -15,6 +15,11 @@ if [[ -x "$B/genlab-bench-gui-stall" ]]; then
   xvfb-run -a -s "-screen 0 1920x1200x24" "$B/genlab-bench-gui-stall" latent mnist 20 2>/dev/null
   echo
 fi
+if [[ -x "$B/genlab-bench-toy2d-gui" ]]; then
+  echo "== 2-D lab: GUI training speed and view refreshes (GAN Lab preset) =="
+  xvfb-run -a -s "-screen 0 1920x1200x24" "$B/genlab-bench-toy2d-gui" ganlab 10 2>/dev/null
+  echo
+fi
 for extra in bench/toy2d_gan_speed.sh bench/toy2d_quality.sh bench/ct_radon_bench.sh; do
   if [[ -x "$extra" ]]; then
     echo "== $extra =="

@@ -3,6 +3,8 @@
 # hidden layer of 8 ReLU units in G and D, batch 150, SGD with lr 0.1 for D
 # and 0.03 for G, log loss, 2 D steps per G step). GAN Lab runs them at about
 # 40 iterations/s in a browser; the issue asks GenLab for >= 1 000 headless.
+# The reference in this script is the same GAN in Debian's Python PyTorch
+# (bench/toy2d_gan_reference.py, 1 thread, as GenLab's CLI default).
 # One iteration = the D steps plus one G step; the timing excludes the final
 # evaluation (train_seconds counts training slices only).
 #
@@ -20,5 +22,18 @@ for ((i = 1; i <= RUNS; ++i)); do
   echo "run $i: $ips iterations/s"
   (( ips > best )) && best=$ips
 done
-echo "best: $best iterations/s (target >= 1000; GAN Lab ~40)"
+ref=0
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  here=$(cd "$(dirname "$0")" && pwd)
+  for ((i = 1; i <= RUNS; ++i)); do
+    r=$(/usr/bin/python3 "$here/toy2d_gan_reference.py" --steps 3000 --threads 1 |
+        python3 -c 'import json,sys; print(int(json.load(sys.stdin)["iterations_per_second"]))')
+    echo "reference run $i (Python PyTorch): $r iterations/s"
+    (( r > ref )) && ref=$r
+  done
+fi
+echo "best: GenLab $best iterations/s, Python PyTorch $ref (target >= 1000; GAN Lab ~40)"
+if (( ref > 0 )); then
+  python3 -c "print(f'ratio GenLab / PyTorch: {$best / $ref:.1f}x')"
+fi
 (( best >= 1000 ))

@@ -32,6 +32,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)              # library dependencies via d
 # Not found by dpkg-shlibdeps but needed: the threaded OpenBLAS (else LibTorch falls back
 # to the reference BLAS, ~13x slower) and Qt's xcb platform plugin (only recommended by Qt).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread, qt6-qpa-plugins")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libgl1-mesa-dri")
+# mricron-data: the MRI volume (ch2.nii.gz) behind the CT lab's "mri" training images and phantoms.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libgl1-mesa-dri, mricron-data")
 
 include(CPack)

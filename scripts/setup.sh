@@ -22,6 +22,8 @@ PACKAGES=(
   xvfb xauth libgl1-mesa-dri imagemagick
   # reference runs and data preparation
   python3-torch python3-sklearn
+  # data sources (DATA.md): MRI volume ch2.nii.gz, real and compressed DICOM test files, photos
+  mricron-data python3-pydicom python3-skimage
 )
 # Only when the `npm` command is missing (a nodejs from elsewhere conflicts with Debian's npm).
 NPM_PACKAGES=(nodejs npm)

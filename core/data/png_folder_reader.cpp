@@ -1,14 +1,12 @@
 #include "core/data/png_folder_reader.h"
 
 #include "core/data/file_checks.h"
-
-#include <png.h>
+#include "core/data/png_decode.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
-#include <csetjmp>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -22,83 +20,6 @@ namespace fs = std::filesystem;
 
 [[noreturn]] void fail(const std::string& name, const std::string& what) {
   throw DataError(name + ": " + what);
-}
-
-// Everything libpng's callbacks and the setjmp functions touch lives here, in
-// the caller's frame, so a longjmp never skips a C++ destructor.
-struct PngReadState {
-  std::string_view bytes;
-  std::size_t pos = 0;
-  char error[512] = {};
-  char warning[512] = {};  // the last one: libpng explains some errors only in a warning
-  png_uint_32 width = 0;
-  png_uint_32 height = 0;
-  int channels = 0;
-  int bitDepth = 0;
-  std::size_t rowBytes = 0;
-  std::vector<png_bytep> rows;
-};
-
-void onPngError(png_structp png, png_const_charp message) {
-  auto* state = static_cast<PngReadState*>(png_get_error_ptr(png));
-  std::snprintf(state->error, sizeof state->error, "%s", message ? message : "unknown error");
-  png_longjmp(png, 1);
-}
-
-// Warnings are about recoverable oddities (bad ancillary chunks): keep them
-// off stderr, but remember the last, which may explain a following error
-// (e.g. "Image width exceeds user limit" before "Invalid IHDR data").
-void onPngWarning(png_structp png, png_const_charp message) {
-  auto* state = static_cast<PngReadState*>(png_get_error_ptr(png));
-  std::snprintf(state->warning, sizeof state->warning, "%s", message ? message : "");
-}
-
-void readPngBytes(png_structp png, png_bytep out, png_size_t n) {
-  auto* state = static_cast<PngReadState*>(png_get_io_ptr(png));
-  if (n > state->bytes.size() - state->pos) png_error(png, "the file is truncated");
-  std::memcpy(out, state->bytes.data() + state->pos, n);
-  state->pos += n;
-}
-
-// Owns the libpng structures from the C++ side, so they are freed whether a
-// DataError, a bad_alloc or a normal return leaves decodePngGrey.
-struct PngHandle {
-  png_structp png = nullptr;
-  png_infop info = nullptr;
-  ~PngHandle() {
-    if (png) png_destroy_read_struct(&png, info ? &info : nullptr, nullptr);
-  }
-};
-
-// The two setjmp functions create no C++ objects with destructors, as
-// longjmp requires. Allocation happens between them, in C++.
-bool pngReadHeader(png_structp png, png_infop info, PngReadState& state) {
-  if (setjmp(png_jmpbuf(png))) return false;
-  png_read_info(png, info);
-  const int colorType = png_get_color_type(png, info);
-  const int bitDepth = png_get_bit_depth(png, info);
-  if (colorType == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
-  if (colorType == PNG_COLOR_TYPE_GRAY && bitDepth < 8) png_set_expand_gray_1_2_4_to_8(png);
-  if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
-#ifdef PNG_READ_SCALE_16_TO_8_SUPPORTED
-  if (bitDepth == 16) png_set_scale_16(png);  // rounds, unlike strip_16
-#else
-  if (bitDepth == 16) png_set_strip_16(png);
-#endif
-  png_set_interlace_handling(png);
-  png_read_update_info(png, info);
-  state.width = png_get_image_width(png, info);
-  state.height = png_get_image_height(png, info);
-  state.channels = png_get_channels(png, info);
-  state.bitDepth = png_get_bit_depth(png, info);
-  state.rowBytes = png_get_rowbytes(png, info);
-  return true;
-}
-
-bool pngReadPixels(png_structp png, PngReadState& state) {
-  if (setjmp(png_jmpbuf(png))) return false;
-  png_read_image(png, state.rows.data());
-  return true;
 }
 
 std::uint8_t luma(unsigned r, unsigned g, unsigned b) {
@@ -267,53 +188,20 @@ std::vector<CsvEntry> readLabelsCsv(const std::string& csvPath) {
 }  // namespace
 
 GreyImage decodePngGrey(std::string_view bytes, const std::string& name) {
-  if (bytes.empty()) fail(name, "is empty (0 bytes)");
-  if (bytes.size() < 8 ||
-      png_sig_cmp(reinterpret_cast<png_const_bytep>(bytes.data()), 0, 8) != 0)
-    fail(name, "is not a PNG file (it does not start with the PNG signature)");
-
-  PngReadState state;
-  state.bytes = bytes;
-  PngHandle handle;
-  handle.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state, onPngError, onPngWarning);
-  if (!handle.png) fail(name, "cannot start the PNG decoder (out of memory?)");
-  handle.info = png_create_info_struct(handle.png);
-  if (!handle.info) fail(name, "cannot start the PNG decoder (out of memory?)");
-  // Bounds a hostile header: dimensions, and memory for ancillary chunks.
-  png_set_user_limits(handle.png, kPngMaxSide, kPngMaxSide);
-  png_set_chunk_cache_max(handle.png, 128);
-  png_set_chunk_malloc_max(handle.png, 16u << 20);
-  png_set_read_fn(handle.png, &state, readPngBytes);
-
-  auto libpngFailure = [&]() {
-    const std::string message = state.error;
-    const std::string warning = state.warning;
-    if (message.find("exceeds user limit") != std::string::npos ||
-        warning.find("exceeds user limit") != std::string::npos)
-      fail(name, "is larger than " + std::to_string(kPngMaxSide) + "x" + std::to_string(kPngMaxSide) +
-                     " pixels, the most that is read");
-    fail(name, "not a valid PNG: " + message + (warning.empty() ? "" : " (" + warning + ")"));
-  };
-  if (!pngReadHeader(handle.png, handle.info, state)) libpngFailure();
-  if (state.bitDepth != 8 || state.channels < 1 || state.channels > 4 || state.width == 0 || state.height == 0 ||
-      state.width > static_cast<png_uint_32>(kPngMaxSide) || state.height > static_cast<png_uint_32>(kPngMaxSide) ||
-      state.rowBytes != std::size_t{state.width} * state.channels)
-    fail(name, "unsupported PNG layout after conversion (" + std::to_string(state.channels) + " channels of " +
-                   std::to_string(state.bitDepth) + " bits)");
-
-  std::vector<std::uint8_t> decoded(state.rowBytes * state.height);
-  state.rows.resize(state.height);
-  for (png_uint_32 y = 0; y < state.height; ++y) state.rows[y] = decoded.data() + y * state.rowBytes;
-  if (!pngReadPixels(handle.png, state)) libpngFailure();
-
+  png::DecodedPng decoded;
+  try {
+    decoded = png::decodePng(bytes, /*keep16=*/false, kPngMaxSide, std::uint64_t{kPngMaxSide} * kPngMaxSide * 4);
+  } catch (const png::PngDecodeError& e) {
+    fail(name, e.what());
+  }
   GreyImage image;
-  image.width = static_cast<int>(state.width);
-  image.height = static_cast<int>(state.height);
-  const std::size_t n = std::size_t{state.width} * state.height;
+  image.width = decoded.width;
+  image.height = decoded.height;
+  const std::size_t n = std::size_t(decoded.width) * std::size_t(decoded.height);
   image.pixels.resize(n);
-  const std::uint8_t* p = decoded.data();
+  const std::uint8_t* p = decoded.pixels.data();
   std::uint8_t* out = image.pixels.data();
-  switch (state.channels) {
+  switch (decoded.channels) {
     case 1: std::copy(p, p + n, out); break;
     case 2: for (std::size_t i = 0; i < n; ++i) out[i] = onBlack(p[2 * i], p[2 * i + 1]); break;
     case 3: for (std::size_t i = 0; i < n; ++i) out[i] = luma(p[3 * i], p[3 * i + 1], p[3 * i + 2]); break;

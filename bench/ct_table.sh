@@ -5,6 +5,8 @@
 #   limited angle: 60 views over a 90-degree arc
 #   sparse view:   23 views over 180 degrees
 #   bench/ct_table.sh PRIOR.glm [BUILD_DIR] [SAMPLES] [THREADS] [EXTRA SCORE ARGS...]
+# THREADS defaults to 1: on a 2-core machine shared with other work, two torch
+# threads spin against each other and run slower than one.
 # Prints one JSON line per reconstruction to ct_table.jsonl (in the current
 # folder) and a Markdown table at the end.
 set -euo pipefail
@@ -12,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 prior=${1:?usage: ct_table.sh PRIOR.glm [BUILD_DIR] [SAMPLES] [THREADS] [EXTRA...]}
 build=${2:-$here/../build}
 samples=${3:-4}
-threads=${4:-2}
+threads=${4:-1}
 shift $(( $# < 4 ? $# : 4 ))
 extra=("$@")
 cli=$build/bin/genlab-cli

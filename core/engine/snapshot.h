@@ -48,6 +48,15 @@ struct Snapshot {
     s.payload = std::move(payload);
     return s;
   }
+  // A job's final result on `channel`.
+  static Snapshot result(std::string channel, std::shared_ptr<const Payload> payload) {
+    Snapshot s;
+    s.kind = Kind::Result;
+    s.channel = std::move(channel);
+    s.progress = 1.0;
+    s.payload = std::move(payload);
+    return s;
+  }
 };
 
 }  // namespace genlab::core

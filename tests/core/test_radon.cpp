@@ -8,8 +8,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <chrono>
-#include <ctime>
 #include <cmath>
 
 using namespace genlab::core::physics;

@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 
 #include "core/cli/cli.h"
-#include "core/data/png_folder_reader.h"
 #include "core/engine/device.h"
 #include "core/engine/engine.h"
 #include "core/labs/ct/ct_session.h"
@@ -19,6 +18,10 @@ namespace genlab::core::ct {
 
 // radon-bench lives in ct_bench.cpp (it needs torch; this file does not).
 int runRadonBench(const cli::Args& a, std::ostream& out, std::ostream& err);
+// reconstruct-volume and volume-file objects live in ct_volume_cli.cpp.
+int runReconstructVolume(const cli::Args& a, std::ostream& out, std::ostream& err);
+FloatImage phantomFromFile(const std::string& spec, int slice, int size, std::uint64_t seed,
+                           std::string& note);
 
 namespace {
 using json = nlohmann::ordered_json;
@@ -77,13 +80,6 @@ void writePgm(const std::string& path, const FloatImage& img, float lo, float hi
   }
 }
 
-FloatImage readImageFile(const std::string& path) {
-  const auto grey = readPngGrey(path);
-  FloatImage img(grey.width, grey.height);
-  for (std::size_t i = 0; i < grey.pixels.size(); ++i) img.values[i] = grey.pixels[i] / 255.f;
-  return img;
-}
-
 ScanOptions scanFromArgs(const cli::Args& a) {
   ScanOptions s;
   s.size = a.integer("size", 128, 16, 2048);
@@ -105,13 +101,17 @@ ReconOptions reconFromArgs(const cli::Args& a) {
   o.filter = a.str("filter", o.filter);
   o.iterations = a.integer("iterations", 0, 0, 100000);
   o.tvWeight = a.real("tv-weight", o.tvWeight);
+  o.sampler = a.str("sampler", o.sampler);
+  o.eta = a.real("eta", o.eta);
+  o.finalIterations = a.integer("final-dc", o.finalIterations, -1, 100);
+  o.endSigma = a.real("end-sigma", o.endSigma);
   o.samples = a.integer("samples", o.samples, 1, 64);
   o.scoreSteps = a.integer("score-steps", 0, 0, 10000);
   o.correctorSteps = a.integer("corrector", o.correctorSteps, 0, 10);
   o.snr = a.real("snr", o.snr);
   o.dcIterations = a.integer("dc-iterations", 0, 0, 100);
   o.scoreInit = a.str("score-init", o.scoreInit);
-  o.startSigma = a.real("start-sigma", 0);
+  o.startSigma = a.real("start-sigma", o.startSigma);
   o.seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
   o.nullspace = a.flag("nullspace");
   o.validate();
@@ -135,8 +135,8 @@ int runReconstruct(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"phantom", "size", "views", "arc", "start", "detectors", "photons", "noise",
                    "gaussian-level", "method", "filter", "iterations", "tv-weight", "prior",
                    "samples", "score-steps", "corrector", "snr", "dc-iterations", "score-init",
-                   "start-sigma", "seed",
-                   "threads", "json", "nullspace", "save-images"});
+                   "start-sigma", "sampler", "eta", "final-dc", "end-sigma", "seed",
+                   "threads", "json", "nullspace", "save-images", "slice"});
   const ScanOptions scan = scanFromArgs(a);
   const ReconOptions recon = reconFromArgs(a);
   const std::string phantom = a.str("phantom", "shepp-logan");
@@ -144,17 +144,19 @@ int runReconstruct(const cli::Args& a, std::ostream& out, std::ostream& err) {
   Printer printer{out, a.flag("json"), {}, {}, nullptr, nullptr, {}};
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   auto session = std::make_shared<CtSession>();
+  std::string object = phantom;  // what the object is, for the start line
   engine.runSync([&] {
     session->setScan(scan);
     if (phantom == "shepp-logan" || phantom == "ellipses")
       session->generatePhantom(phantom, scan.seed);
-    else
-      session->setObject(readImageFile(phantom));
+    else  // a volume file (its middle slice, or --slice N), or the MRI (a held-out slice, or --slice N)
+      session->setObject(
+          phantomFromFile(phantom, a.integer("slice", -1, 0, 1 << 20), scan.size, scan.seed, object));
     session->simulate();
     if (a.has("prior")) session->loadPrior(a.str("prior", ""));
   });
   printer.line({{"event", "start"}, {"lab", "ct"}, {"device", Engine::deviceName()},
-                {"phantom", phantom}, {"scan", json::parse(scan.toJson())},
+                {"phantom", phantom}, {"object", object}, {"scan", json::parse(scan.toJson())},
                 {"reconstruction", json::parse(recon.toJson())}});
   engine.submit(makeReconstructionJob(session, recon));
   engine.waitIdle();
@@ -185,6 +187,7 @@ int runReconstruct(const cli::Args& a, std::ostream& out, std::ostream& err) {
 
 int runTrainPrior(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"data", "size", "steps", "batch", "lr", "channels", "sigma-min", "sigma-max",
+                   "sigma-median", "sigma-log-std", "uniform-share",
                    "max-seconds", "seed", "threads", "out", "json"});
   PriorOptions o;
   o.data = a.str("data", "ellipses");
@@ -195,6 +198,9 @@ int runTrainPrior(const cli::Args& a, std::ostream& out, std::ostream& err) {
   o.channels = a.integer("channels", o.channels, 4, 256);
   o.sigmaMin = a.real("sigma-min", o.sigmaMin);
   o.sigmaMax = a.real("sigma-max", o.sigmaMax);
+  o.sigmaMedian = a.real("sigma-median", o.sigmaMedian);
+  o.sigmaLogStd = a.real("sigma-log-std", o.sigmaLogStd);
+  o.uniformShare = a.real("uniform-share", o.uniformShare);
   o.maxSeconds = a.real("max-seconds", 0);
   o.seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
   o.threads = a.integer("threads", 0, 0, 1024);
@@ -229,24 +235,35 @@ int runTrainPrior(const cli::Args& a, std::ostream& out, std::ostream& err) {
 }
 }  // namespace
 
+// Shared with ct_volume_cli.cpp.
+ScanOptions scanOptionsFromArgs(const cli::Args& a) { return scanFromArgs(a); }
+ReconOptions reconOptionsFromArgs(const cli::Args& a) { return reconFromArgs(a); }
+
 void registerCli(cli::Registry& r) {
   r.add({"ct", "train-prior",
-         "ct train-prior --data ellipses --size 128 --steps N --seed S --out FILE [--batch N] "
-         "[--lr X] [--channels N] [--sigma-min X] [--sigma-max X] [--max-seconds T] "
+         "ct train-prior --data ellipses|mri|mixed|FILE --size 128 --steps N --seed S --out FILE [--batch N] "
+         "[--lr X] [--channels N] [--sigma-min X] [--sigma-max X] [--sigma-median X] "
+         "[--sigma-log-std X] [--uniform-share X] [--max-seconds T] "
          "[--threads N] [--json]",
          runTrainPrior, {"json"}});
   r.add({"ct", "reconstruct",
-         "ct reconstruct --phantom shepp-logan|ellipses|FILE.png --size 128 --views 60 --arc 90 "
+         "ct reconstruct --phantom shepp-logan|ellipses|mri|FILE [--slice N] --size 128 --views 60 --arc 90 "
          "--photons 1e5 --method fbp|sirt|tv|score [--prior FILE] [--samples K] --seed S "
          "[--filter ramp|shepp-logan|cosine|hann] [--iterations N] [--tv-weight X] "
-         "[--score-steps N] [--dc-iterations N] [--score-init noise|fbp|sirt|tv] "
-         "[--start-sigma X] [--nullspace] [--save-images PREFIX] "
+         "[--sampler dds|pc] [--score-steps N] [--dc-iterations N] [--eta X] "
+         "[--final-dc N] [--start-sigma X] [--end-sigma X] [--score-init noise|fbp|sirt|tv] "
+         "[--nullspace] [--save-images PREFIX] "
          "[--threads N] [--json]",
          runReconstruct, {"json", "nullspace"}});
   r.add({"ct", "radon-bench",
          "ct radon-bench --size 256 --angles 180 [--repeats N] [--threads N] "
          "[--dump-input FILE] [--json]",
          runRadonBench, {"json"}});
+  r.add({"ct", "reconstruct-volume",
+         "ct reconstruct-volume --volume PATH|mri [--slices N] --size 64 --views 60 --arc 180 "
+         "--photons 1e5 --method fbp|sirt|tv|score [--prior FILE] [--out FILE.nii.gz|.mha|.png] "
+         "[--truth-out FILE] [--lo X --hi X] [the reconstruct options] [--threads N] [--json]",
+         runReconstructVolume, {"json"}});
 }
 
 }  // namespace genlab::core::ct

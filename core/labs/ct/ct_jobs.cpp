@@ -33,13 +33,12 @@ class ReconstructionJob : public Job {
   }
 
   bool step(JobContext& ctx) override {
-    auto& s = m_session->impl();
     const auto slice = Clock::now();
     do {
       m_recon->advance();
       const int done = m_recon->done();
       if (done % m_every == 0 || done == m_recon->total())
-        m_curve.push_back(s.curvePoint(done, m_recon->current()));
+        m_curve.push_back(CtSession::Impl::curvePoint(*m_recon));
     } while (m_recon->done() < m_recon->total() && Clock::now() - slice < kSlice &&
              !ctx.cancelled());
     const bool finished = m_recon->done() >= m_recon->total();
@@ -49,9 +48,8 @@ class ReconstructionJob : public Job {
 
   void end(JobContext& ctx, bool cancelled) override {
     if (cancelled || !m_recon || m_recon->done() < m_recon->total()) return;
-    auto& s = m_session->impl();
     auto result = std::make_shared<ReconResult>(
-        s.finish(m_options, *m_recon, m_curve, secondsSince(m_started)));
+        CtSession::Impl::finish(m_options, *m_recon, m_curve, secondsSince(m_started)));
     Snapshot snap;
     snap.kind = Snapshot::Kind::Result;
     snap.channel = "ct.result";
@@ -127,7 +125,7 @@ class PriorTrainingJob : public Job {
     r->seconds = prior->trainedSeconds();
     r->loss = m_smoothed;
     r->path = m_path;
-    r->denoised = glance(*prior);
+    r->denoised = glance(*prior, m_trainer->images());
     Snapshot snap;
     snap.kind = Snapshot::Kind::Result;
     snap.channel = "ct.prior";
@@ -141,13 +139,14 @@ class PriorTrainingJob : public Job {
     return m_options.maxSeconds > 0 && secondsSince(m_started) >= m_options.maxSeconds;
   }
 
-  // Four held-out phantoms, noised to sigma = 0.2 and denoised: a quick look.
-  static std::vector<FloatImage> glance(ScorePrior& prior) {
+  // Four held-out images of the training source, noised to sigma = 0.2 and
+  // denoised: a quick look.
+  static std::vector<FloatImage> glance(ScorePrior& prior, const TrainingImages& images) {
     at::NoGradGuard ng;
     std::vector<FloatImage> out;
     auto gen = at::make_generator<at::CPUGeneratorImpl>(prior.options().seed + 99);
     for (std::uint64_t i = 0; i < 4; ++i) {
-      const auto img = physics::randomEllipsePhantom(prior.size(), 1000 + i, physics::PhantomStream::HeldOut);
+      const auto img = images.heldOut(static_cast<int>(i));  // ellipses: held-out phantom 1000 + i
       auto x = toTensor(img, prior.device()).view({1, 1, prior.size(), prior.size()});
       const auto sigma = at::full({1}, 0.2, x.options());
       const auto noisy = x + 0.2 * at::randn(x.sizes(), gen, at::kFloat).to(x.device());

@@ -79,6 +79,8 @@ int ReconOptions::effectiveIterations() const {
 std::string ReconOptions::toJson() const {
   return nlohmann::json{{"method", method}, {"filter", filter}, {"iterations", iterations},
                         {"tv_weight", tvWeight}, {"non_negative", nonNegative},
+                        {"sampler", sampler}, {"eta", eta}, {"final_iterations", finalIterations},
+                        {"end_sigma", endSigma},
                         {"samples", samples}, {"score_steps", scoreSteps},
                         {"corrector_steps", correctorSteps}, {"snr", snr},
                         {"dc_iterations", dcIterations}, {"score_init", scoreInit},
@@ -94,6 +96,10 @@ ReconOptions ReconOptions::fromJson(const std::string& text) {
     o.iterations = j.value("iterations", o.iterations);
     o.tvWeight = j.value("tv_weight", o.tvWeight);
     o.nonNegative = j.value("non_negative", o.nonNegative);
+    o.sampler = j.value("sampler", o.sampler);
+    o.eta = j.value("eta", o.eta);
+    o.finalIterations = j.value("final_iterations", o.finalIterations);
+    o.endSigma = j.value("end_sigma", o.endSigma);
     o.samples = j.value("samples", o.samples);
     o.scoreSteps = j.value("score_steps", o.scoreSteps);
     o.correctorSteps = j.value("corrector_steps", o.correctorSteps);
@@ -113,6 +119,10 @@ void ReconOptions::validate() const {
        "FBP filter must be ramp, shepp-logan, cosine or hann");
   need(iterations >= 0 && iterations <= 100000, "iterations must be 0..100000");
   need(tvWeight >= 0 && tvWeight <= 100, "the TV weight must be in [0, 100]");
+  need(sampler == "dds" || sampler == "pc", "the score sampler must be 'dds' or 'pc'");
+  need(eta <= 1, "eta must be in [0, 1] (or negative for the default)");
+  need(finalIterations >= -1 && finalIterations <= 100, "final iterations must be -1..100");
+  need(endSigma >= 0 && endSigma <= 1000, "the end noise level must be in [0, 1000]");
   need(samples >= 1 && samples <= 64, "samples must be 1..64");
   need(scoreSteps >= 0 && scoreSteps <= 10000, "score steps must be 0..10000");
   need(correctorSteps >= 0 && correctorSteps <= 10, "corrector steps must be 0..10");
@@ -126,7 +136,9 @@ void ReconOptions::validate() const {
 std::string PriorOptions::toJson() const {
   return nlohmann::json{{"data", data}, {"size", size}, {"steps", steps}, {"batch", batch},
                         {"lr", lr}, {"channels", channels}, {"sigma_min", sigmaMin},
-                        {"sigma_max", sigmaMax}, {"max_seconds", maxSeconds}, {"seed", seed},
+                        {"sigma_max", sigmaMax}, {"sigma_median", sigmaMedian},
+                        {"sigma_log_std", sigmaLogStd}, {"uniform_share", uniformShare},
+                        {"max_seconds", maxSeconds}, {"seed", seed},
                         {"threads", threads}}
       .dump();
 }
@@ -141,6 +153,9 @@ PriorOptions PriorOptions::fromJson(const std::string& text) {
     o.channels = j.value("channels", o.channels);
     o.sigmaMin = j.value("sigma_min", o.sigmaMin);
     o.sigmaMax = j.value("sigma_max", o.sigmaMax);
+    o.sigmaMedian = j.value("sigma_median", o.sigmaMedian);
+    o.sigmaLogStd = j.value("sigma_log_std", o.sigmaLogStd);
+    o.uniformShare = j.value("uniform_share", o.uniformShare);
     o.maxSeconds = j.value("max_seconds", o.maxSeconds);
     o.seed = j.value("seed", o.seed);
     o.threads = j.value("threads", o.threads);
@@ -148,7 +163,7 @@ PriorOptions PriorOptions::fromJson(const std::string& text) {
 }
 
 void PriorOptions::validate() const {
-  need(!data.empty(), "prior training needs data ('ellipses' or a volume file)");
+  need(!data.empty(), "prior training needs data ('ellipses', 'mri', 'mixed' or a volume file)");
   need(size >= 16 && size <= 512 && size % 8 == 0, "prior image size must be 16..512, a multiple of 8");
   need(steps >= 0 && steps <= 10000000, "steps must be 0..10000000");
   need(batch >= 1 && batch <= 1024, "batch must be 1..1024");
@@ -156,6 +171,10 @@ void PriorOptions::validate() const {
   need(channels >= 4 && channels <= 256, "channels must be 4..256");
   need(sigmaMin > 0 && sigmaMin < sigmaMax && sigmaMax <= 1000,
        "noise levels need 0 < sigma_min < sigma_max <= 1000");
+  need(sigmaMedian == 0 || (sigmaMedian >= sigmaMin && sigmaMedian <= sigmaMax),
+       "the median training noise level must be 0 (log-uniform) or within [sigma_min, sigma_max]");
+  need(sigmaLogStd > 0 && sigmaLogStd <= 10, "the noise levels' log std must be in (0, 10]");
+  need(uniformShare >= 0 && uniformShare <= 1, "the log-uniform share must be in [0, 1]");
   need(maxSeconds >= 0, "the time budget must not be negative");
   need(threads >= 0 && threads <= 1024, "threads must be 0..1024");
 }

@@ -11,6 +11,7 @@
 #include "core/labs/ct/ct_metrics.h"
 #include "core/labs/ct/ct_session_impl.h"
 #include "core/labs/ct/solvers.h"
+#include "core/labs/ct/training_images.h"
 #include "core/physics/blur.h"
 #include "core/physics/noise.h"
 #include "core/physics/phantom.h"
@@ -60,18 +61,20 @@ void CtSession::Impl::requireMeasurement() const {
   if (!measured.defined()) throw std::invalid_argument("simulate a scan (or set a measurement) first");
 }
 
-CurvePoint CtSession::Impl::curvePoint(int iteration, const at::Tensor& x) const {
+CurvePoint CtSession::Impl::curvePoint(const Reconstructor& r) {
+  at::NoGradGuard ng;
+  const auto x = r.current();
   CurvePoint p;
-  p.iteration = iteration;
-  p.residual = relativeResidual(oper().forwardRaw(x), measured);
-  p.psnr = object.defined() && object.sizes().equals(x.sizes())
-               ? psnr(x, object)
+  p.iteration = r.done();
+  p.residual = relativeResidual(r.op->forwardRaw(x), r.y);
+  p.psnr = r.truth.defined() && r.truth.sizes().equals(x.sizes())
+               ? psnr(x, r.truth)
                : std::numeric_limits<double>::quiet_NaN();
   return p;
 }
 
 ReconResult CtSession::Impl::finish(const ReconOptions& options, const Reconstructor& r,
-                                    std::vector<CurvePoint> curve, double seconds) const {
+                                    std::vector<CurvePoint> curve, double seconds) {
   at::NoGradGuard ng;
   ReconResult out;
   out.method = options.method;
@@ -79,15 +82,15 @@ ReconResult CtSession::Impl::finish(const ReconOptions& options, const Reconstru
   const auto x = r.current();
   out.image = toImage(x);
   out.metrics.seconds = seconds;
-  out.metrics.residual = relativeResidual(oper().forwardRaw(x), measured);
-  const bool known = object.defined() && object.sizes().equals(x.sizes());
-  out.metrics.psnr = known ? psnr(x, object) : std::numeric_limits<double>::quiet_NaN();
-  out.metrics.ssim = known ? ssim(x, object) : std::numeric_limits<double>::quiet_NaN();
-  if (known) out.error = toImage(x - object);
+  out.metrics.residual = relativeResidual(r.op->forwardRaw(x), r.y);
+  const bool known = r.truth.defined() && r.truth.sizes().equals(x.sizes());
+  out.metrics.psnr = known ? psnr(x, r.truth) : std::numeric_limits<double>::quiet_NaN();
+  out.metrics.ssim = known ? ssim(x, r.truth) : std::numeric_limits<double>::quiet_NaN();
+  if (known) out.error = toImage(x - r.truth);
   if (auto s = r.samples(); s.defined()) out.samples = toImage(s);
   if (auto s = r.stddev(); s.defined()) out.stddev = toImage(s);
   if (options.nullspace) {
-    const auto split = nullspaceSplit(oper(), x);
+    const auto split = nullspaceSplit(*r.op, x);
     out.rowSpace = toImage(split.rowSpace);
     out.nullSpace = toImage(split.nullSpace);
     out.nullspaceIterations = split.iterations;
@@ -105,8 +108,10 @@ void CtSession::generatePhantom(const std::string& kind, std::uint64_t seed) {
     setObject(physics::sheppLogan(n));
   else if (kind == "ellipses")
     setObject(physics::randomEllipsePhantom(n, seed, physics::PhantomStream::HeldOut));
+  else if (kind == "mri")
+    setObject(mriPhantom(n, seed));
   else
-    throw std::invalid_argument("phantom must be 'shepp-logan' or 'ellipses', not '" + kind + "'");
+    throw std::invalid_argument("phantom must be 'shepp-logan', 'ellipses' or 'mri', not '" + kind + "'");
 }
 
 void CtSession::setObject(const FloatImage& image, int slice) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/data/volume_io.h"
 #include "core/engine/engine.h"
 #include "core/engine/snapshot.h"
 #include "core/labs/ct/ct_options.h"
@@ -86,10 +87,12 @@ class CtSession {
   CtSession(const CtSession&) = delete;
   CtSession& operator=(const CtSession&) = delete;
 
-  // The object. "shepp-logan" or "ellipses" (a held-out random-ellipse phantom
-  // that prior training never uses) at the scan's size; or any float image,
-  // e.g. a slice of a volume the GUI read with VTK (`slice` picks one of a
-  // stack), padded to a square and resampled to the scan's size for CT.
+  // The object. "shepp-logan", "ellipses" (a held-out random-ellipse phantom
+  // that prior training never uses) or "mri" (a held-out axial slice of the
+  // MRI volume, seed picks which; see training_images.h) at the scan's size;
+  // or any float image, e.g. a slice of a volume read with data::readVolume
+  // (data::sliceImage gives it top row first; `slice` picks one of a stack),
+  // padded to a square and resampled to the scan's size for CT.
   void generatePhantom(const std::string& kind, std::uint64_t seed);
   void setObject(const FloatImage& image, int slice = 0);
   bool hasObject() const;
@@ -135,5 +138,57 @@ std::unique_ptr<Job> makeReconstructionJob(std::shared_ptr<CtSession> session,
 // and leaves the prior loaded in the session.
 std::unique_ptr<Job> makePriorTrainingJob(std::shared_ptr<CtSession> session,
                                           const PriorOptions& options, std::string savePath);
+
+// ---- A volume, slice by slice (the 3-D view) ---------------------------------
+// Each chosen z slice of a volume becomes a CT object (as training images
+// do, see training_images.h: top row first, padded square, resampled to the
+// scan's size, values mapped to [0, 1]), is scanned with the session's scan
+// (noise seed = scan seed + z) and reconstructed with one method (score
+// sampling seed = options seed + z). The session's own object, measurement
+// and views are left alone; its scan and prior are used as they are when the
+// job starts.
+
+struct VolumeSlices {
+  // z indices; empty: `count` slices evenly spaced over the slices with
+  // content (see pickVolumeSlices), or every slice when count is 0.
+  std::vector<int> slices;
+  int count = 0;
+  // Values map to [0, 1] by (v - lo) / (hi - lo), clamped; when lo >= hi the
+  // volume's 0.5th and 99.5th percentiles are used.
+  double lo = 0, hi = 0;
+};
+
+// `count` z indices evenly spaced over the slices whose content covers at
+// least 40 % of the fullest slice's (all slices if none qualify); sorted.
+std::vector<int> pickVolumeSlices(const data::Volume& volume, int count);
+
+struct VolumeProgress : Payload {
+  int done = 0, total = 0;             // slices finished, slices to do
+  int slice = -1;                      // z of the slice in progress
+  int iteration = 0, iterations = 0;   // the method's progress on that slice
+  double elapsedSeconds = 0;
+  FloatImage object, preview;          // that slice's object and current estimate
+  std::vector<ReconMetrics> metrics;   // one per finished slice
+};
+
+struct VolumeResult : Payload {
+  ScanOptions scan;
+  ReconOptions options;
+  std::vector<int> slices;             // z indices in the source volume, ascending
+  std::vector<ReconMetrics> metrics;   // one per slice
+  double meanPsnr = 0, meanSsim = 0, seconds = 0;
+  // scan.size x scan.size x slices.size(), in data::Volume's (VTK) order; the
+  // spacing and origin follow the source volume's (mm where it had them).
+  data::Volume reconstruction;
+  data::Volume truth;                  // the objects the scans were simulated from
+};
+
+// VolumeProgress on "ct.volume.progress" (at most ~10 per second), then one
+// VolumeResult on "ct.volume.result"; cancellable between iterations (the
+// engine then publishes its Cancelled snapshot and no result). Throws
+// std::invalid_argument / data::VolumeError for bad options or volume.
+std::unique_ptr<Job> makeVolumeReconstructionJob(std::shared_ptr<CtSession> session,
+                                                 data::Volume volume, const ReconOptions& options,
+                                                 const VolumeSlices& slices = {});
 
 }  // namespace genlab::core::ct

@@ -17,9 +17,14 @@ namespace genlab::core::ct {
 at::Tensor toTensor(const FloatImage& image, c10::Device device);  // (H, W) or (D, H, W)
 FloatImage toImage(const at::Tensor& t);                            // from (H, W) or (D, H, W)
 
-// One method's state, advanced one iteration (or noise level) at a time.
+// One method's state, advanced one iteration (or noise level) at a time. It
+// keeps its own operator, measurement and ground truth: a job running on it
+// is unaffected by the session's scan changing between its slices.
 class Reconstructor {
  public:
+  std::shared_ptr<const physics::LinearOperator> op;
+  at::Tensor y, truth;  // truth undefined when unknown
+
   virtual ~Reconstructor() = default;
   virtual int total() const = 0;
   virtual int done() const = 0;
@@ -34,17 +39,19 @@ struct CtSession::Impl {
   ScanOptions scan;
   at::Tensor object;             // (H, W) float32; undefined when unknown
   at::Tensor clean, measured;    // measurementShape(); clean undefined when not simulated
-  std::unique_ptr<physics::LinearOperator> op;
+  std::shared_ptr<const physics::LinearOperator> op;
   std::shared_ptr<ScorePrior> prior;
   std::string priorPath;
 
   void rebuildOperator(int height, int width);
   const physics::LinearOperator& oper() const;
   void requireMeasurement() const;
+  // A method on the current operator and measurement (validated, ready to run).
   std::unique_ptr<Reconstructor> makeReconstructor(const ReconOptions& options);
-  CurvePoint curvePoint(int iteration, const at::Tensor& x) const;
-  ReconResult finish(const ReconOptions& options, const Reconstructor& r,
-                     std::vector<CurvePoint> curve, double seconds) const;
+  std::unique_ptr<Reconstructor> makeMethod(const ReconOptions& options);  // without the copies
+  static CurvePoint curvePoint(const Reconstructor& r);
+  static ReconResult finish(const ReconOptions& options, const Reconstructor& r,
+                            std::vector<CurvePoint> curve, double seconds);
 };
 
 }  // namespace genlab::core::ct

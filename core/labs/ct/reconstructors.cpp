@@ -3,13 +3,13 @@
 #include <ATen/ATen.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <stdexcept>
 
 #include "core/labs/ct/ct_session_impl.h"
 #include "core/labs/ct/fbp.h"
 #include "core/labs/ct/score_sampler.h"
 #include "core/labs/ct/solvers.h"
+#include "core/physics/noise.h"
 #include "core/physics/radon.h"
 
 namespace genlab::core::ct {
@@ -64,16 +64,40 @@ class ScoreReconstructor : public Reconstructor {
   std::unique_ptr<PosteriorSampler> m_sampler;
 };
 
+// The measurement's noise std per bin, from the scan's noise model evaluated
+// at the measurement itself (the plug-in estimate); undefined when noiseless.
+// CT (Beer-Lambert): y = -log(N / I0) / s with N ~ Poisson(I0 exp(-s p)) has
+// variance ~ exp(s y) / (I0 s^2); counting (blur): y = N / I0, variance y / I0.
+at::Tensor measurementStd(const ScanOptions& scan, const at::Tensor& y) {
+  if (scan.noiseless()) return {};
+  if (scan.noise == "gaussian")
+    return at::full({}, scan.gaussianLevel * y.abs().max().item<double>(), y.options());
+  if (scan.modality == "ct") {
+    const double s = physics::NoiseModel{}.attenuationPerFov / scan.size;
+    return at::sqrt(at::exp(s * y) / (scan.photons * s * s));
+  }
+  // Counting noise: floor the variance at one photon so empty bins keep a weight.
+  return at::sqrt(at::clamp_min(y, 1.0 / scan.photons) / scan.photons);
+}
+
 SamplerOptions samplerOptions(const ReconOptions& o, const ScorePrior& prior) {
   SamplerOptions s;
+  s.scheme = o.sampler;
   s.samples = o.samples;
-  s.steps = o.scoreSteps > 0 ? o.scoreSteps : 100;
+  const bool dds = o.sampler == "dds";
+  s.steps = o.scoreSteps > 0 ? o.scoreSteps : (dds ? 40 : (o.scoreInit == "noise" ? 100 : 50));
   s.corrector = o.correctorSteps;
   s.snr = o.snr;
-  s.dcIterations = o.dcIterations > 0 ? o.dcIterations : 4;
+  if (o.eta >= 0) s.eta = o.eta;
+  s.dcIterations = o.dcIterations > 0 ? o.dcIterations : (dds ? 5 : 4);
+  s.finalIterations = o.finalIterations;
   s.sigmaMax = o.startSigma > 0 ? std::min(o.startSigma, prior.options().sigmaMax)
                                 : prior.options().sigmaMax;
-  s.sigmaMin = std::max(prior.options().sigmaMin, std::getenv("GENLAB_SMIN") ? std::atof(std::getenv("GENLAB_SMIN")) : 0.005);
+  // DDS ends at 0.005 (tuning seeds: 0.01 -0.5 dB, 0.003 -0.1 dB, sparse view).
+  // The Langevin sampler ends at 0.02: below it the chains' leftover noise is
+  // no longer told from detail (0.02 beat 0.005 by 0.5 dB and 0.04 by 1 dB).
+  s.sigmaMin = o.endSigma > 0 ? o.endSigma : (dds ? 0.005 : 0.02);
+  s.sigmaMin = std::min(std::max(s.sigmaMin, prior.options().sigmaMin), s.sigmaMax);
   s.nonNegative = o.nonNegative;
   s.seed = o.seed;
   return s;
@@ -83,6 +107,14 @@ SamplerOptions samplerOptions(const ReconOptions& o, const ScorePrior& prior) {
 std::unique_ptr<Reconstructor> CtSession::Impl::makeReconstructor(const ReconOptions& o) {
   o.validate();
   requireMeasurement();
+  auto r = makeMethod(o);
+  r->op = op;  // shared: the solvers' references stay valid whatever the session does
+  r->y = measured;
+  r->truth = object;
+  return r;
+}
+
+std::unique_ptr<Reconstructor> CtSession::Impl::makeMethod(const ReconOptions& o) {
   const auto& A = oper();
   if (o.method == "fbp")
     return std::make_unique<FbpReconstructor>(A, measured, fbpFilterFromName(o.filter));
@@ -95,18 +127,20 @@ std::unique_ptr<Reconstructor> CtSession::Impl::makeReconstructor(const ReconOpt
         o.effectiveIterations());
   if (!prior)
     throw std::invalid_argument("the score method needs a trained prior (ct train-prior, then --prior FILE)");
+  auto sampler = samplerOptions(o, *prior);
+  sampler.measurementStd = measurementStd(scan, measured);
   at::Tensor init;
   if (o.scoreInit != "noise") {
     // The starting reconstruction runs here, inside the method's time.
     ReconOptions first = o;
     first.method = o.scoreInit;
     first.iterations = 0;
-    auto r = makeReconstructor(first);
+    auto r = makeMethod(first);
     while (r->done() < r->total()) r->advance();
     init = r->current();
   }
   return std::make_unique<ScoreReconstructor>(
-      std::make_unique<PosteriorSampler>(prior, A, measured, samplerOptions(o, *prior), init));
+      std::make_unique<PosteriorSampler>(prior, A, measured, sampler, init));
 }
 
 ReconResult CtSession::reconstruct(const ReconOptions& options) {
@@ -117,11 +151,10 @@ ReconResult CtSession::reconstruct(const ReconOptions& options) {
   const int every = std::max(1, r->total() / 100);
   while (r->done() < r->total()) {
     r->advance();
-    if (r->done() % every == 0 || r->done() == r->total())
-      curve.push_back(s.curvePoint(r->done(), r->current()));
+    if (r->done() % every == 0 || r->done() == r->total()) curve.push_back(Impl::curvePoint(*r));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return s.finish(options, *r, std::move(curve), seconds);
+  return Impl::finish(options, *r, std::move(curve), seconds);
 }
 
 }  // namespace genlab::core::ct

@@ -92,9 +92,8 @@ std::shared_ptr<ScorePrior> ScorePrior::load(const std::string& path, c10::Devic
 PriorTrainer::PriorTrainer(std::shared_ptr<ScorePrior> prior)
     : m_prior(std::move(prior)),
       m_gen(at::make_generator<at::CPUGeneratorImpl>(m_prior->options().seed * 7919 + 17)) {
-  if (m_prior->options().data != "ellipses")
-    throw std::invalid_argument("training data '" + m_prior->options().data +
-                                "' is not available: this build trains on 'ellipses'");
+  m_images = std::make_unique<TrainingImages>(m_prior->options().data, m_prior->options().size,
+                                              m_prior->options().seed);
   m_adam = std::make_unique<torch::optim::Adam>(
       m_prior->net()->parameters(), torch::optim::AdamOptions(m_prior->options().lr));
   m_prior->net()->train();
@@ -123,7 +122,7 @@ at::Tensor PriorTrainer::trainingBatch() {
     // Training phantoms are numbered per prior seed; held-out draws use
     // another stream (see phantom.h), so evaluation never sees these.
     const std::uint64_t id = (o.seed << 32) + m_nextImage++;
-    const auto img = physics::randomEllipsePhantom(o.size, id, physics::PhantomStream::Training);
+    const auto img = m_images->image(id);  // ellipses: randomEllipsePhantom(size, id, Training)
     std::memcpy(dst + static_cast<std::size_t>(i) * o.size * o.size, img.values.data(),
                 img.values.size() * sizeof(float));
   }
@@ -135,7 +134,13 @@ double PriorTrainer::step() {
   auto x = trainingBatch();
   const auto opts = at::TensorOptions().dtype(at::kFloat);
   const double lo = std::log(o.sigmaMin), hi = std::log(o.sigmaMax);
-  const auto logSigma = at::rand({o.batch}, m_gen, opts) * (hi - lo) + lo;
+  auto logSigma = at::rand({o.batch}, m_gen, opts) * (hi - lo) + lo;
+  if (o.sigmaMedian > 0) {
+    const auto centred =
+        (at::randn({o.batch}, m_gen, opts) * o.sigmaLogStd + std::log(o.sigmaMedian)).clamp(lo, hi);
+    const auto uniform = at::rand({o.batch}, m_gen, opts) < o.uniformShare;
+    logSigma = at::where(uniform, logSigma, centred);
+  }
   const auto sigma = at::exp(logSigma).to(m_prior->device());
   const auto noise = at::randn(x.sizes(), m_gen, opts).to(m_prior->device());
   const auto noisy = x + sigma.view({-1, 1, 1, 1}) * noise;

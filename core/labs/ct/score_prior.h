@@ -10,6 +10,7 @@
 
 #include "core/labs/ct/ct_options.h"
 #include "core/labs/ct/score_net.h"
+#include "core/labs/ct/training_images.h"
 
 namespace genlab::core::ct {
 
@@ -51,8 +52,9 @@ class ScorePrior {
 };
 
 // Denoising score matching with EDM's loss weighting: noise levels drawn
-// log-uniformly in [sigma_min, sigma_max], fresh random-ellipse phantoms from
-// the training seed stream every step (never the held-out stream).
+// log-normally around PriorOptions::sigmaMedian (a share log-uniformly in
+// [sigma_min, sigma_max]; see ct_options.h), fresh random-ellipse phantoms
+// from the training seed stream every step (never the held-out stream).
 // The learning rate warms up over 100 steps and then follows a cosine down to
 // a tenth; an exponential moving average of the weights (decay 0.999, shorter
 // early on) is what finish() leaves in the prior, as samplers prefer it.
@@ -63,6 +65,8 @@ class PriorTrainer {
   long steps() const { return m_steps; }
   std::shared_ptr<ScorePrior> prior() const { return m_prior; }
   void finish();  // copies the averaged weights into the prior's network
+  // The options' `data` source (ellipses, MRI slices, ...) and its held-out images.
+  const TrainingImages& images() const { return *m_images; }
 
  private:
   at::Tensor trainingBatch();
@@ -73,6 +77,7 @@ class PriorTrainer {
   at::Generator m_gen;
   long m_steps = 0;
   std::uint64_t m_nextImage = 0;
+  std::unique_ptr<TrainingImages> m_images;
 };
 
 }  // namespace genlab::core::ct

@@ -4,12 +4,20 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <stdexcept>
 
 #include "core/labs/ct/solvers.h"
 
 namespace genlab::core::ct {
+
+at::Tensor cglsCorrection(const physics::LinearOperator& op, const at::Tensor& x,
+                          const at::Tensor& target, int iterations) {
+  at::NoGradGuard ng;
+  if (iterations <= 0) return x;
+  ConjugateGradientNormal cg(op, target - op.forwardRaw(x));
+  for (int i = 0; i < iterations; ++i) cg.iterate();
+  return x + cg.estimate();
+}
 
 PosteriorSampler::PosteriorSampler(std::shared_ptr<ScorePrior> prior,
                                    const physics::LinearOperator& op, at::Tensor y,
@@ -26,12 +34,26 @@ PosteriorSampler::PosteriorSampler(std::shared_ptr<ScorePrior> prior,
                                 std::to_string(shape[0]) + " x " + std::to_string(shape.back()));
   if (options.samples < 1 || options.steps < 1)
     throw std::invalid_argument("posterior sampling needs at least one sample and one step");
+  if (options.scheme != "dds" && options.scheme != "pc")
+    throw std::invalid_argument("the posterior sampler must be 'dds' or 'pc', not '" +
+                                options.scheme + "'");
+  if (!(options.sigmaMin > 0 && options.sigmaMin <= options.sigmaMax))
+    throw std::invalid_argument("the sampler needs 0 < sigma_min <= sigma_max");
+  if (!(options.eta >= 0 && options.eta <= 1))
+    throw std::invalid_argument("eta must be in [0, 1]");
   at::NoGradGuard ng;
   m_y = m_y.to(m_prior->device(), at::kFloat);
+  if (options.measurementStd.defined()) {
+    const auto std = options.measurementStd.to(m_prior->device(), at::kFloat);
+    // Noiseless data (std 0 somewhere) has no finite weights: plain CGLS then.
+    if (std.numel() > 0 && std.min().item<double>() > 0) m_weights = 1.0 / std;
+  }
+  if (!(options.tweedieError > 0)) throw std::invalid_argument("the Tweedie error factor must be positive");
   const int64_t k = options.samples, h = shape[0], w = shape[1];
   auto start = init.defined() ? init.to(m_prior->device(), at::kFloat).view({1, 1, h, w})
                               : at::full({1, 1, h, w}, ScorePrior::kCentre, m_y.options());
-  m_x = start.expand({k, 1, h, w}) + options.sigmaMax * noise({k, 1, h, w});
+  m_x0 = start.expand({k, 1, h, w}).clone();
+  m_x = m_x0 + options.sigmaMax * noise({k, 1, h, w});
 }
 
 at::Tensor PosteriorSampler::noise(at::IntArrayRef sizes) {
@@ -39,27 +61,53 @@ at::Tensor PosteriorSampler::noise(at::IntArrayRef sizes) {
 }
 
 double PosteriorSampler::sigmaAt(int i) const {
-  if (m_options.steps == 1) return m_options.sigmaMin;
+  if (m_options.steps == 1) return m_options.sigmaMax;
   const double t = double(i) / (m_options.steps - 1);
   return m_options.sigmaMax * std::pow(m_options.sigmaMin / m_options.sigmaMax, t);
-}
-
-void PosteriorSampler::dataConsistency(double sigma) {
-  // Each chain is pulled toward its own noised copy of the measurement.
-  const auto x = m_x.squeeze(1);
-  auto target = m_y.unsqueeze(0).expand_as(m_op.forwardRaw(x)).clone();
-  if (sigma > m_options.sigmaMin) target = target + sigma * m_op.forwardRaw(noise(x.sizes()));
-  ConjugateGradientNormal cg(m_op, target - m_op.forwardRaw(x));
-  for (int i = 0; i < m_options.dcIterations; ++i) cg.iterate();
-  m_x = (x + cg.estimate()).unsqueeze(1);
 }
 
 void PosteriorSampler::advance() {
   if (finished()) return;
   at::NoGradGuard ng;
-  const int64_t k = m_x.size(0);
   const double sigma = sigmaAt(m_level);
   const double next = m_level + 1 < m_options.steps ? sigmaAt(m_level + 1) : 0.0;
+  if (m_options.scheme == "pc")
+    advancePc(sigma, next);
+  else
+    advanceDds(sigma, next);
+  ++m_level;
+}
+
+at::Tensor PosteriorSampler::consistent(const at::Tensor& x0, double sigma, int iterations) const {
+  if (iterations <= 0) return x0;
+  if (!m_weights.defined()) return cglsCorrection(m_op, x0, m_y, iterations);
+  const double trust = m_options.tweedieError * sigma;
+  ConjugateGradientNormal cg(m_op, m_y - m_op.forwardRaw(x0), m_weights, 1.0 / (trust * trust));
+  for (int i = 0; i < iterations; ++i) cg.iterate();
+  return x0 + cg.estimate();
+}
+
+void PosteriorSampler::advanceDds(double sigma, double next) {
+  const int64_t k = m_x.size(0);
+  const auto x0 = m_prior->denoise(m_x, at::full({k}, sigma, m_x.options()));
+  const int iters = next > 0 ? m_options.dcIterations
+                             : (m_options.finalIterations >= 0 ? m_options.finalIterations
+                                                               : m_options.dcIterations);
+  auto x0dc = consistent(x0.squeeze(1), sigma, iters).unsqueeze(1);
+  if (m_options.nonNegative) x0dc.clamp_min_(0);
+  m_x0 = x0dc;
+  if (next > 0) {
+    const auto eps = (m_x - x0) / sigma;
+    const double eta = m_options.eta;
+    m_x = x0dc + next * std::sqrt(1 - eta * eta) * eps;
+    if (eta > 0) m_x = m_x + next * eta * noise(m_x.sizes());
+  } else {
+    m_x = x0dc;
+  }
+}
+
+void PosteriorSampler::advancePc(double sigma, double next) {
+  const int64_t k = m_x.size(0);
   const auto sig = at::full({k}, sigma, m_x.options());
   // Corrector: Langevin steps at this level, step size from the target SNR.
   for (int c = 0; c < m_options.corrector; ++c) {
@@ -75,19 +123,28 @@ void PosteriorSampler::advance() {
   const auto grad = m_prior->score(m_x, sig);
   m_x = m_x + var * grad;
   if (next > 0) m_x = m_x + std::sqrt(var) * noise(m_x.sizes());
-  static const bool finalDc = std::getenv("GENLAB_FINALDC") ? std::atoi(std::getenv("GENLAB_FINALDC")) : 1;
-  if (m_options.dcIterations > 0 && (next > 0 || finalDc)) dataConsistency(next);
+  // Each chain is pulled toward its own noised copy of the measurement. The
+  // last predictor step is the denoiser's estimate D(x; sigma_min); by default
+  // it is the output, since consistency with the raw noisy data after it puts
+  // the measurement noise back (-1.2 dB on sparse view, tuning seeds).
+  const int iters = next > 0 ? m_options.dcIterations : std::max(m_options.finalIterations, 0);
+  if (iters > 0) {
+    const auto x = m_x.squeeze(1);
+    auto target = m_y.unsqueeze(0).expand_as(m_op.forwardRaw(x)).clone();
+    if (next > 0) target = target + next * m_op.forwardRaw(noise(x.sizes()));
+    m_x = cglsCorrection(m_op, x, target, iters).unsqueeze(1);
+  }
   if (m_options.nonNegative && next == 0) m_x.clamp_min_(0);
-  ++m_level;
+  m_x0 = m_x;
 }
 
-at::Tensor PosteriorSampler::samples() const { return m_x.squeeze(1); }
+at::Tensor PosteriorSampler::samples() const { return m_x0.squeeze(1); }
 
-at::Tensor PosteriorSampler::mean() const { return m_x.squeeze(1).mean(0); }
+at::Tensor PosteriorSampler::mean() const { return m_x0.squeeze(1).mean(0); }
 
 at::Tensor PosteriorSampler::stddev() const {
-  if (m_x.size(0) < 2) return at::zeros_like(mean());
-  return m_x.squeeze(1).std(0, /*unbiased=*/true);
+  if (m_x0.size(0) < 2) return at::zeros_like(mean());
+  return m_x0.squeeze(1).std(0, /*unbiased=*/true);
 }
 
 }  // namespace genlab::core::ct

@@ -130,30 +130,41 @@ void TvChambollePock::iterate() {
   ++m_iterations;
 }
 
-ConjugateGradientNormal::ConjugateGradientNormal(const physics::LinearOperator& op, at::Tensor b)
-    : m_op(op), m_b(std::move(b)) {
+ConjugateGradientNormal::ConjugateGradientNormal(const physics::LinearOperator& op, at::Tensor b,
+                                                 at::Tensor weights, double damping)
+    : m_op(op), m_w(std::move(weights)), m_damping(damping) {
+  if (!(damping >= 0)) throw std::invalid_argument("CGLS damping must not be negative");
   at::NoGradGuard ng;
-  const auto trailingB = static_cast<int64_t>(op.measurementShape().size());
   const auto trailingX = static_cast<int64_t>(op.imageShape().size());
-  m_z = at::zeros(physics::withBatch(m_b, trailingB, op.imageShape()), m_b.options());
+  if (m_w.defined()) m_w = m_w.to(b.device(), b.scalar_type());
+  m_b = weigh(b);
+  m_z = at::zeros(physics::withBatch(m_b, op.measurementShape().size(), op.imageShape()),
+                  m_b.options());
   m_r = m_b.clone();
-  m_s = op.adjointRaw(m_r);
+  m_s = op.adjointRaw(weigh(m_r));
   m_p = m_s.clone();
   m_gamma = batchDot(m_s, m_s, trailingX);
   m_s0 = std::sqrt(m_gamma.sum().item<double>());
+}
+
+at::Tensor ConjugateGradientNormal::weigh(const at::Tensor& r) const {
+  return m_w.defined() ? r * m_w : r;
 }
 
 void ConjugateGradientNormal::iterate() {
   at::NoGradGuard ng;
   const auto trailingB = static_cast<int64_t>(m_op.measurementShape().size());
   const auto trailingX = static_cast<int64_t>(m_op.imageShape().size());
-  const auto q = m_op.forwardRaw(m_p);
-  const auto qq = batchDot(q, q, trailingB);
+  const auto q = weigh(m_op.forwardRaw(m_p));
+  auto qq = batchDot(q, q, trailingB);
+  qq = qq.reshape(physics::withBatch(qq, trailingB, std::vector<int64_t>(trailingX, 1)));
+  if (m_damping > 0) qq = qq + m_damping * batchDot(m_p, m_p, trailingX);
   const auto alpha = at::where(qq > 0, m_gamma / qq, at::zeros_like(qq));
   const auto alphaB = alpha.reshape(physics::withBatch(alpha, trailingX, std::vector<int64_t>(trailingB, 1)));
   m_z = m_z + alpha * m_p;
   m_r = m_r - alphaB * q;
-  m_s = m_op.adjointRaw(m_r);
+  m_s = m_op.adjointRaw(weigh(m_r));
+  if (m_damping > 0) m_s = m_s - m_damping * m_z;
   const auto gammaNew = batchDot(m_s, m_s, trailingX);
   const auto beta = at::where(m_gamma > 0, gammaNew / m_gamma, at::zeros_like(m_gamma));
   m_p = m_s + beta * m_p;

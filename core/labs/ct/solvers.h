@@ -68,17 +68,24 @@ at::Tensor divergence2d(const at::Tensor& gx, const at::Tensor& gy);
 
 // CGLS: conjugate gradients on A^T A z = A^T b from z = 0. Its iterates stay
 // in the row space of A, so it converges to the minimum-norm solution A^+ b.
+// Optionally weighted and damped: min |W (A z - b)|^2 + damping |z|^2, i.e.
+// (A^T W^2 A + damping I) z = A^T W^2 b, with W (broadcastable to b, e.g. the
+// inverse noise std of each measurement) and damping >= 0 (a Gaussian prior
+// on z); that is CGLS on the stacked system [W A; sqrt(damping) I] z = [W b; 0].
 class ConjugateGradientNormal : public IterativeSolver {
  public:
-  ConjugateGradientNormal(const physics::LinearOperator& op, at::Tensor b);
+  ConjugateGradientNormal(const physics::LinearOperator& op, at::Tensor b,
+                          at::Tensor weights = {}, double damping = 0);
   void iterate() override;
   at::Tensor estimate() const override { return m_z; }
-  double residual() const;  // ||A z - b|| / ||b|| over the batch
-  double normalResidual() const;  // ||A^T (b - A z)|| / ||A^T b||
+  double residual() const;  // |W (A z - b)| / |W b| over the batch
+  double normalResidual() const;  // |gradient| / |gradient at z = 0|
 
  private:
+  at::Tensor weigh(const at::Tensor& r) const;  // W r
   const physics::LinearOperator& m_op;
-  at::Tensor m_b, m_z, m_r, m_s, m_p, m_gamma;
+  at::Tensor m_b, m_w, m_z, m_r, m_s, m_p, m_gamma;  // m_b, m_r: weighted
+  double m_damping = 0;
   double m_s0 = 1;
 };
 

@@ -229,12 +229,7 @@ void Toy2dTrainJob::end(JobContext& ctx, bool cancelled) {
   if (cancelled || !m_finalEvaluation) return;
   auto r = std::make_shared<Toy2dResult>();
   for (const auto& s : m_sessions) r->rows.push_back(s->comparisonRow());
-  Snapshot snap;
-  snap.kind = Snapshot::Kind::Result;
-  snap.channel = "toy2d.train";
-  snap.progress = 1.0;
-  snap.payload = std::move(r);
-  ctx.publish(std::move(snap));
+  ctx.publish(Snapshot::result("toy2d.train", std::move(r)));
 }
 
 }  // namespace genlab::core::toy2d

@@ -143,12 +143,7 @@ void VaeTrainJob::end(JobContext& ctx, bool cancelled) {
   r->trainSeconds = m_state->trainSeconds;
   r->samplesPerSecond = m_state->trainSeconds > 0 ? m_state->samples / m_state->trainSeconds : 0;
   r->epochs = static_cast<int>(m_session->epochsDone() + 0.5);
-  Snapshot snap;
-  snap.kind = Snapshot::Kind::Result;
-  snap.channel = "vae.train";
-  snap.progress = 1.0;
-  snap.payload = std::move(r);
-  ctx.publish(std::move(snap));
+  ctx.publish(Snapshot::result("vae.train", std::move(r)));
 }
 
 }  // namespace genlab::core::vae

@@ -15,7 +15,7 @@
 namespace {
 
 struct Options {
-  QString lab, data, screenshot;
+  QString lab, data, view, screenshot;
   double autotrain = -1;
 };
 
@@ -25,6 +25,8 @@ void addOptions(QCommandLineParser& parser) {
   parser.addOption({{"v", "version"}, "Print the version and exit."});
   parser.addOption({"lab", "Open the lab with this id (e.g. latent).", "ID"});
   parser.addOption({"data", "Preselect a data set: mnist, digits or a folder.", "SPEC"});
+  parser.addOption({"view", "Show this view of the lab (e.g. for --lab ct: compare, "
+                            "uncertainty, nullspace, 3d).", "NAME"});
   parser.addOption({"autotrain", "Start training in the lab right away; with --screenshot, "
                                  "take it after SECONDS and exit.", "SECONDS"});
   parser.addOption({"screenshot", "Save a screenshot of the window to FILE.png and exit.", "FILE"});
@@ -37,6 +39,7 @@ QString usage(const QCommandLineParser& parser) {
       {"-v, --version", "Print the version and exit."},
       {"--lab ID", "Open the lab with this id."},
       {"--data SPEC", "Preselect a data set: mnist, digits or a folder."},
+      {"--view NAME", "Show this view of the lab (ct: compare, uncertainty, nullspace, 3d)."},
       {"--autotrain SECONDS", "Start training right away; with --screenshot, grab after SECONDS."},
       {"--screenshot FILE", "Save a PNG of the main window and exit."}};
   for (const auto& r : rows) text += QString("  %1%2\n").arg(QString(r[0]), -22).arg(r[1]);
@@ -67,6 +70,7 @@ int parseArguments(int argc, char** argv, Options& out) {
   }
   out.lab = parser.value("lab");
   out.data = parser.value("data");
+  out.view = parser.value("view");
   out.screenshot = parser.value("screenshot");
   if (!out.lab.isEmpty() && !genlab::ui::LabRegistry::find(out.lab)) {
     QStringList ids;
@@ -83,7 +87,7 @@ int parseArguments(int argc, char** argv, Options& out) {
       return 2;
     }
   }
-  if (out.lab.isEmpty() && (!out.data.isEmpty() || out.autotrain >= 0))
+  if (out.lab.isEmpty() && (!out.data.isEmpty() || !out.view.isEmpty() || out.autotrain >= 0))
     out.lab = genlab::ui::LabRegistry::labs().front().id;
   return -1;
 }
@@ -130,6 +134,11 @@ int main(int argc, char** argv) {
   if (panel && !options.data.isEmpty() && !panel->setDataSpec(options.data)) {
     std::fprintf(stderr, "genlab: the %s lab does not take --data %s\n", qPrintable(options.lab),
                  qPrintable(options.data));
+    return 2;
+  }
+  if (panel && !options.view.isEmpty() && !panel->setView(options.view)) {
+    std::fprintf(stderr, "genlab: the %s lab has no view '%s'\n", qPrintable(options.lab),
+                 qPrintable(options.view));
     return 2;
   }
   window.show();

@@ -1,0 +1,34 @@
+#pragma once
+// A stand-in panel that only explains why a lab cannot run here (e.g. a lab
+// drawn with OpenGL on a display without it), instead of crashing.
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include "ui/labs/lab_panel.h"
+
+namespace genlab::ui {
+
+class MessagePanel : public LabPanel {
+  Q_OBJECT
+
+ public:
+  MessagePanel(QString id, QString title, const QString& message, QWidget* parent = nullptr)
+      : LabPanel(parent), m_id(std::move(id)), m_title(std::move(title)) {
+    auto* label = new QLabel(message);
+    label->setObjectName("labUnavailable");
+    label->setWordWrap(true);
+    label->setAlignment(Qt::AlignCenter);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(label);
+  }
+  QString labId() const override { return m_id; }
+  QString title() const override { return m_title; }
+  void startTraining() override { Q_EMIT statusMessage(m_title + tr(" is not available here.")); }
+  bool isTraining() const override { return false; }
+
+ private:
+  QString m_id, m_title;
+};
+
+}  // namespace genlab::ui

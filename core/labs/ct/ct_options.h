@@ -74,7 +74,7 @@ struct PriorOptions {
   int size = 128;
   int steps = 2400;               // Adam steps
   int batch = 8;
-  double lr = LRDEFAULT;               // peak; warm-up, then a cosine down to a tenth
+  double lr = 1e-3;               // peak; warm-up, then a cosine down to a tenth
   int channels = 32;              // width of the network's first level
   double sigmaMin = 0.002, sigmaMax = 2.0;  // noise levels, images in [0, 1]
   // Training noise levels: log-normal around sigmaMedian (log std

@@ -24,6 +24,7 @@
 #include "ui/labs/ct/ct_images.h"
 #include "ui/labs/ct/ct_panel.h"
 #include "ui/labs/ct/ct_volume_tab.h"
+#include "ui/labs/lab_registry.h"
 #include "ui/views/vtk_image_viewer.h"
 #include "ui/views/vtk_volume_viewer.h"
 #include "gl_test_util.h"
@@ -121,6 +122,14 @@ TEST_CASE("the CT panel runs FBP and TV through the engine and shows PSNR bars",
   test::click(p.viewer("fbp"), QPoint(60, 60));
   CHECK(p.selectedMethod() == "fbp");
   CHECK(p.viewer("error")->title().contains("FBP"));
+}
+
+TEST_CASE("with OpenGL the registry opens the real CT panel", "[ct]") {
+  EngineBridge bridge;
+  const LabInfo* info = LabRegistry::find("ct");
+  REQUIRE(info);
+  std::unique_ptr<LabPanel> panel(info->factory(&bridge, nullptr));
+  CHECK(qobject_cast<CtPanel*>(panel.get()));
 }
 
 TEST_CASE("cancel stops a long run and leaves the panel usable", "[ct]") {

@@ -33,6 +33,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)              # library dependencies via d
 # to the reference BLAS, ~13x slower) and Qt's xcb platform plugin (only recommended by Qt).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-pthread, qt6-qpa-plugins")
 # mricron-data: the MRI volume (ch2.nii.gz) behind the CT lab's "mri" training images and phantoms.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libgl1-mesa-dri, mricron-data")
+# python3-skimage: its data folder holds the Hubble deep field for the deblurring problem.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libgl1-mesa-dri, mricron-data, python3-skimage")
 
 include(CPack)

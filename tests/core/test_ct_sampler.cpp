@@ -130,7 +130,59 @@ TEST_CASE("the posterior samplers are deterministic for a seed and fit the data"
     CHECK(l2(a[0] - a[1]) > 0);
     const double start = l2(radon.forward(at::full({n, n}, 0.5f)) - y);
     CHECK(l2(radon.forward(a.mean(0)) - y) < 0.5 * start);
+    // Without the random symmetries the chains take other paths (an untrained
+    // network is far from equivariant), and are just as reproducible.
+    auto plain = o;
+    plain.symmetric = false;
+    const auto p = run(plain);
+    CHECK(at::equal(p, run(plain)));
+    CHECK(!at::equal(a, p));
   }
+}
+
+TEST_CASE("the square's 8 symmetries are distinct and undone exactly", "[ct][sampler]") {
+  const auto x = at::arange(2 * 4 * 4, at::kFloat).reshape({2, 4, 4});
+  CHECK(at::equal(ct::applyDihedral(x, 0), x));
+  CHECK(at::equal(ct::applyDihedral(x, 4), x.flip({-1})));
+  CHECK(at::equal(ct::applyDihedral(ct::applyDihedral(x, 1), 1), ct::applyDihedral(x, 2)));
+  std::vector<at::Tensor> images;
+  for (int g = 0; g < 8; ++g) {
+    INFO("element " << g);
+    const auto t = ct::applyDihedral(x, g);
+    CHECK(t.sizes() == x.sizes());
+    CHECK(at::equal(ct::undoDihedral(t, g), x));
+    // Every element moves pixels, never changes them.
+    CHECK(at::equal(std::get<0>(t.flatten().sort()), x.flatten()));
+    for (const auto& seen : images) CHECK(!at::equal(seen, t));
+    images.push_back(t);
+    // The even elements keep a non-square image's shape.
+    const auto wide = at::zeros({3, 5});
+    if (g % 2 == 0) CHECK(ct::applyDihedral(wide, g).sizes() == wide.sizes());
+  }
+}
+
+TEST_CASE("prior training stops at its time box with the schedule complete", "[ct][score]") {
+  ct::PriorOptions o;
+  o.size = 16;
+  o.channels = 4;
+  o.batch = 2;
+  o.steps = 1000000;  // far more than the box allows
+  o.maxSeconds = 0.3;
+  auto prior = std::make_shared<ct::ScorePrior>(o, c10::Device(c10::kCPU));
+  ct::PriorTrainer trainer(prior);
+  CHECK(trainer.progress() == 0);
+  bool finite = true;
+  while (!trainer.done()) finite = std::isfinite(trainer.step()) && finite;
+  CHECK(finite);
+  CHECK(trainer.seconds() >= 0.3);
+  CHECK(trainer.steps() < o.steps);
+  CHECK(trainer.progress() == 1.0);
+  // By steps when they run out first.
+  o.steps = 3;
+  o.maxSeconds = 1000;
+  ct::PriorTrainer bySteps(std::make_shared<ct::ScorePrior>(o, c10::Device(c10::kCPU)));
+  while (!bySteps.done()) bySteps.step();
+  CHECK(bySteps.steps() == 3);
 }
 
 TEST_CASE("the DDS ladder runs from sigma_max down to sigma_min", "[ct][sampler]") {

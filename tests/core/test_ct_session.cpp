@@ -59,6 +59,14 @@ TEST_CASE("options round-trip through JSON and reject nonsense", "[ct][options]"
   PriorOptions p;
   p.steps = 7;
   CHECK(PriorOptions::fromJson(p.toJson()).toJson() == p.toJson());
+  // TV weight 0 is automatic: lighter for a limited arc, as tuned; a set weight wins.
+  ReconOptions automatic;
+  auto la = smallScan(), sv = smallScan();
+  la.arcDeg = 90;
+  sv.arcDeg = 180;
+  CHECK(automatic.effectiveTvWeight(la) == Approx(1e-4));
+  CHECK(automatic.effectiveTvWeight(sv) == Approx(3e-4));
+  CHECK(r.effectiveTvWeight(la) == Approx(0.01));
   CHECK_THROWS_AS(ReconOptions::fromJson(R"({"method":"magic"})"), std::invalid_argument);
   CHECK_THROWS_AS(ScanOptions::fromJson(R"({"views":0})"), std::invalid_argument);
   CHECK_THROWS_AS(PriorOptions::fromJson(R"({"size":100})"), std::invalid_argument);
@@ -183,6 +191,24 @@ TEST_CASE("a tiny prior trains on the engine, saves, loads and samples the poste
   CHECK(recon->metrics.residual < 1.0);  // 8 levels of an untrained prior: only sanity
   // A prior file is not a VAE file and a VAE loader must say so.
   CHECK_THROWS_AS(ModelFile::load(path, "vae"), ModelFileError);
+
+  // ct eval-prior scores its denoiser on held-out images, level by level.
+  std::vector<std::string> lines;
+  REQUIRE(runCli({"ct", "eval-prior", "--prior", path, "--images", "2", "--sigmas", "0.05,0.5",
+                  "--symmetric", "1", "--json"},
+                 lines) == 0);
+  const auto res = nlohmann::json::parse(lines.back());
+  CHECK(res["event"] == "result");
+  CHECK(res["trained_steps"] == 12);
+  REQUIRE(res["levels"].size() == 2u);
+  // Noise at 0.5 is 20 dB worse than at 0.05: the noisy PSNRs say so.
+  const double n1 = res["levels"][0]["noisy_psnr"], n2 = res["levels"][1]["noisy_psnr"];
+  CHECK(n1 - n2 == Approx(20).margin(1.0));
+  for (const auto& l : res["levels"]) CHECK(std::isfinite(l["denoised_psnr"].get<double>()));
+  std::string err;
+  CHECK(runCli({"ct", "eval-prior", "--prior", path, "--sigmas", "0.1,x"}, lines, &err) != 0);
+  CHECK(err.find("--sigmas") != std::string::npos);
+  CHECK(runCli({"ct", "eval-prior", "--prior", path + ".missing"}, lines, &err) != 0);
 }
 
 TEST_CASE("genlab-cli ct reconstruct and radon-bench end in a JSON result line", "[ct][cli]") {

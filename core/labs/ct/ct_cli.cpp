@@ -12,12 +12,15 @@
 #include "core/cli/cli.h"
 #include "core/engine/device.h"
 #include "core/engine/engine.h"
+#include "core/labs/ct/ct_cli_lines.h"
 #include "core/labs/ct/ct_session.h"
 
 namespace genlab::core::ct {
 
 // radon-bench lives in ct_bench.cpp (it needs torch; this file does not).
 int runRadonBench(const cli::Args& a, std::ostream& out, std::ostream& err);
+// eval-prior lives in ct_prior_eval.cpp.
+int runEvalPrior(const cli::Args& a, std::ostream& out, std::ostream& err);
 // reconstruct-volume and volume-file objects live in ct_volume_cli.cpp.
 int runReconstructVolume(const cli::Args& a, std::ostream& out, std::ostream& err);
 FloatImage phantomFromFile(const std::string& spec, int slice, int size, std::uint64_t seed,
@@ -26,44 +29,30 @@ FloatImage phantomFromFile(const std::string& spec, int slice, int size, std::ui
 namespace {
 using json = nlohmann::ordered_json;
 
-double finiteOrNull(double v) { return std::isfinite(v) ? v : 0.0; }
-
-// Prints snapshots as JSON lines (at most one progress line a second) and
-// keeps the final result or error.
-struct Printer {
-  std::ostream& out;
-  bool asJson;
-  std::mutex mutex;
-  std::chrono::steady_clock::time_point last{};
+// Prints snapshots as JSON lines and keeps the final result or error.
+struct Printer : JsonLines {
   std::shared_ptr<const ReconResult> recon;
   std::shared_ptr<const PriorResult> prior;
-  std::string error;
 
-  void line(const json& j) {
-    if (asJson) out << j.dump() << std::endl;
-  }
   void onSnapshot(const Snapshot& s) {
     std::lock_guard<std::mutex> g(mutex);
-    if (s.kind == Snapshot::Kind::Error) error = s.message;
     if (auto r = std::dynamic_pointer_cast<const ReconResult>(s.payload)) recon = r;
     if (auto r = std::dynamic_pointer_cast<const PriorResult>(s.payload)) prior = r;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last < std::chrono::seconds(1)) return;
-    if (auto p = std::dynamic_pointer_cast<const ReconProgress>(s.payload)) {
-      last = now;
+    const auto reconStep = std::dynamic_pointer_cast<const ReconProgress>(s.payload);
+    const auto trainStep = std::dynamic_pointer_cast<const PriorProgress>(s.payload);
+    if (!progressDue(s, reconStep || trainStep)) return;
+    if (auto p = reconStep) {
       json j{{"event", "progress"}, {"method", p->method}, {"iteration", p->iteration},
              {"total", p->total}, {"elapsed_seconds", p->elapsedSeconds}};
       if (!p->curve.empty()) {
         j["residual"] = p->curve.back().residual;
-        j["psnr"] = finiteOrNull(p->curve.back().psnr);
+        j["psnr"] = finiteOr0(p->curve.back().psnr);
       }
       line(j);
-    } else if (auto p = std::dynamic_pointer_cast<const PriorProgress>(s.payload)) {
-      last = now;
-      const double eta = p->stepsPerSecond > 0 ? (p->totalSteps - p->step) / p->stepsPerSecond : -1;
+    } else if (auto p = trainStep) {
       line({{"event", "progress"}, {"step", p->step}, {"total_steps", p->totalSteps},
             {"loss", p->loss}, {"steps_per_second", p->stepsPerSecond},
-            {"elapsed_seconds", p->elapsedSeconds}, {"eta_seconds", eta}});
+            {"elapsed_seconds", p->elapsedSeconds}, {"eta_seconds", p->etaSeconds}});
       if (!asJson)
         out << "step " << p->step << "/" << p->totalSteps << "  loss " << p->loss << std::endl;
     }
@@ -112,6 +101,7 @@ ReconOptions reconFromArgs(const cli::Args& a) {
   o.dcIterations = a.integer("dc-iterations", 0, 0, 100);
   o.scoreInit = a.str("score-init", o.scoreInit);
   o.startSigma = a.real("start-sigma", o.startSigma);
+  o.symmetric = a.integer("symmetric", o.symmetric ? 1 : 0, 0, 1) != 0;
   o.seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
   o.nullspace = a.flag("nullspace");
   o.validate();
@@ -135,13 +125,17 @@ int runReconstruct(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"phantom", "size", "views", "arc", "start", "detectors", "photons", "noise",
                    "gaussian-level", "method", "filter", "iterations", "tv-weight", "prior",
                    "samples", "score-steps", "corrector", "snr", "dc-iterations", "score-init",
-                   "start-sigma", "sampler", "eta", "final-dc", "end-sigma", "seed",
+                   "start-sigma", "symmetric", "sampler", "eta", "final-dc", "end-sigma", "seed",
                    "threads", "json", "nullspace", "save-images", "slice"});
   const ScanOptions scan = scanFromArgs(a);
-  const ReconOptions recon = reconFromArgs(a);
+  const ReconOptions recon = [&] {
+    ReconOptions o = reconFromArgs(a);
+    o.tvWeight = o.effectiveTvWeight(scan);  // the printed configuration says which weight ran
+    return o;
+  }();
   const std::string phantom = a.str("phantom", "shepp-logan");
   setTorchThreads(a.integer("threads", 0, 0, 1024));
-  Printer printer{out, a.flag("json"), {}, {}, nullptr, nullptr, {}};
+  Printer printer{{out, a.flag("json")}, nullptr, nullptr};
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   auto session = std::make_shared<CtSession>();
   std::string object = phantom;  // what the object is, for the start line
@@ -167,8 +161,8 @@ int runReconstruct(const cli::Args& a, std::ostream& out, std::ostream& err) {
   }
   const auto& r = *printer.recon;
   if (a.has("save-images")) engine.runSync([&] { saveImages(a.str("save-images", ""), *session, r); });
-  json res{{"event", "result"}, {"psnr", finiteOrNull(r.metrics.psnr)},
-           {"ssim", finiteOrNull(r.metrics.ssim)}, {"residual", r.metrics.residual},
+  json res{{"event", "result"}, {"psnr", finiteOr0(r.metrics.psnr)},
+           {"ssim", finiteOr0(r.metrics.ssim)}, {"residual", r.metrics.residual},
            {"seconds", r.metrics.seconds}, {"method", r.method},
            {"iterations", r.curve.empty() ? 0 : r.curve.back().iteration}};
   if (!r.stddev.empty()) {
@@ -201,13 +195,13 @@ int runTrainPrior(const cli::Args& a, std::ostream& out, std::ostream& err) {
   o.sigmaMedian = a.real("sigma-median", o.sigmaMedian);
   o.sigmaLogStd = a.real("sigma-log-std", o.sigmaLogStd);
   o.uniformShare = a.real("uniform-share", o.uniformShare);
-  o.maxSeconds = a.real("max-seconds", 0);
+  o.maxSeconds = a.real("max-seconds", o.maxSeconds);
   o.seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
   o.threads = a.integer("threads", 0, 0, 1024);
   o.validate();
   if (!a.has("out")) throw std::invalid_argument("ct train-prior needs --out FILE");
   setTorchThreads(o.threads);
-  Printer printer{out, a.flag("json"), {}, {}, nullptr, nullptr, {}};
+  Printer printer{{out, a.flag("json")}, nullptr, nullptr};
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   auto session = std::make_shared<CtSession>();
   const std::clock_t cpu0 = std::clock();
@@ -252,9 +246,14 @@ void registerCli(cli::Registry& r) {
          "[--filter ramp|shepp-logan|cosine|hann] [--iterations N] [--tv-weight X] "
          "[--sampler dds|pc] [--score-steps N] [--dc-iterations N] [--eta X] "
          "[--final-dc N] [--start-sigma X] [--end-sigma X] [--score-init noise|fbp|sirt|tv] "
+         "[--symmetric 0|1] "
          "[--nullspace] [--save-images PREFIX] "
          "[--threads N] [--json]",
          runReconstruct, {"json", "nullspace"}});
+  r.add({"ct", "eval-prior",
+         "ct eval-prior --prior FILE [--images 8] [--sigmas 0.01,0.05,...] [--symmetric 0|1] "
+         "[--seed S] [--threads N] [--json]",
+         runEvalPrior, {"json"}});
   r.add({"ct", "radon-bench",
          "ct radon-bench --size 256 --angles 180 [--repeats N] [--threads N] "
          "[--dump-input FILE] [--json]",

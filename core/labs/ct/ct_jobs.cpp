@@ -100,7 +100,7 @@ class PriorTrainingJob : public Job {
   // One Adam step per slice: a step (~0.3 s at 128 px on 2 cores) is already
   // longer than a slice, and the engine serves requests in between.
   bool step(JobContext& ctx) override {
-    if (m_trainer->steps() >= m_options.steps || outOfTime()) return true;
+    if (m_trainer->done()) return true;
     const double loss = m_trainer->step();
     m_smoothed = m_trainer->steps() == 1 ? loss : 0.98 * m_smoothed + 0.02 * loss;
     m_sum += loss;
@@ -109,7 +109,7 @@ class PriorTrainingJob : public Job {
       m_sum = 0;
     }
     if (ctx.publishDue(std::chrono::milliseconds(250))) publishProgress(ctx);
-    return m_trainer->steps() >= m_options.steps || outOfTime();
+    return m_trainer->done();
   }
 
   void end(JobContext& ctx, bool cancelled) override {
@@ -135,10 +135,6 @@ class PriorTrainingJob : public Job {
   }
 
  private:
-  bool outOfTime() const {
-    return m_options.maxSeconds > 0 && secondsSince(m_started) >= m_options.maxSeconds;
-  }
-
   // Four held-out images of the training source, noised to sigma = 0.2 and
   // denoised: a quick look.
   static std::vector<FloatImage> glance(ScorePrior& prior, const TrainingImages& images) {
@@ -163,10 +159,13 @@ class PriorTrainingJob : public Job {
     p->lossCurve = m_curve;
     p->elapsedSeconds = secondsSince(m_started);
     p->stepsPerSecond = p->elapsedSeconds > 0 ? p->step / p->elapsedSeconds : 0;
+    p->fraction = m_trainer->progress();
+    // What is left, at the pace of the training steps so far.
+    if (p->fraction > 0) p->etaSeconds = m_trainer->seconds() * (1 - p->fraction) / p->fraction;
     Snapshot snap;
     snap.kind = Snapshot::Kind::Progress;
     snap.channel = "ct.prior.progress";
-    snap.progress = double(p->step) / std::max(1, m_options.steps);
+    snap.progress = p->fraction;
     snap.payload = std::move(p);
     ctx.publish(std::move(snap));
   }

@@ -69,6 +69,11 @@ void ScanOptions::validate() const {
   need(psfLength >= 1 && psfLength <= 200, "motion length must be 1..200 pixels");
 }
 
+double ReconOptions::effectiveTvWeight(const ScanOptions& scan) const {
+  if (tvWeight > 0) return tvWeight;
+  return scan.modality == "ct" && scan.arcDeg < 180 ? 1e-4 : 3e-4;
+}
+
 int ReconOptions::effectiveIterations() const {
   if (iterations > 0) return iterations;
   if (method == "sirt") return 200;
@@ -84,7 +89,7 @@ std::string ReconOptions::toJson() const {
                         {"samples", samples}, {"score_steps", scoreSteps},
                         {"corrector_steps", correctorSteps}, {"snr", snr},
                         {"dc_iterations", dcIterations}, {"score_init", scoreInit},
-                        {"start_sigma", startSigma}, {"seed", seed}, {"nullspace", nullspace}}
+                        {"start_sigma", startSigma}, {"symmetric", symmetric}, {"seed", seed}, {"nullspace", nullspace}}
       .dump();
 }
 
@@ -107,6 +112,7 @@ ReconOptions ReconOptions::fromJson(const std::string& text) {
     o.dcIterations = j.value("dc_iterations", o.dcIterations);
     o.scoreInit = j.value("score_init", o.scoreInit);
     o.startSigma = j.value("start_sigma", o.startSigma);
+    o.symmetric = j.value("symmetric", o.symmetric);
     o.seed = j.value("seed", o.seed);
     o.nullspace = j.value("nullspace", o.nullspace);
   });

@@ -32,7 +32,11 @@ struct ReconOptions {
   std::string method = "fbp";     // "fbp", "sirt", "tv", "score"
   std::string filter = "ramp";    // FBP: ramp, shepp-logan, cosine, hann
   int iterations = 0;             // SIRT / TV; 0 = method default (200 / 500)
-  double tvWeight = 3e-4;         // TV lambda, with the data term scaled by 1/||A||^2
+  // TV lambda, with the data term scaled by 1/||A||^2. 0 = automatic
+  // (effectiveTvWeight): 1e-4 for a limited-angle arc, 3e-4 otherwise, the best
+  // of a sweep on tuning seeds 1001-1006 (limited angle 26.3 dB at 1e-4 vs 25.6
+  // at 3e-4; sparse view 35.2 dB at 3e-4 vs 33.9 at 1e-4).
+  double tvWeight = 0;
   bool nonNegative = true;        // SIRT / TV / score: project onto x >= 0
   // Score prior: K posterior samples, each a chain down a geometric ladder of
   // `scoreSteps` noise levels from `startSigma` to `endSigma`. The sampler:
@@ -53,16 +57,20 @@ struct ReconOptions {
   // Where the chains start: "noise" (mid-grey plus noise at the prior's
   // largest level, as in Song et al.), or a classical reconstruction ("fbp",
   // "sirt", "tv") noised to `startSigma` (0 = the prior's largest level), as
-  // in Chung et al. 2022 ("come closer, diffuse faster"). TV at 0.1 is the
-  // default: with a prior trained for minutes on a CPU it beat the start from
-  // noise by 3-4 dB at a 90-degree arc (tuning seeds). The uncertainty map
-  // then covers what varies below that level only.
+  // in Chung et al. 2022 ("come closer, diffuse faster"). The default, TV at
+  // 0.03 with 120 DDS levels, came from tuning seeds 1001-1006 with a prior
+  // trained for 18 CPU minutes: at a 90-degree arc, starting at 0.1 gave 27.0
+  // dB, 0.05 27.9, 0.03 28.2 (40 levels), and 80 / 120 / 160 levels at 0.03
+  // 28.8 / 29.1 / 29.3 (3 seeds). Higher starts (0.2, 0.35) lost several dB.
+  // The uncertainty map then covers what varies below that level only.
   std::string scoreInit = "tv";
-  double startSigma = 0.1;
+  double startSigma = 0.03;
+  bool symmetric = true;          // denoise each chain in a random quarter turn / flip (score_sampler.h)
   std::uint64_t seed = 1;
   bool nullspace = false;         // also split the result into measured / unseen parts
 
   int effectiveIterations() const;
+  double effectiveTvWeight(const ScanOptions& scan) const;
   std::string toJson() const;
   static ReconOptions fromJson(const std::string&);
   void validate() const;
@@ -72,9 +80,9 @@ struct ReconOptions {
 struct PriorOptions {
   std::string data = "ellipses";  // "ellipses", "mri", "mixed" or a volume file (training_images.h)
   int size = 128;
-  int steps = 2400;               // Adam steps
-  int batch = 8;
-  double lr = 1e-3;               // peak; warm-up, then a cosine down to a tenth
+  int steps = 4500;               // Adam steps
+  int batch = 4;
+  double lr = 3e-3;               // peak; warm-up, then a cosine down to a tenth
   int channels = 32;              // width of the network's first level
   double sigmaMin = 0.002, sigmaMax = 2.0;  // noise levels, images in [0, 1]
   // Training noise levels: log-normal around sigmaMedian (log std
@@ -84,7 +92,12 @@ struct PriorOptions {
   // posterior sampler spends its levels when it starts from TV (0.1 down to
   // 0.005); sigmaMedian = 0 draws all levels log-uniformly.
   double sigmaMedian = 0.03, sigmaLogStd = 1.2, uniformShare = 0.1;
-  double maxSeconds = 0;          // > 0: stop training after this long
+  // > 0: the schedule is time-boxed. Training ends after `steps` steps or
+  // this many seconds of stepping, whichever comes first, and the learning
+  // rate's cosine follows whichever is further along, so a slow machine ends
+  // on a cooled-down network rather than mid-schedule. The default keeps
+  // training within 18 minutes anywhere.
+  double maxSeconds = 1080;
   std::uint64_t seed = 1;
   int threads = 0;
 

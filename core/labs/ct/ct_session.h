@@ -71,6 +71,8 @@ struct PriorProgress : Payload {
   double loss = 0;               // smoothed
   std::vector<double> lossCurve;  // one point per ~1 % of training
   double elapsedSeconds = 0, stepsPerSecond = 0;
+  double fraction = 0;     // of the run, by steps or by its time box
+  double etaSeconds = -1;  // < 0: not known yet
 };
 
 struct PriorResult : Payload {

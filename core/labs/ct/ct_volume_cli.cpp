@@ -12,6 +12,7 @@
 #include "core/data/volume_io.h"
 #include "core/engine/device.h"
 #include "core/engine/engine.h"
+#include "core/labs/ct/ct_cli_lines.h"
 #include "core/labs/ct/ct_session.h"
 #include "core/labs/ct/training_images.h"
 
@@ -53,27 +54,14 @@ FloatImage phantomFromFile(const std::string& spec, int slice, int size, std::ui
 namespace {
 using json = nlohmann::ordered_json;
 
-double finiteOr0(double v) { return std::isfinite(v) ? v : 0.0; }
-
-struct VolumePrinter {
-  std::ostream& out;
-  bool asJson;
-  std::mutex mutex;
-  std::chrono::steady_clock::time_point last{};
+struct VolumePrinter : JsonLines {
   std::shared_ptr<const VolumeResult> result;
-  std::string error;
 
-  void line(const json& j) {
-    if (asJson) out << j.dump() << std::endl;
-  }
   void onSnapshot(const Snapshot& s) {
     std::lock_guard<std::mutex> g(mutex);
-    if (s.kind == Snapshot::Kind::Error) error = s.message;
     if (auto r = std::dynamic_pointer_cast<const VolumeResult>(s.payload)) result = r;
     const auto p = std::dynamic_pointer_cast<const VolumeProgress>(s.payload);
-    const auto now = std::chrono::steady_clock::now();
-    if (!p || now - last < std::chrono::seconds(1)) return;
-    last = now;
+    if (!progressDue(s, p != nullptr)) return;
     line({{"event", "progress"}, {"done", p->done}, {"total", p->total}, {"slice", p->slice},
           {"iteration", p->iteration}, {"iterations", p->iterations},
           {"elapsed_seconds", p->elapsedSeconds}});
@@ -85,7 +73,7 @@ const std::vector<std::string> kVolumeOptions = {
     "volume", "slices", "lo", "hi", "out", "truth-out", "size", "views", "arc", "start",
     "detectors", "photons", "noise", "gaussian-level", "method", "filter", "iterations",
     "tv-weight", "prior", "samples", "score-steps", "corrector", "snr", "dc-iterations",
-    "score-init", "start-sigma", "sampler", "eta", "final-dc", "end-sigma", "seed", "threads",
+    "score-init", "start-sigma", "symmetric", "sampler", "eta", "final-dc", "end-sigma", "seed", "threads",
     "json"};
 
 json resultLine(const VolumeResult& r, const std::string& outPath) {
@@ -118,7 +106,7 @@ int runReconstructVolume(const cli::Args& a, std::ostream& out, std::ostream& er
   for (const auto& p : {outPath, truthPath})
     if (!p.empty()) data::checkVolumeSavePath(p);
   data::Volume volume = path == "mri" ? *mriVolume() : data::readVolume(path);
-  VolumePrinter printer{out, a.flag("json"), {}, {}, nullptr, {}};
+  VolumePrinter printer{{out, a.flag("json")}, nullptr};
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   auto session = std::make_shared<CtSession>();
   engine.runSync([&] {

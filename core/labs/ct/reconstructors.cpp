@@ -85,7 +85,8 @@ SamplerOptions samplerOptions(const ReconOptions& o, const ScorePrior& prior) {
   s.scheme = o.sampler;
   s.samples = o.samples;
   const bool dds = o.sampler == "dds";
-  s.steps = o.scoreSteps > 0 ? o.scoreSteps : (dds ? 40 : (o.scoreInit == "noise" ? 100 : 50));
+  // DDS: 120 levels from the default start at 0.03 (see ReconOptions).
+  s.steps = o.scoreSteps > 0 ? o.scoreSteps : (dds ? 120 : (o.scoreInit == "noise" ? 100 : 50));
   s.corrector = o.correctorSteps;
   s.snr = o.snr;
   if (o.eta >= 0) s.eta = o.eta;
@@ -99,6 +100,7 @@ SamplerOptions samplerOptions(const ReconOptions& o, const ScorePrior& prior) {
   s.sigmaMin = o.endSigma > 0 ? o.endSigma : (dds ? 0.005 : 0.02);
   s.sigmaMin = std::min(std::max(s.sigmaMin, prior.options().sigmaMin), s.sigmaMax);
   s.nonNegative = o.nonNegative;
+  s.symmetric = o.symmetric;
   s.seed = o.seed;
   return s;
 }
@@ -123,7 +125,7 @@ std::unique_ptr<Reconstructor> CtSession::Impl::makeMethod(const ReconOptions& o
         std::make_unique<Sirt>(A, measured, o.nonNegative), o.effectiveIterations());
   if (o.method == "tv")
     return std::make_unique<SolverReconstructor>(
-        std::make_unique<TvChambollePock>(A, measured, o.tvWeight, o.nonNegative),
+        std::make_unique<TvChambollePock>(A, measured, o.effectiveTvWeight(scan), o.nonNegative),
         o.effectiveIterations());
   if (!prior)
     throw std::invalid_argument("the score method needs a trained prior (ct train-prior, then --prior FILE)");

@@ -2,9 +2,11 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/utils/clip_grad.h>
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -100,10 +102,17 @@ PriorTrainer::PriorTrainer(std::shared_ptr<ScorePrior> prior)
   for (const auto& p : m_prior->net()->parameters()) m_average.push_back(p.detach().clone());
 }
 
+double PriorTrainer::progress() const {
+  const auto& o = m_prior->options();
+  double t = o.steps > 0 ? double(m_steps) / o.steps : 1.0;
+  if (o.maxSeconds > 0) t = std::max(t, m_seconds / o.maxSeconds);
+  return std::min(1.0, t);
+}
+
 double PriorTrainer::learningRate() const {
   const auto& o = m_prior->options();
   const double warm = std::min(1.0, (m_steps + 1) / 100.0);
-  const double t = o.steps > 0 ? std::min(1.0, double(m_steps) / o.steps) : 1.0;
+  const double t = progress();
   return o.lr * warm * (0.1 + 0.9 * 0.5 * (1 + std::cos(3.14159265358979 * t)));
 }
 
@@ -130,6 +139,7 @@ at::Tensor PriorTrainer::trainingBatch() {
 }
 
 double PriorTrainer::step() {
+  const auto started = std::chrono::steady_clock::now();
   const auto& o = m_prior->options();
   auto x = trainingBatch();
   const auto opts = at::TensorOptions().dtype(at::kFloat);
@@ -153,6 +163,10 @@ double PriorTrainer::step() {
   m_adam->zero_grad();
   const auto loss = (weight * (m_prior->denoise(noisy, sigma) - x).pow(2)).mean();
   loss.backward();
+  // Clipping the gradient's norm at 1 lets the short CPU schedule use a high
+  // learning rate without the occasional blown-up step (low noise levels give
+  // large, rare gradients).
+  torch::nn::utils::clip_grad_norm_(m_prior->net()->parameters(), 1.0);
   m_adam->step();
   ++m_steps;
   torch::NoGradGuard ng;
@@ -160,7 +174,9 @@ double PriorTrainer::step() {
   auto params = m_prior->net()->parameters();
   for (std::size_t i = 0; i < params.size(); ++i)
     m_average[i].mul_(decay).add_(params[i].detach(), 1 - decay);
-  return loss.item<double>();
+  const double value = loss.item<double>();
+  m_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return value;
 }
 
 }  // namespace genlab::core::ct

@@ -56,13 +56,18 @@ class ScorePrior {
 // [sigma_min, sigma_max]; see ct_options.h), fresh random-ellipse phantoms
 // from the training seed stream every step (never the held-out stream).
 // The learning rate warms up over 100 steps and then follows a cosine down to
-// a tenth; an exponential moving average of the weights (decay 0.999, shorter
+// a tenth over the run, whose length is `steps` or, when sooner, `maxSeconds`
+// of time spent in step() (so a time-boxed run still ends its schedule); an exponential moving average of the weights (decay 0.999, shorter
 // early on) is what finish() leaves in the prior, as samplers prefer it.
 class PriorTrainer {
  public:
   PriorTrainer(std::shared_ptr<ScorePrior> prior);
   double step();  // one Adam step; returns the batch loss
   long steps() const { return m_steps; }
+  double seconds() const { return m_seconds; }  // spent in step()
+  // Share of the run done, in [0, 1]: by steps, or by time when it is boxed.
+  double progress() const;
+  bool done() const { return progress() >= 1; }
   std::shared_ptr<ScorePrior> prior() const { return m_prior; }
   void finish();  // copies the averaged weights into the prior's network
   // The options' `data` source (ellipses, MRI slices, ...) and its held-out images.
@@ -76,8 +81,19 @@ class PriorTrainer {
   std::unique_ptr<torch::optim::Adam> m_adam;
   at::Generator m_gen;
   long m_steps = 0;
+  double m_seconds = 0;
   std::uint64_t m_nextImage = 0;
   std::unique_ptr<TrainingImages> m_images;
 };
+
+// Denoising quality on clean images (values in [0, 1]) noised at each level:
+// mean PSNR of the noisy input and of D(x; sigma) clamped to [0, 1], D
+// averaged over the square's 8 symmetries when `symmetric`.
+struct DenoiserScore {
+  double sigma = 0, noisyPsnr = 0, denoisedPsnr = 0;
+};
+std::vector<DenoiserScore> evaluateDenoiser(ScorePrior& prior, const std::vector<FloatImage>& images,
+                                            const std::vector<double>& sigmas, bool symmetric,
+                                            std::uint64_t seed);
 
 }  // namespace genlab::core::ct

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "core/labs/ct/solvers.h"
 
@@ -17,6 +18,16 @@ at::Tensor cglsCorrection(const physics::LinearOperator& op, const at::Tensor& x
   ConjugateGradientNormal cg(op, target - op.forwardRaw(x));
   for (int i = 0; i < iterations; ++i) cg.iterate();
   return x + cg.estimate();
+}
+
+at::Tensor applyDihedral(const at::Tensor& x, int g) {
+  const auto turned = at::rot90(x, g % 4, {-2, -1});
+  return g >= 4 ? turned.flip({-1}) : turned;
+}
+
+at::Tensor undoDihedral(const at::Tensor& x, int g) {
+  const auto unflipped = g >= 4 ? x.flip({-1}) : x;
+  return at::rot90(unflipped, -(g % 4), {-2, -1});
 }
 
 PosteriorSampler::PosteriorSampler(std::shared_ptr<ScorePrior> prior,
@@ -60,6 +71,22 @@ at::Tensor PosteriorSampler::noise(at::IntArrayRef sizes) {
   return at::randn(sizes, m_gen, at::TensorOptions().dtype(at::kFloat)).to(m_prior->device());
 }
 
+at::Tensor PosteriorSampler::denoise(const at::Tensor& x, double sigma) {
+  const int64_t k = x.size(0);
+  const auto sig = at::full({k}, sigma, x.options());
+  if (!m_options.symmetric) return m_prior->denoise(x, sig);
+  auto g = at::randint(8, {k}, m_gen, at::TensorOptions().dtype(at::kLong));
+  // A non-square image keeps its shape only under the even elements (identity,
+  // half turn, and the flips with and without it): the chains stack.
+  if (x.size(-1) != x.size(-2)) g = g - g.remainder(2);
+  const auto* gs = g.data_ptr<int64_t>();
+  std::vector<at::Tensor> turned(static_cast<std::size_t>(k));
+  for (int64_t c = 0; c < k; ++c) turned[c] = applyDihedral(x[c], static_cast<int>(gs[c]));
+  const auto d = m_prior->denoise(at::stack(turned), sig);
+  for (int64_t c = 0; c < k; ++c) turned[c] = undoDihedral(d[c], static_cast<int>(gs[c]));
+  return at::stack(turned);
+}
+
 double PosteriorSampler::sigmaAt(int i) const {
   if (m_options.steps == 1) return m_options.sigmaMax;
   const double t = double(i) / (m_options.steps - 1);
@@ -88,8 +115,7 @@ at::Tensor PosteriorSampler::consistent(const at::Tensor& x0, double sigma, int 
 }
 
 void PosteriorSampler::advanceDds(double sigma, double next) {
-  const int64_t k = m_x.size(0);
-  const auto x0 = m_prior->denoise(m_x, at::full({k}, sigma, m_x.options()));
+  const auto x0 = denoise(m_x, sigma);
   const int iters = next > 0 ? m_options.dcIterations
                              : (m_options.finalIterations >= 0 ? m_options.finalIterations
                                                                : m_options.dcIterations);
@@ -107,11 +133,10 @@ void PosteriorSampler::advanceDds(double sigma, double next) {
 }
 
 void PosteriorSampler::advancePc(double sigma, double next) {
-  const int64_t k = m_x.size(0);
-  const auto sig = at::full({k}, sigma, m_x.options());
+  auto score = [&] { return (denoise(m_x, sigma) - m_x) / (sigma * sigma); };
   // Corrector: Langevin steps at this level, step size from the target SNR.
   for (int c = 0; c < m_options.corrector; ++c) {
-    const auto grad = m_prior->score(m_x, sig);
+    const auto grad = score();
     const auto z = noise(m_x.sizes());
     const auto gn = grad.flatten(1).norm(2, 1).mean().item<double>();
     const auto zn = z.flatten(1).norm(2, 1).mean().item<double>();
@@ -120,7 +145,7 @@ void PosteriorSampler::advancePc(double sigma, double next) {
   }
   // Predictor: one reverse-diffusion (ancestral) step of the VE SDE to `next`.
   const double var = sigma * sigma - next * next;
-  const auto grad = m_prior->score(m_x, sig);
+  const auto grad = score();
   m_x = m_x + var * grad;
   if (next > 0) m_x = m_x + std::sqrt(var) * noise(m_x.sizes());
   // Each chain is pulled toward its own noised copy of the measurement. The

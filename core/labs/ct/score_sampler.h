@@ -56,8 +56,19 @@ struct SamplerOptions {
   double sigmaMax = 1.0, sigmaMin = 0.005;
   int finalIterations = -1;  // CGLS after the last denoising step; -1: dcIterations (DDS) / 0 (PC)
   bool nonNegative = true;
+  // Each chain's denoiser call sees its image turned by a random element of
+  // the square's symmetry group (quarter turns and flips) and turned back
+  // after: the training images' distribution is invariant under them, so the
+  // denoiser's own errors, which are not, differ from chain to chain and
+  // level to level and partly cancel in the posterior mean.
+  bool symmetric = true;
   std::uint64_t seed = 1;
 };
+
+// The 8 symmetries of the square on the last two dims: g % 4 quarter turns,
+// then a left-right flip when g >= 4; undoDihedral is the inverse.
+at::Tensor applyDihedral(const at::Tensor& x, int g);
+at::Tensor undoDihedral(const at::Tensor& x, int g);
 
 // CGLS on A d = target - A x from d = 0, `iterations` times: x + d. Batched
 // over x's leading dims (x: (..., H, W), target: (..., measurement)).
@@ -84,6 +95,7 @@ class PosteriorSampler {
 
  private:
   at::Tensor noise(at::IntArrayRef sizes);
+  at::Tensor denoise(const at::Tensor& x, double sigma);  // the prior's D, symmetrised if asked
   at::Tensor consistent(const at::Tensor& x0, double sigma, int iterations) const;
   void advancePc(double sigma, double next);
   void advanceDds(double sigma, double next);

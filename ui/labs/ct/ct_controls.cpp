@@ -210,8 +210,10 @@ QGroupBox* CtControls::buildMethods() {
   m_tv = new QCheckBox(tr("TV"));
   m_tv->setToolTip(tr("Total-variation regularised least squares (Chambolle–Pock): "
                       "piecewise-constant images"));
-  m_tvWeight = dspin(0.00001, 0.1, 0.0003, 5, 0.0001, tr("TV weight λ (data term scaled by "
-                                                        "1/‖A‖²): larger = smoother"));
+  m_tvWeight = dspin(0, 0.1, 0, 5, 0.0001, tr("TV weight λ (data term scaled by 1/‖A‖²): "
+                                               "larger = smoother. Automatic: 1e-4 for a "
+                                               "limited arc, 3e-4 otherwise"));
+  m_tvWeight->setSpecialValueText(tr("λ auto"));
   m_tvIters = spin(10, 5000, 500, tr("TV iterations"), 50);
   m_score = new QCheckBox(tr("Score prior"));
   m_score->setToolTip(tr("Generative: posterior sampling with a trained score (diffusion) prior; "
@@ -231,7 +233,7 @@ QGroupBox* CtControls::buildMethods() {
   grid->addWidget(m_score, 3, 0);
   grid->addWidget(m_samples, 3, 1);
   grid->addWidget(m_scoreSteps, 3, 2);
-  m_nullspace = new QCheckBox(tr("Nullspace split (N)"));
+  m_nullspace = new QCheckBox(tr("Nullspace split (Alt+N)"));
   m_nullspace->setToolTip(tr("Split every reconstruction into the part the measurement sees "
                              "(row space) and the part it cannot see (nullspace): what did "
                              "each method invent?"));
@@ -254,8 +256,10 @@ QGroupBox* CtControls::buildPrior() {
                               "size; it is saved and loaded when done"));
   m_cancelPrior = new QPushButton(tr("Stop"));
   m_cancelPrior->setToolTip(tr("Stop prior training (nothing is saved)"));
-  m_priorSteps = spin(10, 100000, 3000, tr("Adam steps of prior training (3000 ≈ 15–20 CPU "
-                                            "minutes at 128 px)"), 500);
+  m_priorSteps = spin(10, 100000, core::ct::PriorOptions{}.steps,
+                      tr("Adam steps of prior training (4500 ≈ 14 minutes on 2 CPU cores at "
+                         "128 px); training ends after 18 minutes whatever the count"),
+                      500);
   m_priorSteps->setSuffix(tr(" steps"));
   m_priorProgress = new QProgressBar;
   m_priorProgress->setRange(0, 1000);

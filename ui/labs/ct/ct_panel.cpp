@@ -62,7 +62,7 @@ CtPanel::CtPanel(EngineBridge* bridge, QWidget* parent)
                               "space) and what it cannot see (nullspace)"));
   m_tabs->setTabToolTip(3, tr("A stack of slices reconstructed one by one, shown with volume "
                               "rendering and orthogonal slices"));
-  m_syncBox = new QCheckBox(tr("Link zoom (L)"));
+  m_syncBox = new QCheckBox(tr("Link zoom (Alt+L)"));
   m_syncBox->setChecked(true);
   m_syncBox->setToolTip(tr("Zoom and pan all viewers of a tab together; the crosshair is always "
                            "linked"));
@@ -199,7 +199,7 @@ QWidget* CtPanel::buildNullspaceTab() {
     row->setDefaultRange(0, 1);
     null->setColorMap(VtkImageViewer::ColorMap::Diverging);
     null->setDefaultRange(-0.3, 0.3);
-    row->clearImage(tr("turn on Nullspace split (N)"));
+    row->clearImage(tr("turn on Nullspace split (Alt+N)"));
     null->clearImage(QString());
     grid->addWidget(row, 0, c);
     grid->addWidget(null, 1, c);
@@ -242,8 +242,9 @@ void CtPanel::buildShortcuts() {
   shortcut(QKeySequence(Qt::Key_Escape), [this] { cancel(); });
   shortcut(QKeySequence(Qt::CTRL | Qt::Key_M), [this] { simulateOnly(); });
   shortcut(QKeySequence(Qt::CTRL | Qt::Key_I), [this] { openImportDialog(); });
-  shortcut(QKeySequence(Qt::Key_N), [this] { m_controls->nullspaceBox()->toggle(); });
-  shortcut(QKeySequence(Qt::Key_L), [this] { m_syncBox->toggle(); });
+  // With Alt: a bare letter would steal the combo boxes' and spin boxes' typing.
+  shortcut(QKeySequence(Qt::ALT | Qt::Key_N), [this] { m_controls->nullspaceBox()->toggle(); });
+  shortcut(QKeySequence(Qt::ALT | Qt::Key_L), [this] { m_syncBox->toggle(); });
   for (int i = 0; i < 4; ++i)
     shortcut(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)), [this, i] { m_tabs->setCurrentIndex(i); });
 }
@@ -288,9 +289,9 @@ void CtPanel::connectController() {
     showInfo(tr("Loaded the %1").arg(d));
   });
   connect(m_controller, &CtController::priorProgress, this, [this](const CtPriorProgressPtr& p) {
-    const double eta = p->stepsPerSecond > 0 ? (p->totalSteps - p->step) / p->stepsPerSecond : -1;
+    const double eta = p->etaSeconds;
     m_controls->setPriorProgress(
-        double(p->step) / std::max<long>(1, p->totalSteps),
+        p->fraction,
         tr("%1/%2 · loss %3%4")
             .arg(p->step)
             .arg(p->totalSteps)
@@ -420,7 +421,7 @@ void CtPanel::prepareRun(const std::vector<ct::ReconOptions>& methods) {
   for (const QString& m : QStringList{"fbp", "sirt", "tv", "score"}) {
     const QString why = !m_runMethods.contains(m)      ? tr("not run")
                         : m_controls->nullspace() ? tr("waiting for %1").arg(ctMethodLabel(m))
-                                                  : tr("turn on Nullspace split (N)");
+                                                  : tr("turn on Nullspace split (Alt+N)");
     viewer("n." + m + ".row")->clearImage(why);
     viewer("n." + m + ".null")->clearImage(QString());
   }

@@ -71,7 +71,7 @@ void CtPanel::onSimulated(const FloatImage& object, const FloatImage& measuremen
   truth->setImage(object);
   viewer("u.truth")->setImage(object);
   viewer("n.truth.row")->clearImage(m_controls->nullspace() ? tr("splitting…")
-                                                            : tr("turn on Nullspace split (N)"));
+                                                            : tr("turn on Nullspace split (Alt+N)"));
   viewer("n.truth.null")->clearImage(QString());
   if (m_blur) {
     meas->setTitle(tr("Measurement y (blurred + noise)"));

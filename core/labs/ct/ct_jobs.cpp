@@ -97,7 +97,7 @@ class PriorTrainingJob : public Job {
     m_pointEvery = std::max(1, m_options.steps / 100);
   }
 
-  // One Adam step per slice: a step (~0.3 s at 128 px on 2 cores) is already
+  // One Adam step per slice: a step (~0.16 s at 128 px on 2 cores, batch 4) is already
   // longer than a slice, and the engine serves requests in between.
   bool step(JobContext& ctx) override {
     if (m_trainer->done()) return true;

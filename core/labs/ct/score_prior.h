@@ -57,8 +57,9 @@ class ScorePrior {
 // from the training seed stream every step (never the held-out stream).
 // The learning rate warms up over 100 steps and then follows a cosine down to
 // a tenth over the run, whose length is `steps` or, when sooner, `maxSeconds`
-// of time spent in step() (so a time-boxed run still ends its schedule); an exponential moving average of the weights (decay 0.999, shorter
-// early on) is what finish() leaves in the prior, as samplers prefer it.
+// of time spent in step() (so a time-boxed run still ends its schedule). An
+// exponential moving average of the weights (decay 0.999, shorter early on)
+// is what finish() leaves in the prior, as samplers prefer it.
 class PriorTrainer {
  public:
   PriorTrainer(std::shared_ptr<ScorePrior> prior);

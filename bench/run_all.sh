@@ -15,6 +15,12 @@ if [[ -x "$B/genlab-bench-gui-stall" ]]; then
   xvfb-run -a -s "-screen 0 1920x1200x24" "$B/genlab-bench-gui-stall" latent mnist 20 2>/dev/null
   echo
 fi
+if [[ -x "$B/genlab-bench-gui-stall" ]]; then
+  # Run all: FBP, SIRT, TV, and the score prior when $GENLAB_CT_PRIOR names one.
+  echo "== Longest GUI event-loop stall while the CT lab reconstructs (8 VTK viewers live) =="
+  xvfb-run -a -s "-screen 0 1920x1200x24" "$B/genlab-bench-gui-stall" ct ellipses 25 2>/dev/null
+  echo
+fi
 if [[ -x "$B/genlab-bench-toy2d-gui" ]]; then
   echo "== 2-D lab: GUI training speed and view refreshes (GAN Lab preset) =="
   xvfb-run -a -s "-screen 0 1920x1200x24" "$B/genlab-bench-toy2d-gui" ganlab 10 2>/dev/null

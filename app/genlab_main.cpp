@@ -3,7 +3,6 @@
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QImage>
-#include <QSurfaceFormat>
 #include <QTimer>
 
 #include <cstdio>
@@ -11,6 +10,7 @@
 #include "ui/labs/lab_panel.h"
 #include "ui/labs/lab_registry.h"
 #include "ui/main_window.h"
+#include "ui/views/vtk_view.h"
 
 namespace {
 
@@ -111,13 +111,7 @@ void scheduleScreenshot(genlab::ui::MainWindow& window, const QString& file, dou
 int main(int argc, char** argv) {
   // VTK views render through OpenGL 3.2 Core; the default format must be set
   // before the application object exists.
-  QSurfaceFormat format;
-  format.setRenderableType(QSurfaceFormat::OpenGL);
-  format.setVersion(3, 2);
-  format.setProfile(QSurfaceFormat::CoreProfile);
-  format.setDepthBufferSize(24);
-  format.setStencilBufferSize(8);
-  QSurfaceFormat::setDefaultFormat(format);
+  genlab::ui::VtkView::setDefaultSurfaceFormat();
 
   Options options;
   if (const int code = parseArguments(argc, argv, options); code >= 0) return code;

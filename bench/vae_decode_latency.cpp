@@ -12,7 +12,8 @@
 
 #include "core/engine/device.h"
 #include "core/engine/engine.h"
-#include "core/labs/vae/vae_job.h"
+#include "core/labs/latent/latent_requests.h"
+#include "core/labs/latent/vae_job.h"
 
 using namespace genlab::core;
 using Clock = std::chrono::steady_clock;
@@ -26,20 +27,20 @@ int main(int argc, char** argv) {
   std::vector<double> latencies;
   std::atomic<bool> trainingDone{false};
   Engine engine([&](const Snapshot& s) {
-    if (s.channel == "vae.train") trainingDone = true;
+    if (s.job != 0 && s.terminal()) trainingDone = true;
     if (s.channel.rfind("bench.decode.", 0) != 0) return;
     const int id = std::atoi(s.channel.c_str() + 13);
     std::lock_guard<std::mutex> g(m);
     latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent[id]).count());
   });
-  vae::VaeOptions o;
+  latent::VaeOptions o;
   o.data = data;
   o.latentDim = 2;
   o.epochs = 100;
   o.liveMapSeconds = 1.0;  // as in the GUI
-  std::shared_ptr<vae::VaeSession> session;
-  engine.runSync([&] { session = vae::VaeSession::create(o); });
-  const auto job = engine.submit(std::make_unique<vae::VaeTrainJob>(session));
+  std::shared_ptr<latent::VaeSession> session;
+  engine.runSync([&] { session = latent::VaeSession::create(o); });
+  const auto job = engine.submit(std::make_unique<latent::VaeTrainJob>(session));
   std::this_thread::sleep_for(std::chrono::seconds(1));
   const auto end = Clock::now() + std::chrono::seconds(seconds);
   for (int i = 0; Clock::now() < end && !trainingDone; ++i) {
@@ -49,13 +50,8 @@ int main(int argc, char** argv) {
     }
     const float x = -2.f + 4.f * (i % 50) / 50.f;
     engine.post("bench.decode." + std::to_string(i), [session, x, i](const auto& send) {
-      auto p = std::make_shared<vae::DecodedPoint>();
-      p->image = session->decode(x, 0.5f);
-      Snapshot s;
-      s.kind = Snapshot::Kind::Reply;
-      s.channel = "bench.decode." + std::to_string(i);
-      s.payload = p;
-      send(s);
+      send(Snapshot::reply("bench.decode." + std::to_string(i),
+                           latent::decodePoint(*session, x, 0.5f)));
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -66,7 +62,8 @@ int main(int argc, char** argv) {
   auto pct = [&](double q) { return latencies[std::min(latencies.size() - 1, size_t(q * latencies.size()))]; };
   if (latencies.empty()) return 1;
   std::printf("{\"event\":\"result\",\"requests\":%zu,\"decode_p50_ms\":%.2f,\"decode_p95_ms\":%.2f,"
-              "\"decode_max_ms\":%.2f}\n",
-              latencies.size(), pct(0.5), pct(0.95), latencies.back());
+              "\"decode_max_ms\":%.2f,\"longest_step_ms\":%.1f,\"longest_request_ms\":%.1f}\n",
+              latencies.size(), pct(0.5), pct(0.95), latencies.back(), engine.longestStepMs(),
+              engine.longestRequestMs());
   return 0;
 }

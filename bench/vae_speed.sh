@@ -16,7 +16,7 @@ printf '%-6s %14s %14s %8s\n' batch genlab_img_s pytorch_img_s ratio
 for B in 32 128; do
   g=(); p=()
   for _ in $(seq "$REPEATS"); do
-    g+=("$(GENLAB_DATA_DIR=$(dirname "$DATA") $CLI vae train --data mnist --latent-dim 20 --epochs 1 \
+    g+=("$(GENLAB_DATA_DIR=$(dirname "$DATA") $CLI latent train --data mnist --latent-dim 20 --epochs 1 \
             --batch "$B" --threads "$THREADS" --seed 1 --json | tail -1 | field samples_per_second)")
     p+=("$($PY bench/vae_reference.py --data "$DATA" --latent-dim 20 --epochs 1 --batch "$B" \
             --threads "$THREADS" --seed 1 | tail -1 | field samples_per_second)")

@@ -67,8 +67,10 @@ QWidget* MainWindow::buildHome() {
   v->addWidget(subtitle);
   v->addSpacing(16);
   for (const LabInfo& lab : LabRegistry::labs()) {
-    auto* button = new QCommandLinkButton(lab.title, lab.description);
+    auto* button = new QCommandLinkButton(lab.menuTitle(), lab.description);
     button->setObjectName("home_" + lab.id);
+    button->setIcon(lab.icon());
+    button->setIconSize(QSize(40, 40));
     const QString id = lab.id;
     connect(button, &QCommandLinkButton::clicked, this, [this, id] { openLab(id); });
     v->addWidget(button);
@@ -100,7 +102,7 @@ void MainWindow::buildMenus() {
   labs->addSeparator();
   for (const LabInfo& lab : LabRegistry::labs()) {
     const QString id = lab.id;
-    QAction* a = labs->addAction(lab.title, this, [this, id] { openLab(id); });
+    QAction* a = labs->addAction(lab.icon(), lab.menuTitle(), this, [this, id] { openLab(id); });
     a->setToolTip(lab.description);
   }
   QMenu* help = menuBar()->addMenu(tr("&Help"));

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/engine/engine.h"
+#include "core/labs/lab_list.h"
 
 namespace genlab::core::cli {
 
@@ -85,6 +86,9 @@ namespace {
 void usage(const Registry& r, std::ostream& os) {
   os << "usage: genlab-cli <lab> <command> [options]\n       genlab-cli --version\n\n";
   for (const auto& c : r.commands()) os << "  " << c.usage << "\n";
+  for (const LabDescriptor& lab : kLabs)
+    if (*lab.alias) os << "\n  '" << lab.alias << "' is an older name of '" << lab.id << "'.";
+  os << "\n";
 }
 }  // namespace
 
@@ -104,6 +108,8 @@ int main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     usage(reg, err);
     return 2;
   }
+  for (const LabDescriptor& lab : kLabs)
+    if (*lab.alias && a[0] == lab.alias) a[0] = lab.id;
   for (const auto& c : reg.commands()) {
     if (c.lab != a[0] || c.verb != a[1]) continue;
     try {

@@ -27,7 +27,7 @@ class Args {
 };
 
 struct Command {
-  std::string lab;   // e.g. "vae"
+  std::string lab;   // the lab id of core/labs/lab_list.h, e.g. "latent"
   std::string verb;  // e.g. "train"
   std::string usage;
   std::function<int(const Args&, std::ostream& out, std::ostream& err)> run;

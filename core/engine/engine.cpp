@@ -1,22 +1,52 @@
 #include "core/engine/engine.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <exception>
-#include <map>
-#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace genlab::core {
 
-bool JobContext::publishDue(std::chrono::milliseconds interval) {
+void LiveSettings::set(const std::string& key, double value) {
+  std::lock_guard<std::mutex> g(m_mutex);
+  m_values[key] = {value, true};
+}
+
+double LiveSettings::get(const std::string& key, double fallback) const {
+  std::lock_guard<std::mutex> g(m_mutex);
+  auto it = m_values.find(key);
+  return it == m_values.end() ? fallback : it->second.first;
+}
+
+std::optional<double> LiveSettings::take(const std::string& key) {
+  std::lock_guard<std::mutex> g(m_mutex);
+  auto it = m_values.find(key);
+  if (it == m_values.end() || !it->second.second) return std::nullopt;
+  it->second.second = false;
+  return it->second.first;
+}
+
+JobContext::JobContext(std::uint64_t id, const std::atomic<bool>* cancel,
+                       std::function<void(Snapshot)> publish, const std::atomic<int>* pending)
+    : m_id(id),
+      m_cancel(cancel),
+      m_publish(std::move(publish)),
+      m_pending(pending),
+      m_live(std::make_shared<LiveSettings>()) {}
+
+bool JobContext::publishDue(std::chrono::milliseconds interval, int stream) {
   const auto now = std::chrono::steady_clock::now();
-  if (now - m_lastPublish < interval) return false;
-  m_lastPublish = now;
+  auto it = m_lastPublish.find(stream);
+  if (it != m_lastPublish.end() && now - it->second < interval) return false;
+  m_lastPublish[stream] = now;
   return true;
 }
 
 namespace {
+using Clock = std::chrono::steady_clock;
+
 struct Request {
   std::string channel;
   std::function<void(const std::function<void(Snapshot)>&)> fn;
@@ -24,12 +54,28 @@ struct Request {
 
 struct JobEntry {
   std::uint64_t id = 0;
+  std::string lane;
   std::unique_ptr<Job> job;
+  std::unique_ptr<JobContext> ctx;  // one for the job's whole life
   std::atomic<bool> cancel{false};
   JobState state = JobState::Queued;
   int pendingSteps = 0;  // single steps requested while paused
   bool begun = false;
+
+  bool runnable() const {
+    return state != JobState::Paused || pendingSteps > 0 || cancel.load();
+  }
 };
+
+long long microsSince(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t).count();
+}
+
+void raiseTo(std::atomic<long long>& max, long long v) {
+  long long cur = max.load();
+  while (v > cur && !max.compare_exchange_weak(cur, v)) {
+  }
+}
 }  // namespace
 
 struct Engine::Impl {
@@ -39,28 +85,59 @@ struct Engine::Impl {
   mutable std::condition_variable idleCv;   // waitIdle() waits for this
   std::deque<Request> requests;
   std::atomic<int> pendingRequests{0};  // readable without the mutex
-  std::deque<std::shared_ptr<JobEntry>> jobs;       // queue; front is current
+  std::deque<std::shared_ptr<JobEntry>> jobs;       // submission order, all lanes
   std::map<std::uint64_t, JobState> finished;       // terminal states by id
+  std::map<std::string, std::uint64_t> laneOrder;   // lane -> first-seen rank
+  std::uint64_t nextLaneRank = 0;
+  std::uint64_t lastLaneRank = 0;  // the lane that ran the last step
   std::uint64_t nextId = 1;
   bool stopping = false;
   bool busy = false;  // worker is inside a step or request
+  std::atomic<long long> longestStepUs{0}, longestRequestUs{0};
   std::thread worker;
 
-  void emit(const Snapshot& s) {
-    if (listener) listener(s);
+  // Never lets a listener's exception (bad_alloc in a consumer, say) reach
+  // the worker: inside a catch block it would end in std::terminate.
+  void emit(const Snapshot& s) noexcept {
+    if (!listener) return;
+    try {
+      listener(s);
+    } catch (...) {
+    }
   }
   void loop();
   void serveRequests(std::unique_lock<std::mutex>& lock);
   void runJobStep(std::unique_lock<std::mutex>& lock, const std::shared_ptr<JobEntry>& e);
   void finishJob(const std::shared_ptr<JobEntry>& e, JobState st);
-  bool workAvailable() const;
+  std::shared_ptr<JobEntry> pickNext();
+  bool anyRunnable() const {
+    return std::any_of(jobs.begin(), jobs.end(), [](const auto& e) { return e->runnable(); });
+  }
+  bool workAvailable() const { return stopping || !requests.empty() || anyRunnable(); }
+  bool isIdle() const { return requests.empty() && !busy && !anyRunnable(); }
+  JobEntry* find(std::uint64_t id) const {
+    for (const auto& e : jobs)
+      if (e->id == id) return e.get();
+    return nullptr;
+  }
 };
 
-bool Engine::Impl::workAvailable() const {
-  if (stopping || !requests.empty()) return true;
-  if (jobs.empty()) return false;
-  const auto& e = jobs.front();
-  return e->state != JobState::Paused || e->pendingSteps > 0 || e->cancel.load();
+// Round robin over lanes: the first runnable job of the lane that comes next
+// after the one that ran last. A paused job steps aside for the next in its lane.
+std::shared_ptr<JobEntry> Engine::Impl::pickNext() {
+  std::shared_ptr<JobEntry> best, wrap;
+  std::uint64_t bestRank = 0, wrapRank = 0;
+  std::map<std::string, bool> seen;
+  for (const auto& e : jobs) {
+    if (!e->runnable() || seen[e->lane]) continue;
+    seen[e->lane] = true;
+    const std::uint64_t rank = laneOrder[e->lane];
+    if (rank > lastLaneRank && (!best || rank < bestRank)) best = e, bestRank = rank;
+    if (!wrap || rank < wrapRank) wrap = e, wrapRank = rank;
+  }
+  if (!best) best = wrap, bestRank = wrapRank;
+  if (best) lastLaneRank = bestRank;
+  return best;
 }
 
 void Engine::Impl::serveRequests(std::unique_lock<std::mutex>& lock) {
@@ -70,22 +147,25 @@ void Engine::Impl::serveRequests(std::unique_lock<std::mutex>& lock) {
     --pendingRequests;
     busy = true;
     lock.unlock();
+    const auto start = Clock::now();
     auto send = [this](Snapshot s) { emit(s); };
+    std::string error;
     try {
       r.fn(send);
     } catch (const std::exception& ex) {
-      Snapshot s;
-      s.kind = Snapshot::Kind::Error;
-      s.channel = r.channel;
-      s.message = ex.what();
-      emit(s);
+      error = ex.what();
+      if (error.empty()) error = "interactive request failed";
     } catch (...) {
+      error = "unknown error in interactive request";
+    }
+    if (!error.empty()) {
       Snapshot s;
       s.kind = Snapshot::Kind::Error;
       s.channel = r.channel;
-      s.message = "unknown error in interactive request";
+      s.message = error;
       emit(s);
     }
+    raiseTo(longestRequestUs, microsSince(start));
     lock.lock();
     busy = false;
   }
@@ -94,7 +174,7 @@ void Engine::Impl::serveRequests(std::unique_lock<std::mutex>& lock) {
 void Engine::Impl::finishJob(const std::shared_ptr<JobEntry>& e, JobState st) {
   e->state = st;
   finished[e->id] = st;
-  if (!jobs.empty() && jobs.front() == e) jobs.pop_front();
+  jobs.erase(std::remove(jobs.begin(), jobs.end(), e), jobs.end());
 }
 
 void Engine::Impl::runJobStep(std::unique_lock<std::mutex>& lock,
@@ -103,22 +183,21 @@ void Engine::Impl::runJobStep(std::unique_lock<std::mutex>& lock,
   if (e->state == JobState::Queued) e->state = JobState::Running;
   busy = true;
   lock.unlock();
-  JobContext ctx(e->id, &e->cancel, [this](Snapshot s) { emit(s); }, &pendingRequests);
+  const auto start = Clock::now();
+  JobContext& ctx = *e->ctx;
   const std::string name = e->job->name();
   JobState terminal = JobState::Running;
   std::string error;
   try {
     if (e->cancel.load()) {
       terminal = JobState::Cancelled;
-    } else if (!e->begun) {
-      e->begun = true;
-      e->job->begin(ctx);
-    }
-    if (terminal != JobState::Running) {
-    } else if (e->cancel.load()) {
-      terminal = JobState::Cancelled;
-    } else if (e->job->step(ctx)) {
-      terminal = JobState::Finished;
+    } else {
+      if (!e->begun) {
+        e->begun = true;
+        e->job->begin(ctx);
+      }
+      if (e->cancel.load()) terminal = JobState::Cancelled;
+      else if (e->job->step(ctx)) terminal = JobState::Finished;
     }
   } catch (const std::exception& ex) {
     terminal = JobState::Failed;
@@ -127,14 +206,18 @@ void Engine::Impl::runJobStep(std::unique_lock<std::mutex>& lock,
     terminal = JobState::Failed;
     error = "unknown error";
   }
+  // A step that saw the cancel flag and returned early is a cancellation.
+  if (terminal == JobState::Running && e->cancel.load()) terminal = JobState::Cancelled;
   if (terminal != JobState::Running) {
-    try {
-      e->job->end(ctx, terminal == JobState::Cancelled);
-    } catch (const std::exception& ex) {
-      if (terminal != JobState::Failed) error = ex.what();
-      terminal = JobState::Failed;
-    } catch (...) {
-      terminal = JobState::Failed;
+    if (e->begun) {
+      try {
+        e->job->end(ctx, terminal == JobState::Cancelled);
+      } catch (const std::exception& ex) {
+        if (terminal != JobState::Failed) error = ex.what();
+        terminal = JobState::Failed;
+      } catch (...) {
+        terminal = JobState::Failed;
+      }
     }
     Snapshot s;
     s.job = e->id;
@@ -147,13 +230,20 @@ void Engine::Impl::runJobStep(std::unique_lock<std::mutex>& lock,
       s.kind = Snapshot::Kind::Cancelled;
       s.message = "cancelled";
       emit(s);
+    } else {
+      s.kind = Snapshot::Kind::Finished;
+      s.progress = 1.0;
+      emit(s);
     }
   }
+  raiseTo(longestStepUs, microsSince(start));
   lock.lock();
   busy = false;
   if (terminal != JobState::Running) {
     finishJob(e, terminal);
-    e->job.reset();  // free model memory held only by the job
+    lock.unlock();
+    e->job.reset();  // free model memory held only by the job, outside the lock
+    lock.lock();
   }
 }
 
@@ -163,12 +253,9 @@ void Engine::Impl::loop() {
     wake.wait(lock, [this] { return workAvailable(); });
     if (stopping) break;
     serveRequests(lock);
-    if (!jobs.empty()) {
-      auto e = jobs.front();
-      if (e->state != JobState::Paused || e->pendingSteps > 0 || e->cancel.load())
-        runJobStep(lock, e);
-    }
-    if (jobs.empty() && requests.empty()) idleCv.notify_all();
+    if (stopping) break;
+    if (auto e = pickNext()) runJobStep(lock, e);
+    if (isIdle()) idleCv.notify_all();
   }
   // Shutdown: end every job as cancelled, without further steps.
   while (!jobs.empty()) {
@@ -176,12 +263,25 @@ void Engine::Impl::loop() {
     e->cancel = true;
     lock.unlock();
     if (e->begun) {
-      JobContext ctx(e->id, &e->cancel, [this](Snapshot s) { emit(s); });
-      try { e->job->end(ctx, true); } catch (...) {}
+      try {
+        e->job->end(*e->ctx, true);
+      } catch (...) {
+      }
     }
+    Snapshot s;
+    s.kind = Snapshot::Kind::Cancelled;
+    s.job = e->id;
+    s.channel = e->lane;
+    s.message = "cancelled (quitting)";
+    emit(s);
     lock.lock();
     finishJob(e, JobState::Cancelled);
+    lock.unlock();
+    e->job.reset();
+    lock.lock();
   }
+  requests.clear();
+  pendingRequests = 0;
   idleCv.notify_all();
 }
 
@@ -202,12 +302,17 @@ Engine::~Engine() {
 
 std::uint64_t Engine::submit(std::unique_ptr<Job> job) {
   auto e = std::make_shared<JobEntry>();
+  e->lane = job->lane();
   e->job = std::move(job);
   std::uint64_t id;
   {
     std::lock_guard<std::mutex> g(m_impl->mutex);
     id = e->id = m_impl->nextId++;
-    m_impl->jobs.push_back(e);
+    Impl* impl = m_impl.get();
+    e->ctx = std::make_unique<JobContext>(
+        id, &e->cancel, [impl](Snapshot s) { impl->emit(s); }, &impl->pendingRequests);
+    if (!impl->laneOrder.count(e->lane)) impl->laneOrder[e->lane] = ++impl->nextLaneRank;
+    impl->jobs.push_back(e);
   }
   m_impl->wake.notify_all();
   return id;
@@ -216,8 +321,7 @@ std::uint64_t Engine::submit(std::unique_ptr<Job> job) {
 void Engine::cancel(std::uint64_t jobId) {
   {
     std::lock_guard<std::mutex> g(m_impl->mutex);
-    for (auto& e : m_impl->jobs)
-      if (e->id == jobId) e->cancel = true;
+    if (JobEntry* e = m_impl->find(jobId)) e->cancel = true;
   }
   m_impl->wake.notify_all();
 }
@@ -231,20 +335,23 @@ void Engine::cancelAll() {
 }
 
 void Engine::pause(std::uint64_t jobId) {
-  std::lock_guard<std::mutex> g(m_impl->mutex);
-  for (auto& e : m_impl->jobs)
-    if (e->id == jobId && (e->state == JobState::Running || e->state == JobState::Queued))
+  {
+    std::lock_guard<std::mutex> g(m_impl->mutex);
+    JobEntry* e = m_impl->find(jobId);
+    if (e && (e->state == JobState::Running || e->state == JobState::Queued))
       e->state = JobState::Paused;
+  }
+  m_impl->idleCv.notify_all();  // waitIdle() does not wait for paused jobs
 }
 
 void Engine::resume(std::uint64_t jobId) {
   {
     std::lock_guard<std::mutex> g(m_impl->mutex);
-    for (auto& e : m_impl->jobs)
-      if (e->id == jobId && e->state == JobState::Paused) {
-        e->state = JobState::Running;
-        e->pendingSteps = 0;
-      }
+    JobEntry* e = m_impl->find(jobId);
+    if (e && e->state == JobState::Paused) {
+      e->state = e->begun ? JobState::Running : JobState::Queued;
+      e->pendingSteps = 0;
+    }
   }
   m_impl->wake.notify_all();
 }
@@ -252,24 +359,29 @@ void Engine::resume(std::uint64_t jobId) {
 void Engine::stepOnce(std::uint64_t jobId) {
   {
     std::lock_guard<std::mutex> g(m_impl->mutex);
-    for (auto& e : m_impl->jobs)
-      if (e->id == jobId && e->state == JobState::Paused) ++e->pendingSteps;
+    JobEntry* e = m_impl->find(jobId);
+    if (e && e->state == JobState::Paused) ++e->pendingSteps;
   }
   m_impl->wake.notify_all();
 }
 
 JobState Engine::state(std::uint64_t jobId) const {
   std::lock_guard<std::mutex> g(m_impl->mutex);
-  for (auto& e : m_impl->jobs)
-    if (e->id == jobId) return e->state;
+  if (const JobEntry* e = m_impl->find(jobId)) return e->state;
   auto it = m_impl->finished.find(jobId);
   return it == m_impl->finished.end() ? JobState::Unknown : it->second;
+}
+
+void Engine::setLive(std::uint64_t jobId, const std::string& key, double value) {
+  std::lock_guard<std::mutex> g(m_impl->mutex);
+  if (JobEntry* e = m_impl->find(jobId)) e->ctx->live().set(key, value);
 }
 
 void Engine::post(std::string channel,
                   std::function<void(const std::function<void(Snapshot)>&)> fn) {
   {
     std::lock_guard<std::mutex> g(m_impl->mutex);
+    if (m_impl->stopping) return;
     m_impl->requests.push_back(Request{std::move(channel), std::move(fn)});
     ++m_impl->pendingRequests;
   }
@@ -298,14 +410,19 @@ void Engine::runSync(std::function<void()> fn) {
 
 bool Engine::idle() const {
   std::lock_guard<std::mutex> g(m_impl->mutex);
-  return m_impl->jobs.empty() && m_impl->requests.empty() && !m_impl->busy;
+  return m_impl->isIdle();
 }
 
 void Engine::waitIdle() const {
   std::unique_lock<std::mutex> lock(m_impl->mutex);
-  m_impl->idleCv.wait(lock, [this] {
-    return m_impl->jobs.empty() && m_impl->requests.empty() && !m_impl->busy;
-  });
+  m_impl->idleCv.wait(lock, [this] { return m_impl->isIdle() || m_impl->stopping; });
+}
+
+double Engine::longestStepMs() const { return m_impl->longestStepUs.load() / 1000.0; }
+double Engine::longestRequestMs() const { return m_impl->longestRequestUs.load() / 1000.0; }
+void Engine::resetSliceStats() {
+  m_impl->longestStepUs = 0;
+  m_impl->longestRequestUs = 0;
 }
 
 }  // namespace genlab::core

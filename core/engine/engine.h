@@ -3,11 +3,20 @@
 // Callers post long jobs (run as resumable slices) and short interactive
 // requests (served first, between slices). Results come back as Snapshots.
 // Torch-free header: the ui includes it.
+//
+// Scheduling: every job runs in a lane (by default its name, e.g.
+// "latent.train"; a lab's jobs of one kind queue behind each other). Lanes
+// take turns one step at a time, so two labs training at once both advance;
+// a paused job steps aside and never blocks another. Interactive requests go
+// before every step.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/engine/snapshot.h"
@@ -21,6 +30,8 @@ class Job {
  public:
   virtual ~Job() = default;
   virtual std::string name() const = 0;
+  // Jobs of one lane run one after another; lanes take turns.
+  virtual std::string lane() const { return name(); }
   // Called once on the worker before the first step.
   virtual void begin(JobContext&) {}
   // One slice of work; return true when the job has finished.
@@ -29,11 +40,26 @@ class Job {
   virtual void end(JobContext&, bool cancelled) {}
 };
 
+// Live settings: numbers the GUI changes while a job runs (beta, speed,
+// learning rate). Any thread sets; the job reads them between steps.
+class LiveSettings {
+ public:
+  void set(const std::string& key, double value);
+  // The value last set, or `fallback` when never set.
+  double get(const std::string& key, double fallback) const;
+  // The value set since the last take() of this key, if any.
+  std::optional<double> take(const std::string& key);
+
+ private:
+  mutable std::mutex m_mutex;
+  std::map<std::string, std::pair<double, bool>> m_values;  // value, changed
+};
+
+// What a job sees of the engine, for the job's whole life.
 class JobContext {
  public:
   JobContext(std::uint64_t id, const std::atomic<bool>* cancel,
-             std::function<void(Snapshot)> publish, const std::atomic<int>* pending = nullptr)
-      : m_id(id), m_cancel(cancel), m_publish(std::move(publish)), m_pending(pending) {}
+             std::function<void(Snapshot)> publish, const std::atomic<int>* pending = nullptr);
   std::uint64_t id() const { return m_id; }
   bool cancelled() const { return m_cancel && m_cancel->load(std::memory_order_relaxed); }
   // True when the step should end early: cancelled, or an interactive request
@@ -46,16 +72,21 @@ class JobContext {
     s.job = m_id;
     m_publish(std::move(s));
   }
-  // True at most every `interval` (default 50 ms = 20 updates/s): a job calls
-  // it before building an expensive progress snapshot.
-  bool publishDue(std::chrono::milliseconds interval = std::chrono::milliseconds(50));
+  // True at most every `interval` (default 50 ms = 20 updates/s) per `stream`:
+  // a job calls it before building an expensive progress snapshot. The clock
+  // lives as long as the job, so it throttles across steps.
+  bool publishDue(std::chrono::milliseconds interval = std::chrono::milliseconds(50),
+                  int stream = 0);
+  // Live settings sent to this job (Engine::setLive).
+  LiveSettings& live() { return *m_live; }
 
  private:
   std::uint64_t m_id;
   const std::atomic<bool>* m_cancel;
   std::function<void(Snapshot)> m_publish;
   const std::atomic<int>* m_pending;
-  std::chrono::steady_clock::time_point m_lastPublish{};
+  std::map<int, std::chrono::steady_clock::time_point> m_lastPublish;
+  std::shared_ptr<LiveSettings> m_live;
 };
 
 enum class JobState { Queued, Running, Paused, Finished, Cancelled, Failed, Unknown };
@@ -65,21 +96,26 @@ class Engine {
   using Listener = std::function<void(const Snapshot&)>;
   // The listener is called on the worker thread; it must be quick and
   // thread-safe (the ui bridge coalesces and forwards to the GUI thread).
+  // An exception it throws is swallowed: it never reaches the worker.
   explicit Engine(Listener listener);
-  ~Engine();  // cancels everything and joins the worker
+  ~Engine();  // cancels everything, ends every job, joins the worker
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Queue a long job; jobs run one at a time in submission order.
+  // Queue a long job in its lane (Job::lane()).
   std::uint64_t submit(std::unique_ptr<Job> job);
-  // Request cancellation; the job sees it at its next step boundary.
+  // Request cancellation; the job sees it at its next step boundary (and
+  // long steps poll JobContext::cancelled()).
   void cancel(std::uint64_t jobId);
   void cancelAll();
-  // Paused jobs keep their state; stepOnce runs exactly one step of a paused job.
+  // Paused jobs keep their state and step aside; stepOnce runs exactly one
+  // step of a paused job.
   void pause(std::uint64_t jobId);
   void resume(std::uint64_t jobId);
   void stepOnce(std::uint64_t jobId);
   JobState state(std::uint64_t jobId) const;
+  // Sets a live setting of a queued or running job (no effect once it ended).
+  void setLive(std::uint64_t jobId, const std::string& key, double value);
 
   // Run `fn` on the worker before the next job step. Exceptions become an
   // Error snapshot on `channel`. Interactive work must be short.
@@ -88,10 +124,16 @@ class Engine {
   // from the GUI thread).
   void runSync(std::function<void()> fn);
 
-  // Busy (a job is queued or running) or idle.
+  // Idle: no request waiting and no job that can run (paused jobs do not count).
   bool idle() const;
-  // Blocks until no job is queued or running (CLI, tests).
+  // Blocks until idle (CLI, tests). Returns at once when only paused jobs remain.
   void waitIdle() const;
+
+  // The longest job step and the longest interactive request so far, in
+  // milliseconds (benchmarks report them; resetSliceStats starts over).
+  double longestStepMs() const;
+  double longestRequestMs() const;
+  void resetSliceStats();
 
   // Worker-side name of the device ("cpu" or "cuda"), chosen once at start.
   static std::string deviceName();

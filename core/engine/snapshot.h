@@ -29,22 +29,37 @@ struct Snapshot {
     Reply,     // the answer to an interactive request; per channel, latest wins
     Result,    // a job's final result; never dropped
     Error,     // a job or request failed; never dropped
-    Cancelled  // a job stopped on request; never dropped
+    Cancelled,  // a job stopped on request; never dropped
+    Finished    // a job ended normally (after its Result, if any); never dropped
   };
   Kind kind = Kind::Progress;
-  std::string channel;  // e.g. "vae.progress", "vae.decode"
+  std::string channel;  // e.g. "latent.progress", "latent.decode" (see <lab>_requests.h)
   std::uint64_t job = 0;
   std::string message;  // human-readable (errors, status)
   double progress = -1;  // 0..1 when known, else negative
   std::shared_ptr<const Payload> payload;
 
   bool droppable() const { return kind == Kind::Progress || kind == Kind::Reply; }
+  // The last snapshot a job sends: Finished, Error or Cancelled.
+  bool terminal() const {
+    return job != 0 && (kind == Kind::Finished || kind == Kind::Error || kind == Kind::Cancelled);
+  }
 
   // The answer to an interactive request on `channel`.
   static Snapshot reply(std::string channel, std::shared_ptr<const Payload> payload) {
     Snapshot s;
     s.kind = Kind::Reply;
     s.channel = std::move(channel);
+    s.payload = std::move(payload);
+    return s;
+  }
+  // A job's progress on `channel` (`fraction` 0..1, or negative when unknown).
+  static Snapshot progressOf(std::string channel, std::shared_ptr<const Payload> payload,
+                             double fraction = -1) {
+    Snapshot s;
+    s.kind = Kind::Progress;
+    s.channel = std::move(channel);
+    s.progress = fraction;
     s.payload = std::move(payload);
     return s;
   }

@@ -10,6 +10,7 @@
 #include "core/physics/noise.h"
 #include "core/physics/phantom.h"
 #include "core/physics/radon.h"
+#include "tensor_test_util.h"
 #undef CHECK
 
 #include <catch2/catch.hpp>
@@ -18,13 +19,7 @@
 
 using namespace genlab::core;
 using namespace genlab::core::physics;
-
-namespace {
-at::Tensor tensorOf(const FloatImage& img) {
-  return at::from_blob(const_cast<float*>(img.values.data()), {img.height, img.width}, at::kFloat)
-      .clone();
-}
-}  // namespace
+using genlab::test::tensorOf;
 
 TEST_CASE("PSNR and SSIM have their known answers", "[ct][metrics]") {
   const auto x = tensorOf(sheppLogan(64));

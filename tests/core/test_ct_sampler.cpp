@@ -11,6 +11,7 @@
 #include "core/labs/ct/solvers.h"
 #include "core/physics/phantom.h"
 #include "core/physics/radon.h"
+#include "tensor_test_util.h"
 #undef CHECK
 
 #include <catch2/catch.hpp>
@@ -20,12 +21,8 @@
 
 using namespace genlab::core;
 using namespace genlab::core::physics;
-
+using genlab::test::tensorOf;
 namespace {
-at::Tensor tensorOf(const FloatImage& img) {
-  return at::from_blob(const_cast<float*>(img.values.data()), {img.height, img.width}, at::kFloat)
-      .clone();
-}
 
 double l2(const at::Tensor& t) { return t.norm().item<double>(); }
 

@@ -1,6 +1,8 @@
 // The inverse-problems lab end to end: session, engine jobs, prior file, CLI.
 #include <catch2/catch.hpp>
 
+#include "cli_test_util.h"
+
 #include <unistd.h>
 
 #include <cmath>
@@ -15,6 +17,7 @@
 #include "core/util/model_file.h"
 
 using namespace genlab::core;
+using genlab::test::runCli;
 using namespace genlab::core::ct;
 namespace fs = std::filesystem;
 
@@ -25,18 +28,6 @@ fs::path tempPath(const std::string& name) {
   return dir / name;
 }
 
-// Runs genlab-cli in-process; returns the exit code, stdout's lines in `lines`.
-int runCli(std::vector<std::string> args, std::vector<std::string>& lines, std::string* err = nullptr) {
-  args.insert(args.begin(), "genlab-cli");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  std::ostringstream o, e;
-  const int rc = cli::main(static_cast<int>(argv.size()), argv.data(), o, e);
-  std::istringstream in(o.str());
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  if (err) *err = e.str();
-  return rc;
-}
 
 ScanOptions smallScan() {
   ScanOptions s;

@@ -3,6 +3,8 @@
 // slice-by-slice volume reconstruction job, and their genlab-cli commands.
 #include <catch2/catch.hpp>
 
+#include "cli_test_util.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +25,7 @@
 #include "core/physics/phantom.h"
 
 using namespace genlab::core;
+using genlab::test::runCli;
 using namespace genlab::core::ct;
 namespace fs = std::filesystem;
 
@@ -50,17 +53,6 @@ bool haveMri() {
   return false;
 }
 
-int runCli(std::vector<std::string> args, std::vector<std::string>& lines, std::string* err = nullptr) {
-  args.insert(args.begin(), "genlab-cli");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  std::ostringstream o, e;
-  const int rc = cli::main(static_cast<int>(argv.size()), argv.data(), o, e);
-  std::istringstream in(o.str());
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  if (err) *err = e.str();
-  return rc;
-}
 
 // A synthetic 40 x 30 x 24 "head": an ellipsoid shell with a brighter core.
 data::Volume phantomVolume() {

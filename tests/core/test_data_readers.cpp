@@ -495,20 +495,24 @@ TEST_CASE("PNG folder: hostile folders fail with a DataError naming file and pro
     REQUIRE_DATA_ERROR(readPngFolder(folder), Contains("line 1: malformed: the file name is empty"));
   }
   SECTION("labels outside 0..255") {
-    writeFile(dir / "labels.csv", "a.png,1\nb.png,256\n");
-    REQUIRE_DATA_ERROR(readPngFolder(folder), Contains("line 2: label 256 is outside 0..255"));
-    writeFile(dir / "labels.csv", "a.png,-1\n");
-    REQUIRE_DATA_ERROR(readPngFolder(folder), Contains("line 1: label -1 is outside 0..255"));
-    writeFile(dir / "labels.csv", "a.png,99999999999999999999\n");
-    REQUIRE_DATA_ERROR(readPngFolder(folder), Contains("line 1") && Contains("outside 0..255"));
+    const std::pair<const char*, const char*> cases[] = {
+        {"a.png,1\nb.png,256\n", "line 2: label 256 is outside 0..255"},
+        {"a.png,-1\n", "line 1: label -1 is outside 0..255"},
+        {"a.png,99999999999999999999\n", "outside 0..255"}};
+    for (const auto& [labels, message] : cases) {
+      writeFile(dir / "labels.csv", labels);
+      REQUIRE_DATA_ERROR(readPngFolder(folder), Contains(message));
+    }
   }
   SECTION("paths escaping the folder") {
-    writeFile(dir / "labels.csv", "a.png,1\n../a.png,2\n");
-    REQUIRE_DATA_ERROR(readPngFolder(folder), Contains("line 2") && Contains("outside the folder"));
-    writeFile(dir / "labels.csv", "sub/../../x.png,2\n");
-    REQUIRE_DATA_ERROR(readPngFolder(folder), Contains("line 1") && Contains("outside the folder"));
-    writeFile(dir / "labels.csv", "..\\x.png,2\n");
-    REQUIRE_DATA_ERROR(readPngFolder(folder), Contains("line 1") && Contains("outside the folder"));
+    const std::pair<const char*, const char*> cases[] = {
+        {"a.png,1\n../a.png,2\n", "line 2"},
+        {"sub/../../x.png,2\n", "line 1"},
+        {"..\\x.png,2\n", "line 1"}};
+    for (const auto& [labels, line] : cases) {
+      writeFile(dir / "labels.csv", labels);
+      REQUIRE_DATA_ERROR(readPngFolder(folder), Contains(line) && Contains("outside the folder"));
+    }
     writeFile(dir / "labels.csv", "/etc/passwd,2\n");
     REQUIRE_DATA_ERROR(readPngFolder(folder), Contains("line 1") && Contains("absolute path"));
   }

@@ -221,10 +221,10 @@ TEST_CASE("a paused job advances one iteration per step", "[toy2d][job]") {
   Engine engine([](const Snapshot&) {});
   std::shared_ptr<Toy2dSession> s;
   engine.runSync([&] { s = std::make_shared<Toy2dSession>(shortRun("gan", 0), dataset("moons")); });
-  auto control = std::make_shared<TrainControl>();
-  control->iterationsPerSlice = 1;
+  TrainSettings settings;
+  settings.iterationsPerSlice = 1;
   const auto id = engine.submit(std::make_unique<Toy2dTrainJob>(
-      std::vector<std::shared_ptr<Toy2dSession>>{s}, 0, control, false));
+      std::vector<std::shared_ptr<Toy2dSession>>{s}, 0, settings, false));
   engine.pause(id);
   long before = 0;
   engine.runSync([&] { before = s->iteration(); });

@@ -7,16 +7,16 @@
 
 #include <cmath>
 
-#include "core/labs/vae/vae_fused.h"
-#include "core/labs/vae/vae_math.h"
-#include "core/labs/vae/vae_model.h"
+#include "core/labs/latent/vae_fused.h"
+#include "core/labs/latent/vae_math.h"
+#include "core/labs/latent/vae_model.h"
 
 // LibTorch's logging header defines a CHECK macro of its own; Catch's must
 // win, so Catch comes after every torch header.
 #undef CHECK
 #include <catch2/catch.hpp>
 
-using namespace genlab::core::vae;
+using namespace genlab::core::latent;
 
 TEST_CASE("KL to N(0,1) matches its closed form and a Monte-Carlo estimate", "[vae][math]") {
   // mu = 1, sigma = 2: KL = 0.5 (mu^2 + sigma^2 - 1 - ln sigma^2) = 0.5 (4 - ln 4).
@@ -85,7 +85,7 @@ TEST_CASE("FlatAdam takes the same steps as torch::optim::Adam", "[vae][optim]")
   auto a = make();
   auto b = make();
   torch::optim::Adam ref(a->parameters(), torch::optim::AdamOptions(1e-2));
-  FlatAdam flat(*b, 1e-2);
+  FlatAdam flat(*b, "adam", 1e-2);
   auto x = torch::randn({16, 6});
   auto y = torch::randn({16, 2});
   for (int step = 0; step < 20; ++step) {

@@ -32,15 +32,8 @@ using genlab::ui::test::closeMessageBoxes;
 using genlab::ui::test::waitUntil;
 
 namespace {
-struct Fixture {
-  EngineBridge bridge;
-  std::unique_ptr<LatentPanel> panel;  // destroyed before the bridge
-  int finished = 0;
-
-  Fixture() : panel(std::make_unique<LatentPanel>(&bridge)) {
-    QObject::connect(panel->controller(), &VaeController::finished, [this] { ++finished; });
-    panel->resize(1400, 900);
-    panel->show();
+struct Fixture : genlab::ui::test::PanelFixture<LatentPanel> {
+  Fixture() : PanelFixture({1400, 900}) {
     REQUIRE(panel->setDataSpec("digits"));
     panel->controls()->epochsSpin()->setValue(1);
   }
@@ -148,13 +141,7 @@ TEST_CASE("latent panel trains, shows the map and decodes clicks", "[latent]") {
 TEST_CASE("latent panel shows a broken model file's error and stays usable", "[latent]") {
   Fixture f;
   LatentPanel& panel = *f.panel;
-  QTemporaryDir dir;
-  const QString path = dir.filePath("garbage.genlab");
-  {
-    QFile file(path);
-    REQUIRE(file.open(QIODevice::WriteOnly));
-    file.write("this is not a GenLab model file\n");
-  }
+  const QString path = f.write("garbage.genlab", "this is not a GenLab model file\n");
   panel.loadModel(path);
   REQUIRE(waitUntil([&] { return !panel.lastError().isEmpty(); }));
   CHECK(panel.lastError().contains("garbage.genlab"));
@@ -226,8 +213,8 @@ TEST_CASE("beta changes reach the training session live", "[latent]") {
 TEST_CASE("a model whose data is gone is explored with the embedded digits", "[latent]") {
   Fixture f;
   LatentPanel& panel = *f.panel;
-  QTemporaryDir dir;
-  const QString data = dir.filePath("idx8x8");
+  const QDir dir(f.dir.path());
+  const QString data = f.path("idx8x8");
   REQUIRE(QDir().mkpath(data));
   const QString src = QStringLiteral(GENLAB_SOURCE_DIR) + "/resources/embedded/";
   for (const char* prefix : {"train", "t10k"}) {

@@ -33,15 +33,8 @@ using genlab::ui::test::hasErrorBox;
 using genlab::ui::test::waitUntil;
 
 namespace {
-struct Fixture {
-  EngineBridge bridge;
-  std::unique_ptr<Toy2dPanel> panel;  // destroyed before the bridge
-  int finished = 0;
-
-  Fixture() : panel(std::make_unique<Toy2dPanel>(&bridge)) {
-    QObject::connect(panel->controller(), &Toy2dController::finished, [this] { ++finished; });
-    panel->resize(1500, 950);
-    panel->show();
+struct Fixture : genlab::ui::test::PanelFixture<Toy2dPanel> {
+  Fixture() : PanelFixture({1500, 950}) {
     // No periodic evaluation: a paused step must be a training step.
     panel->controls()->findChild<QCheckBox*>()->setChecked(false);
     REQUIRE(waitUntil([&] { return panel->column(0)->hasModel() && !panel->isTraining(); }, 20000));
@@ -153,13 +146,7 @@ TEST_CASE("toy2d comparison table fills when training ends", "[toy2d]") {
 TEST_CASE("toy2d reports a malformed CSV and stays usable", "[toy2d]") {
   Fixture f;
   Toy2dPanel& panel = *f.panel;
-  QTemporaryDir dir;
-  const QString bad = dir.filePath("bad.csv");
-  {
-    QFile file(bad);
-    REQUIRE(file.open(QIODevice::WriteOnly));
-    file.write("x,y\n0.1,0.2\n0.3,banana\n");
-  }
+  const QString bad = f.write("bad.csv", "x,y\n0.1,0.2\n0.3,banana\n");
   panel.importCsv(bad);
   REQUIRE(waitUntil([&] { return !panel.lastError().isEmpty(); }, 10000));
   CHECK(panel.lastError().contains("bad.csv"));
@@ -168,7 +155,7 @@ TEST_CASE("toy2d reports a malformed CSV and stays usable", "[toy2d]") {
   closeMessageBoxes();
   CHECK(panel.controls()->dataSpec() == "moons");  // unchanged
 
-  const QString good = dir.filePath("circle.csv");
+  const QString good = f.path("circle.csv");
   {
     QFile file(good);
     REQUIRE(file.open(QIODevice::WriteOnly));

@@ -6,9 +6,10 @@
 
 #include <QApplication>
 #include <QStandardPaths>
-#include <QSurfaceFormat>
 
 #include <cstdio>
+
+#include "ui/views/vtk_view.h"
 
 int main(int argc, char** argv) {
   Catch::Session session;
@@ -23,13 +24,7 @@ int main(int argc, char** argv) {
                          "server; run them under `xvfb-run -a`.\n");
     return 2;
   }
-  QSurfaceFormat format;
-  format.setRenderableType(QSurfaceFormat::OpenGL);
-  format.setVersion(3, 2);
-  format.setProfile(QSurfaceFormat::CoreProfile);
-  format.setDepthBufferSize(24);
-  format.setStencilBufferSize(8);
-  QSurfaceFormat::setDefaultFormat(format);
+  genlab::ui::VtkView::setDefaultSurfaceFormat();
   QApplication app(argc, argv);
   // Keep the user's own files (a trained prior) out of the tests.
   QStandardPaths::setTestModeEnabled(true);

@@ -24,6 +24,8 @@
 #include "ui/labs/ct/ct_images.h"
 #include "ui/labs/ct/ct_panel.h"
 #include "ui/labs/ct/ct_volume_tab.h"
+#include "ui/views/bar_chart_panel.h"
+#include "ui/views/chart_panel.h"
 #include "ui/labs/lab_registry.h"
 #include "ui/views/vtk_image_viewer.h"
 #include "ui/views/vtk_volume_viewer.h"

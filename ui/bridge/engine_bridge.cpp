@@ -1,5 +1,7 @@
 #include "ui/bridge/engine_bridge.h"
 
+#include "ui/bridge/lab_client.h"
+
 #include <QMetaObject>
 #include <QMetaType>
 
@@ -53,6 +55,16 @@ void EngineBridge::deliver() {
   ++m_batches;
   for (const core::Snapshot& s : batch) {
     ++m_delivered;
+    LabClient* owner = nullptr;
+    if (s.job != 0) {
+      auto it = m_jobRoutes.find(s.job);
+      if (it != m_jobRoutes.end()) owner = it->second;
+      if (s.terminal() && it != m_jobRoutes.end()) m_jobRoutes.erase(it);
+    } else {
+      auto it = m_channelRoutes.find(s.channel);
+      if (it != m_channelRoutes.end()) owner = it->second;
+    }
+    if (owner) owner->dispatch(s);
     Q_EMIT snapshot(s);
   }
 }
@@ -66,6 +78,23 @@ std::uint64_t EngineBridge::submit(std::unique_ptr<core::Job> job) {
 }
 
 void EngineBridge::cancel(std::uint64_t jobId) { m_engine->cancel(jobId); }
+void EngineBridge::setLive(std::uint64_t jobId, const std::string& key, double value) {
+  m_engine->setLive(jobId, key, value);
+}
+double EngineBridge::longestStepMs() const { return m_engine->longestStepMs(); }
+double EngineBridge::longestRequestMs() const { return m_engine->longestRequestMs(); }
+
+void EngineBridge::route(std::uint64_t jobId, LabClient* client) { m_jobRoutes[jobId] = client; }
+void EngineBridge::route(const std::string& channel, LabClient* client) {
+  m_channelRoutes[channel] = client;
+}
+void EngineBridge::unroute(const std::string& channel) { m_channelRoutes.erase(channel); }
+void EngineBridge::forget(LabClient* client) {
+  for (auto it = m_jobRoutes.begin(); it != m_jobRoutes.end();)
+    it = it->second == client ? m_jobRoutes.erase(it) : std::next(it);
+  for (auto it = m_channelRoutes.begin(); it != m_channelRoutes.end();)
+    it = it->second == client ? m_channelRoutes.erase(it) : std::next(it);
+}
 void EngineBridge::cancelAll() { m_engine->cancelAll(); }
 void EngineBridge::pause(std::uint64_t jobId) { m_engine->pause(jobId); }
 void EngineBridge::resume(std::uint64_t jobId) { m_engine->resume(jobId); }

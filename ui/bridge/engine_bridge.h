@@ -2,12 +2,14 @@
 // The one place where the ui meets the engine. Owns a core::Engine, collects
 // the snapshots its worker publishes and hands them to the GUI thread as a
 // queued `snapshot` signal: per channel the latest Progress/Reply wins,
-// Result/Error/Cancelled are queued and never dropped.
+// Result/Error/Cancelled/Finished are queued and never dropped. Labs talk to
+// it through a LabClient (lab_client.h), which receives only its own snapshots.
 #include <QObject>
 #include <QString>
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -19,6 +21,8 @@
 Q_DECLARE_METATYPE(genlab::core::Snapshot)
 
 namespace genlab::ui {
+
+class LabClient;
 
 class EngineBridge : public QObject {
   Q_OBJECT
@@ -38,7 +42,18 @@ class EngineBridge : public QObject {
   void pause(std::uint64_t jobId);
   void resume(std::uint64_t jobId);
   void stepOnce(std::uint64_t jobId);
+  void setLive(std::uint64_t jobId, const std::string& key, double value);
   core::JobState state(std::uint64_t jobId) const;
+  // Longest worker step / request so far (ms), for benchmarks.
+  double longestStepMs() const;
+  double longestRequestMs() const;
+
+  // Routing: snapshots of a job go to the client that submitted it; job-less
+  // ones to the client that owns their channel. LabClient calls these.
+  void route(std::uint64_t jobId, LabClient* client);
+  void route(const std::string& channel, LabClient* client);
+  void unroute(const std::string& channel);
+  void forget(LabClient* client);
 
   // "CPU" or "CUDA".
   static QString deviceName();
@@ -58,6 +73,8 @@ class EngineBridge : public QObject {
   std::mutex m_mutex;
   std::deque<core::Snapshot> m_pending;  // guarded by m_mutex
   bool m_deliveryScheduled = false;      // guarded by m_mutex
+  std::map<std::uint64_t, LabClient*> m_jobRoutes;      // GUI thread only
+  std::map<std::string, LabClient*> m_channelRoutes;    // GUI thread only
   long m_batches = 0;
   long m_delivered = 0;
   std::unique_ptr<core::Engine> m_engine;  // last member: destroyed first

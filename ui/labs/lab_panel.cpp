@@ -5,7 +5,16 @@
 #include <QScrollArea>
 #include <QShortcut>
 
+#include "ui/labs/lab_registry.h"
+
 namespace genlab::ui {
+
+LabPanel::LabPanel(QString labId, QWidget* parent) : QWidget(parent), m_labId(std::move(labId)) {}
+
+QString LabPanel::title() const {
+  const LabInfo* info = LabRegistry::find(m_labId);
+  return info ? info->title : m_labId;
+}
 
 void LabPanel::layoutControlsAndCentre(QWidget* controls, QWidget* centre) {
   auto* scroll = new QScrollArea;

@@ -8,6 +8,8 @@
 
 #include <functional>
 
+#include "core/labs/lab_list.h"
+
 class QShortcut;
 
 namespace genlab::ui {
@@ -16,10 +18,11 @@ class LabPanel : public QWidget {
   Q_OBJECT
 
  public:
-  using QWidget::QWidget;
+  // `labId`: the lab's id in core/labs/lab_list.h; the title comes from there.
+  explicit LabPanel(QString labId, QWidget* parent = nullptr);
 
-  virtual QString labId() const = 0;
-  virtual QString title() const = 0;
+  QString labId() const { return m_labId; }
+  QString title() const;
   virtual void startTraining() = 0;
   virtual bool isTraining() const = 0;
 
@@ -47,11 +50,24 @@ class LabPanel : public QWidget {
   // A window-modal warning that does not block the event loop; deletes itself.
   void openErrorBox(const QString& title, const QString& message, const QString& objectName);
 
+ private:
+  QString m_labId;
+
  Q_SIGNALS:
   // Transient status text (the main window shows it in the status bar).
   void statusMessage(const QString& text);
   // The data set changed (see dataDescription()).
   void dataChanged();
 };
+
+class EngineBridge;
+
+// Each lab's factory, defined in its ui folder and listed by the lab list
+// (core/labs/lab_list.h); declared there for every lab.
+namespace labs {
+#define GENLAB_DECLARE_PANEL(id, ...) LabPanel* make_##id(EngineBridge* bridge, QWidget* parent);
+GENLAB_LABS(GENLAB_DECLARE_PANEL)
+#undef GENLAB_DECLARE_PANEL
+}  // namespace labs
 
 }  // namespace genlab::ui

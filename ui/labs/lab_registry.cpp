@@ -1,26 +1,33 @@
 #include "ui/labs/lab_registry.h"
 
-#include <mutex>
+#include <QCoreApplication>
+
+#include "core/labs/lab_list.h"
+#include "ui/labs/lab_panel.h"
 
 namespace genlab::ui {
 
-std::vector<LabInfo>& LabRegistry::storage() {
-  static std::vector<LabInfo> labs;
-  return labs;
+std::vector<LabInfo> LabRegistry::build() {
+  std::vector<LabInfo> out;
+#define GENLAB_ADD_PANEL(id, alias, title, description)                                   \
+  out.push_back({QStringLiteral(#id), QStringLiteral(alias),                             \
+                 QCoreApplication::translate("GenLab", title),                           \
+                 QCoreApplication::translate("GenLab", description),                     \
+                 QStringLiteral(":/icons/lab-" #id ".png"), &labs::make_##id});
+  GENLAB_LABS(GENLAB_ADD_PANEL)
+#undef GENLAB_ADD_PANEL
+  return out;
 }
 
 const std::vector<LabInfo>& LabRegistry::labs() {
-  static std::once_flag once;
-  std::call_once(once, [] { registerAllPanels(); });
-  return storage();
+  static const std::vector<LabInfo> all = build();
+  return all;
 }
 
 const LabInfo* LabRegistry::find(const QString& id) {
   for (const LabInfo& lab : labs())
-    if (lab.id == id) return &lab;
+    if (lab.id == id || (!lab.alias.isEmpty() && lab.alias == id)) return &lab;
   return nullptr;
 }
-
-void LabRegistry::add(LabInfo info) { storage().push_back(std::move(info)); }
 
 }  // namespace genlab::ui

@@ -1,6 +1,6 @@
 #pragma once
-// The list of labs the GUI offers. Each lab adds one registration line in
-// ui/labs/all_panels.cpp.
+// The labs the GUI offers, drawn from the one lab list (core/labs/lab_list.h).
+#include <QIcon>
 #include <QString>
 #include <QWidget>
 
@@ -13,24 +13,28 @@ class EngineBridge;
 class LabPanel;
 
 struct LabInfo {
-  QString id;           // e.g. "latent"; also the --lab argument
-  QString title;        // e.g. "Latent Explorer"
+  QString id;           // e.g. "latent"; also the --lab argument and the CLI's lab
+  QString alias;        // an older name find() also accepts ("vae"), or empty
+  QString title;        // e.g. "Latent Explorer" (plain text)
   QString description;  // one line for the lab picker
+  QString iconPath;     // ":/icons/lab-<id>.png"
   std::function<LabPanel*(EngineBridge*, QWidget*)> factory;
+
+  // The title for buttons and menus: '&' doubled, so Qt does not take it as
+  // a shortcut marker ("Architects & Alchemists", not "Architects _Alchemists").
+  QString menuTitle() const { return QString(title).replace('&', QStringLiteral("&&")); }
+  QIcon icon() const { return QIcon(iconPath); }
 };
 
 class LabRegistry {
  public:
-  // All labs, in registration order (filled by registerAllPanels on first use).
+  // All labs, in the lab list's order.
   static const std::vector<LabInfo>& labs();
+  // By id or by older name.
   static const LabInfo* find(const QString& id);
-  static void add(LabInfo info);
 
  private:
-  static std::vector<LabInfo>& storage();
+  static std::vector<LabInfo> build();
 };
-
-// Defined in all_panels.cpp: one line per lab.
-void registerAllPanels();
 
 }  // namespace genlab::ui

@@ -12,8 +12,8 @@ class MessagePanel : public LabPanel {
   Q_OBJECT
 
  public:
-  MessagePanel(QString id, QString title, const QString& message, QWidget* parent = nullptr)
-      : LabPanel(parent), m_id(std::move(id)), m_title(std::move(title)) {
+  MessagePanel(QString id, const QString& message, QWidget* parent = nullptr)
+      : LabPanel(std::move(id), parent) {
     auto* label = new QLabel(message);
     label->setObjectName("labUnavailable");
     label->setWordWrap(true);
@@ -22,13 +22,8 @@ class MessagePanel : public LabPanel {
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(label);
   }
-  QString labId() const override { return m_id; }
-  QString title() const override { return m_title; }
-  void startTraining() override { Q_EMIT statusMessage(m_title + tr(" is not available here.")); }
+  void startTraining() override { Q_EMIT statusMessage(title() + tr(" is not available here.")); }
   bool isTraining() const override { return false; }
-
- private:
-  QString m_id, m_title;
 };
 
 }  // namespace genlab::ui

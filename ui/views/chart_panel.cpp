@@ -4,6 +4,7 @@
 #include <QGraphicsLayout>
 #include <QLegend>
 #include <QLineSeries>
+#include <QLogValueAxis>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -56,8 +57,24 @@ void setAxis(QValueAxis* axis, double lo, double hi, double step) {
 }
 }  // namespace
 
-ChartPanel::ChartPanel(const QString& title, QWidget* parent)
-    : QChartView(parent), m_chart(new QChart), m_x(new QValueAxis), m_y(new QValueAxis) {
+ChartPanel::ChartPanel(const QString& title, QWidget* parent, Scale yScale)
+    : QChartView(parent), m_chart(new QChart), m_x(new QValueAxis), m_logY(yScale == Scale::Log) {
+  if (m_logY) {
+    auto* y = new QLogValueAxis;
+    y->setBase(10);
+    y->setLabelFormat("%.0e");
+    y->setMinorTickCount(-1);
+    y->setRange(1e-3, 1);
+    m_y = y;
+  } else {
+    auto* y = new QValueAxis;
+    y->setLabelFormat("%.5g");
+    y->setTickType(QValueAxis::TicksDynamic);
+    y->setTickAnchor(0);
+    y->setTickInterval(0.25);
+    y->setRange(0, 1);
+    m_y = y;
+  }
   m_chart->setTitle(title);
   QFont titleFont = font();
   titleFont.setBold(true);
@@ -69,16 +86,15 @@ ChartPanel::ChartPanel(const QString& title, QWidget* parent)
   m_chart->setBackgroundRoundness(0);
   m_x->setTitleText(tr("epoch"));
   m_x->setLabelFormat("%.4g");
-  m_y->setLabelFormat("%.5g");
-  for (QValueAxis* axis : {m_x, m_y}) {
+  m_x->setTickType(QValueAxis::TicksDynamic);
+  m_x->setTickAnchor(0);
+  m_x->setTickInterval(0.25);
+  m_x->setRange(0, 1);
+  for (QAbstractAxis* axis : {static_cast<QAbstractAxis*>(m_x), m_y}) {
     axis->setLabelsFont(font());
     QFont f = font();
     f.setPointSizeF(f.pointSizeF() * 0.9);
     axis->setTitleFont(f);
-    axis->setTickType(QValueAxis::TicksDynamic);
-    axis->setTickAnchor(0);
-    axis->setTickInterval(0.25);
-    axis->setRange(0, 1);
   }
   m_chart->addAxis(m_x, Qt::AlignBottom);
   m_chart->addAxis(m_y, Qt::AlignLeft);
@@ -108,8 +124,10 @@ QLineSeries* ChartPanel::series(const QString& name) {
   return s;
 }
 
-void ChartPanel::setSeriesStyle(const QString& name, const QColor& color, bool markers) {
+void ChartPanel::setSeriesStyle(const QString& name, const QColor& color, bool markers,
+                                const QString& label) {
   QLineSeries* s = series(name);
+  if (!label.isEmpty()) s->setName(label);
   QPen pen(color);
   pen.setWidthF(markers ? 2.0 : 1.6);
   s->setPen(pen);
@@ -118,20 +136,41 @@ void ChartPanel::setSeriesStyle(const QString& name, const QColor& color, bool m
   s->setMarkerSize(6);
 }
 
+QList<QPointF> ChartPanel::drawable(const QList<QPointF>& points) const {
+  QList<QPointF> out;
+  out.reserve(points.size());
+  for (const QPointF& p : points)
+    if (std::isfinite(p.x()) && std::isfinite(p.y()) && (!m_logY || p.y() > 0)) out.append(p);
+  return out;
+}
+
 void ChartPanel::appendPoint(const QString& name, const QPointF& point) {
-  series(name)->append(point);
+  const QList<QPointF> p = drawable({point});
+  if (p.isEmpty()) return;
+  series(name)->append(p.front());
   updateRanges();
 }
 
 void ChartPanel::replacePoints(const QString& name, const QList<QPointF>& points) {
-  series(name)->replace(points);
+  series(name)->replace(drawable(points));
   updateRanges();
 }
 
 void ChartPanel::clearPoints() {
   for (QLineSeries* s : std::as_const(m_series)) s->clear();
   m_x->setRange(0, 1);
-  m_y->setRange(0, 1);
+  if (m_logY) static_cast<QLogValueAxis*>(m_y)->setRange(1e-3, 1);
+  else static_cast<QValueAxis*>(m_y)->setRange(0, 1);
+}
+
+void ChartPanel::clearSeries() {
+  for (QLineSeries* s : std::as_const(m_series)) {
+    m_chart->removeSeries(s);
+    delete s;
+  }
+  m_series.clear();
+  m_order.clear();
+  clearPoints();
 }
 
 int ChartPanel::pointCount(const QString& name) const {
@@ -156,13 +195,19 @@ void ChartPanel::updateRanges() {
   if (!std::isfinite(x0)) return;
   x0 = std::min(0.0, x0);
   x1 += (x1 - x0) * 0.02;  // keep markers at the last epoch inside the plot
+  const double xStep = niceRange(x0, x1, 5);
+  setAxis(m_x, x0, x1, xStep);
+  if (m_logY) {  // whole decades around the data
+    const double lo = std::pow(10.0, std::floor(std::log10(std::max(y0, 1e-30))));
+    const double hi = std::pow(10.0, std::ceil(std::log10(std::max(y1, lo * 10))));
+    static_cast<QLogValueAxis*>(m_y)->setRange(lo, hi);
+    return;
+  }
   const double yPad = (y1 - y0) * 0.02;
   y0 -= yPad;
   y1 += yPad;
-  const double xStep = niceRange(x0, x1, 5);
   const double yStep = niceRange(y0, y1, 4);
-  setAxis(m_x, x0, x1, xStep);
-  setAxis(m_y, y0, y1, yStep);
+  setAxis(static_cast<QValueAxis*>(m_y), y0, y1, yStep);
 }
 
 }  // namespace genlab::ui

@@ -79,6 +79,16 @@ const GlCheck& glCheck() {
 }
 }  // namespace
 
+void VtkView::setDefaultSurfaceFormat() {
+  QSurfaceFormat format;
+  format.setRenderableType(QSurfaceFormat::OpenGL);
+  format.setVersion(3, 2);
+  format.setProfile(QSurfaceFormat::CoreProfile);
+  format.setDepthBufferSize(24);
+  format.setStencilBufferSize(8);
+  QSurfaceFormat::setDefaultFormat(format);
+}
+
 bool VtkView::openGLAvailable() { return glCheck().ok; }
 QString VtkView::openGLProblem() { return glCheck().problem; }
 

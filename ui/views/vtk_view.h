@@ -3,7 +3,7 @@
 // QVTKOpenGLNativeWidget is Qt 5 only). VTK renders into its own framebuffer
 // inside paintGL, which is then blitted into the widget's framebuffer.
 // Needs the default QSurfaceFormat set to OpenGL 3.2 Core before the
-// QApplication exists (app/genlab_main.cpp does it) and a platform with
+// QApplication exists (setDefaultSurfaceFormat()) and a platform with
 // OpenGL (xcb; not "offscreen").
 //
 // Subclasses either handle Qt's mouse and key events themselves (the 2-D
@@ -38,6 +38,9 @@ class VtkView : public QOpenGLWidget {
 
   // Whether this display offers the OpenGL the views need (checked once);
   // if not, openGLProblem() says so in a sentence for the user.
+  // Sets the default surface format VTK needs (OpenGL 3.2 Core, depth and
+  // stencil); call before the QApplication exists.
+  static void setDefaultSurfaceFormat();
   static bool openGLAvailable();
   static QString openGLProblem();
 

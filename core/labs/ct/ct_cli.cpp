@@ -12,7 +12,7 @@
 #include "core/cli/cli.h"
 #include "core/engine/device.h"
 #include "core/engine/engine.h"
-#include "core/labs/ct/ct_cli_lines.h"
+#include "core/cli/json_lines.h"
 #include "core/labs/ct/ct_session.h"
 
 namespace genlab::core::ct {
@@ -30,7 +30,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 // Prints snapshots as JSON lines and keeps the final result or error.
-struct Printer : JsonLines {
+struct Printer : cli::JsonLines {
   std::shared_ptr<const ReconResult> recon;
   std::shared_ptr<const PriorResult> prior;
 
@@ -40,21 +40,22 @@ struct Printer : JsonLines {
     if (auto r = std::dynamic_pointer_cast<const PriorResult>(s.payload)) prior = r;
     const auto reconStep = std::dynamic_pointer_cast<const ReconProgress>(s.payload);
     const auto trainStep = std::dynamic_pointer_cast<const PriorProgress>(s.payload);
-    if (!progressDue(s, reconStep || trainStep)) return;
+    note(s);
+    if (!(reconStep || trainStep) || !progressDue()) return;
     if (auto p = reconStep) {
       json j{{"event", "progress"}, {"method", p->method}, {"iteration", p->iteration},
              {"total", p->total}, {"elapsed_seconds", p->elapsedSeconds}};
       if (!p->curve.empty()) {
         j["residual"] = p->curve.back().residual;
-        j["psnr"] = finiteOr0(p->curve.back().psnr);
+        j["psnr"] = cli::number(p->curve.back().psnr);
       }
       line(j);
     } else if (auto p = trainStep) {
       line({{"event", "progress"}, {"step", p->step}, {"total_steps", p->totalSteps},
             {"loss", p->loss}, {"steps_per_second", p->stepsPerSecond},
             {"elapsed_seconds", p->elapsedSeconds}, {"eta_seconds", p->etaSeconds}});
-      if (!asJson)
-        out << "step " << p->step << "/" << p->totalSteps << "  loss " << p->loss << std::endl;
+      if (!asJson())
+        out() << "step " << p->step << "/" << p->totalSteps << "  loss " << p->loss << std::endl;
     }
   }
 };
@@ -161,17 +162,19 @@ int runReconstruct(const cli::Args& a, std::ostream& out, std::ostream& err) {
   }
   const auto& r = *printer.recon;
   if (a.has("save-images")) engine.runSync([&] { saveImages(a.str("save-images", ""), *session, r); });
-  json res{{"event", "result"}, {"psnr", finiteOr0(r.metrics.psnr)},
-           {"ssim", finiteOr0(r.metrics.ssim)}, {"residual", r.metrics.residual},
-           {"seconds", r.metrics.seconds}, {"method", r.method},
-           {"iterations", r.curve.empty() ? 0 : r.curve.back().iteration}};
+  json res{{"event", "result"}};
+  cli::putMetric(res, "psnr", r.metrics.psnr);
+  cli::putMetric(res, "ssim", r.metrics.ssim);
+  res.update(json{{"residual", r.metrics.residual}, {"seconds", r.metrics.seconds},
+                  {"method", r.method},
+                  {"iterations", r.curve.empty() ? 0 : r.curve.back().iteration}});
   if (!r.stddev.empty()) {
     double sum = 0;
     for (float v : r.stddev.values) sum += v;
     res["samples"] = r.samples.depth;
     res["mean_std"] = sum / r.stddev.values.size();
   }
-  if (printer.asJson)
+  if (printer.asJson())
     printer.line(res);
   else
     out << r.method << ": PSNR " << r.metrics.psnr << " dB, SSIM " << r.metrics.ssim
@@ -220,7 +223,7 @@ int runTrainPrior(const cli::Args& a, std::ostream& out, std::ostream& err) {
   json res{{"event", "result"}, {"steps", r.steps}, {"seconds", r.seconds},
            {"cpu_seconds", double(std::clock() - cpu0) / CLOCKS_PER_SEC}, {"loss", r.loss},
            {"model", r.path}};
-  if (printer.asJson)
+  if (printer.asJson())
     printer.line(res);
   else
     out << "trained " << r.steps << " steps in " << r.seconds << " s, loss " << r.loss

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/labs/ct/ct_requests.h"
 #include "core/labs/ct/ct_session.h"
 #include "core/labs/ct/ct_session_impl.h"
 #include "core/physics/phantom.h"
@@ -14,17 +15,14 @@
 namespace genlab::core::ct {
 
 namespace {
-using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-constexpr auto kSlice = std::chrono::milliseconds(15);
+using Clock = JobClock;
+constexpr auto kSlice = kJobSlice;
 
 class ReconstructionJob : public Job {
  public:
   ReconstructionJob(std::shared_ptr<CtSession> session, ReconOptions options)
       : m_session(std::move(session)), m_options(std::move(options)) {}
-  std::string name() const override { return "ct.reconstruct"; }
+  std::string name() const override { return channel::kReconstruct; }
 
   void begin(JobContext&) override {
     m_started = Clock::now();
@@ -50,12 +48,7 @@ class ReconstructionJob : public Job {
     if (cancelled || !m_recon || m_recon->done() < m_recon->total()) return;
     auto result = std::make_shared<ReconResult>(
         CtSession::Impl::finish(m_options, *m_recon, m_curve, secondsSince(m_started)));
-    Snapshot snap;
-    snap.kind = Snapshot::Kind::Result;
-    snap.channel = "ct.result";
-    snap.progress = 1.0;
-    snap.payload = std::move(result);
-    ctx.publish(std::move(snap));
+    ctx.publish(Snapshot::result(channel::kResult, std::move(result)));
   }
 
  private:
@@ -67,12 +60,8 @@ class ReconstructionJob : public Job {
     p->elapsedSeconds = secondsSince(m_started);
     p->curve = m_curve;
     p->preview = toImage(m_recon->current());
-    Snapshot snap;
-    snap.kind = Snapshot::Kind::Progress;
-    snap.channel = "ct.progress";
-    snap.progress = double(p->iteration) / std::max(1, p->total);
-    snap.payload = std::move(p);
-    ctx.publish(std::move(snap));
+    const double fraction = double(p->iteration) / std::max(1, p->total);
+    ctx.publish(Snapshot::progressOf(channel::kProgress, std::move(p), fraction));
   }
 
   std::shared_ptr<CtSession> m_session;
@@ -87,7 +76,7 @@ class PriorTrainingJob : public Job {
  public:
   PriorTrainingJob(std::shared_ptr<CtSession> session, PriorOptions options, std::string path)
       : m_session(std::move(session)), m_options(std::move(options)), m_path(std::move(path)) {}
-  std::string name() const override { return "ct.train-prior"; }
+  std::string name() const override { return channel::kTrainPrior; }
 
   void begin(JobContext&) override {
     m_options.validate();
@@ -126,12 +115,7 @@ class PriorTrainingJob : public Job {
     r->loss = m_smoothed;
     r->path = m_path;
     r->denoised = glance(*prior, m_trainer->images());
-    Snapshot snap;
-    snap.kind = Snapshot::Kind::Result;
-    snap.channel = "ct.prior";
-    snap.progress = 1.0;
-    snap.payload = std::move(r);
-    ctx.publish(std::move(snap));
+    ctx.publish(Snapshot::result(channel::kPrior, std::move(r)));
   }
 
  private:
@@ -162,12 +146,8 @@ class PriorTrainingJob : public Job {
     p->fraction = m_trainer->progress();
     // What is left, at the pace of the training steps so far.
     if (p->fraction > 0) p->etaSeconds = m_trainer->seconds() * (1 - p->fraction) / p->fraction;
-    Snapshot snap;
-    snap.kind = Snapshot::Kind::Progress;
-    snap.channel = "ct.prior.progress";
-    snap.progress = p->fraction;
-    snap.payload = std::move(p);
-    ctx.publish(std::move(snap));
+    const double fraction = p->fraction;
+    ctx.publish(Snapshot::progressOf(channel::kPriorProgress, std::move(p), fraction));
   }
 
   std::shared_ptr<CtSession> m_session;

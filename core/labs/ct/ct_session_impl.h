@@ -4,6 +4,7 @@
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +14,13 @@
 #include "core/physics/linear_operator.h"
 
 namespace genlab::core::ct {
+
+// The jobs' clock and the wall time each of their slices aims at.
+using JobClock = std::chrono::steady_clock;
+inline double secondsSince(JobClock::time_point t) {
+  return std::chrono::duration<double>(JobClock::now() - t).count();
+}
+inline constexpr auto kJobSlice = std::chrono::milliseconds(15);
 
 at::Tensor toTensor(const FloatImage& image, c10::Device device);  // (H, W) or (D, H, W)
 FloatImage toImage(const at::Tensor& t);                            // from (H, W) or (D, H, W)

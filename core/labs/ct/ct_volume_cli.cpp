@@ -12,7 +12,7 @@
 #include "core/data/volume_io.h"
 #include "core/engine/device.h"
 #include "core/engine/engine.h"
-#include "core/labs/ct/ct_cli_lines.h"
+#include "core/cli/json_lines.h"
 #include "core/labs/ct/ct_session.h"
 #include "core/labs/ct/training_images.h"
 
@@ -54,18 +54,19 @@ FloatImage phantomFromFile(const std::string& spec, int slice, int size, std::ui
 namespace {
 using json = nlohmann::ordered_json;
 
-struct VolumePrinter : JsonLines {
+struct VolumePrinter : cli::JsonLines {
   std::shared_ptr<const VolumeResult> result;
 
   void onSnapshot(const Snapshot& s) {
     std::lock_guard<std::mutex> g(mutex);
     if (auto r = std::dynamic_pointer_cast<const VolumeResult>(s.payload)) result = r;
     const auto p = std::dynamic_pointer_cast<const VolumeProgress>(s.payload);
-    if (!progressDue(s, p != nullptr)) return;
+    note(s);
+    if (!p || !progressDue()) return;
     line({{"event", "progress"}, {"done", p->done}, {"total", p->total}, {"slice", p->slice},
           {"iteration", p->iteration}, {"iterations", p->iterations},
           {"elapsed_seconds", p->elapsedSeconds}});
-    if (!asJson) out << "slice " << p->done << "/" << p->total << std::endl;
+    if (!asJson()) out() << "slice " << p->done << "/" << p->total << std::endl;
   }
 };
 
@@ -79,12 +80,15 @@ const std::vector<std::string> kVolumeOptions = {
 json resultLine(const VolumeResult& r, const std::string& outPath) {
   json slices = json::array();
   for (std::size_t i = 0; i < r.slices.size(); ++i)
-    slices.push_back({{"z", r.slices[i]}, {"psnr", finiteOr0(r.metrics[i].psnr)},
-                      {"ssim", finiteOr0(r.metrics[i].ssim)}, {"seconds", r.metrics[i].seconds}});
-  return {{"event", "result"}, {"method", r.options.method}, {"slices", r.slices.size()},
-          {"psnr", finiteOr0(r.meanPsnr)}, {"ssim", finiteOr0(r.meanSsim)},
-          {"seconds", r.seconds}, {"size", {r.reconstruction.nx, r.reconstruction.ny, r.reconstruction.nz}},
-          {"out", outPath}, {"per_slice", slices}};
+    slices.push_back({{"z", r.slices[i]}, {"psnr", cli::number(r.metrics[i].psnr)},
+                      {"ssim", cli::number(r.metrics[i].ssim)}, {"seconds", r.metrics[i].seconds}});
+  json j{{"event", "result"}, {"method", r.options.method}, {"slices", r.slices.size()}};
+  cli::putMetric(j, "psnr", r.meanPsnr);
+  cli::putMetric(j, "ssim", r.meanSsim);
+  j.update(json{{"seconds", r.seconds},
+                {"size", {r.reconstruction.nx, r.reconstruction.ny, r.reconstruction.nz}},
+                {"out", outPath}, {"per_slice", slices}});
+  return j;
 }
 }  // namespace
 
@@ -126,7 +130,7 @@ int runReconstructVolume(const cli::Args& a, std::ostream& out, std::ostream& er
   const auto& r = *printer.result;
   if (!outPath.empty()) data::writeVolume(r.reconstruction, outPath);
   if (!truthPath.empty()) data::writeVolume(r.truth, truthPath);
-  if (printer.asJson)
+  if (printer.asJson())
     printer.line(resultLine(r, outPath));
   else
     out << r.options.method << ": " << r.slices.size() << " slices, mean PSNR " << r.meanPsnr

@@ -10,6 +10,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/labs/ct/ct_requests.h"
 #include "core/labs/ct/ct_session.h"
 #include "core/labs/ct/ct_session_impl.h"
 #include "core/labs/ct/training_images.h"
@@ -17,11 +18,8 @@
 namespace genlab::core::ct {
 
 namespace {
-using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-constexpr auto kSlice = std::chrono::milliseconds(15);
+using Clock = JobClock;
+constexpr auto kSlice = kJobSlice;
 constexpr auto kPublishEvery = std::chrono::milliseconds(100);
 
 class VolumeReconstructionJob : public Job {
@@ -32,7 +30,7 @@ class VolumeReconstructionJob : public Job {
         m_slices(std::move(slices)), m_lo(lo), m_hi(hi) {
     m_options.nullspace = false;  // per slice it would cost more than the method
   }
-  std::string name() const override { return "ct.reconstruct-volume"; }
+  std::string name() const override { return channel::kReconstructVolume; }
 
   void begin(JobContext&) override {
     m_started = Clock::now();
@@ -54,7 +52,7 @@ class VolumeReconstructionJob : public Job {
         if (m_index == static_cast<int>(m_slices.size())) return true;
       }
     }
-    if (Clock::now() - m_lastPublish >= kPublishEvery) publishProgress(ctx);
+    if (ctx.publishDue(kPublishEvery)) publishProgress(ctx);
     return false;
   }
 
@@ -78,12 +76,7 @@ class VolumeReconstructionJob : public Job {
     r->reconstruction.description = "reconstruction (" + m_options.method + ") of " +
                                     std::to_string(m_slices.size()) + " slices of " + m_volume.description;
     r->truth.description = "objects: " + std::to_string(m_slices.size()) + " slices of " + m_volume.description;
-    Snapshot snap;
-    snap.kind = Snapshot::Kind::Result;
-    snap.channel = "ct.volume.result";
-    snap.progress = 1.0;
-    snap.payload = std::move(r);
-    ctx.publish(std::move(snap));
+    ctx.publish(Snapshot::result(channel::kVolumeResult, std::move(r)));
   }
 
  private:
@@ -126,7 +119,6 @@ class VolumeReconstructionJob : public Job {
   }
 
   void publishProgress(JobContext& ctx) {
-    m_lastPublish = Clock::now();
     auto p = std::make_shared<VolumeProgress>();
     p->done = m_index;
     p->total = static_cast<int>(m_slices.size());
@@ -139,13 +131,9 @@ class VolumeReconstructionJob : public Job {
       p->object = m_work->object();
       p->preview = toImage(m_recon->current());
     }
-    Snapshot snap;
-    snap.kind = Snapshot::Kind::Progress;
-    snap.channel = "ct.volume.progress";
     const double within = p->iterations > 0 ? double(p->iteration) / p->iterations : 0;
-    snap.progress = (p->done + within) / std::max(1, p->total);
-    snap.payload = std::move(p);
-    ctx.publish(std::move(snap));
+    const double fraction = (p->done + within) / std::max(1, p->total);
+    ctx.publish(Snapshot::progressOf(channel::kVolumeProgress, std::move(p), fraction));
   }
 
   std::shared_ptr<CtSession> m_session;
@@ -159,7 +147,7 @@ class VolumeReconstructionJob : public Job {
   int m_index = 0;
   std::vector<ReconMetrics> m_metrics;
   std::vector<FloatImage> m_images, m_objects;
-  Clock::time_point m_started, m_sliceStarted, m_lastPublish{};
+  Clock::time_point m_started, m_sliceStarted;
 };
 }  // namespace
 

@@ -14,19 +14,13 @@
 
 #include "core/physics/phantom.h"
 #include "core/util/model_file.h"
+#include "core/util/tensor_blob.h"
 
 namespace genlab::core::ct {
 
 namespace {
 constexpr const char* kLab = "ct-prior";
 
-TensorBlob toBlob(const at::Tensor& t) {
-  auto c = t.detach().to(at::kCPU, at::kFloat).contiguous();
-  TensorBlob b;
-  b.shape.assign(c.sizes().begin(), c.sizes().end());
-  b.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-  return b;
-}
 }  // namespace
 
 ScorePrior::ScorePrior(const PriorOptions& options, c10::Device device)
@@ -77,11 +71,7 @@ std::shared_ptr<ScorePrior> ScorePrior::load(const std::string& path, c10::Devic
   for (auto& p : prior->m_net->named_parameters()) {
     auto it = mf.tensors.find("net." + p.key());
     if (it == mf.tensors.end()) throw ModelFileError(path + ": tensor '" + p.key() + "' is missing");
-    const auto& blob = it->second;
-    if (std::vector<int64_t>(p.value().sizes().begin(), p.value().sizes().end()) != blob.shape)
-      throw ModelFileError(path + ": tensor '" + p.key() + "' has the wrong shape");
-    p.value().copy_(at::from_blob(const_cast<float*>(blob.values.data()), p.value().sizes(),
-                                  at::kFloat));
+    copyInto(p.value(), it->second, p.key(), path);
   }
   prior->m_net->to(device);
   prior->m_device = device;

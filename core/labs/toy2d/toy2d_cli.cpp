@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/cli/cli.h"
+#include "core/cli/json_lines.h"
 #include "core/engine/device.h"
 #include "core/engine/engine.h"
 #include "core/labs/toy2d/toy2d_job.h"
@@ -85,32 +86,25 @@ json rowJson(const ComparisonRow& r) {
 }
 
 // Prints progress once a second (JSON lines or text) and keeps the result.
-struct Printer {
-  std::ostream& out;
-  bool asJson;
-  std::mutex mutex;
-  std::chrono::steady_clock::time_point lastLine{};
+struct Printer : cli::JsonLines {
+  using JsonLines::JsonLines;
   std::shared_ptr<const Toy2dResult> result;
-  std::string error;
 
   void onSnapshot(const Snapshot& s) {
     std::lock_guard<std::mutex> g(mutex);
-    if (s.kind == Snapshot::Kind::Error) error = s.message;
+    note(s);
     if (auto r = std::dynamic_pointer_cast<const Toy2dResult>(s.payload)) result = r;
     auto p = std::dynamic_pointer_cast<const Toy2dProgress>(s.payload);
-    const auto now = std::chrono::steady_clock::now();
-    if (!p || now - lastLine < std::chrono::seconds(1)) return;
-    lastLine = now;
+    if (!p || !progressDue()) return;
     for (const auto& m : p->models) {
       json j{{"event", "progress"}, {"model", m.label}, {"iteration", m.iteration},
              {"target", m.targetIteration}, {"iterations_per_second", m.iterationsPerSecond}};
       for (const auto& c : m.losses)
         if (!c.values.empty()) j[c.name] = c.values.back();
-      if (asJson)
-        out << j.dump() << std::endl;
-      else
-        out << m.label << ": iteration " << m.iteration << "/" << m.targetIteration << ", "
-            << static_cast<long>(m.iterationsPerSecond) << " it/s" << std::endl;
+      line(j);
+      if (!asJson())
+        out() << m.label << ": iteration " << m.iteration << "/" << m.targetIteration << ", "
+              << static_cast<long>(m.iterationsPerSecond) << " it/s" << std::endl;
     }
   }
 };
@@ -132,11 +126,11 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown(known);
   const Toy2dOptions o = optionsFromArgs(a, a.str("model", "flow"));
   setTorchThreads(o.threads);
-  Printer printer{out, a.flag("json"), {}, {}, nullptr, {}};
+  Printer printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   std::shared_ptr<Toy2dSession> session;
   engine.runSync([&] { session = Toy2dSession::create(o); });
-  if (printer.asJson)
+  if (printer.asJson())
     out << json{{"event", "start"}, {"lab", "toy2d"}, {"device", Engine::deviceName()},
                 {"model", session->label()}, {"options", json::parse(o.toJson())},
                 {"train_points", session->data().train.size()},
@@ -155,7 +149,7 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   const auto& r = rows.front();
   json res = rowJson(r);
   res["event"] = "result";
-  if (printer.asJson) {
+  if (printer.asJson()) {
     out << res.dump() << std::endl;
   } else {
     out << r.model << " on " << r.data << ": MMD^2 " << r.eval.mmd << " (Gaussian baseline "
@@ -175,7 +169,7 @@ int runCompare(const cli::Args& a, std::ostream& out, std::ostream& err) {
   for (std::string m; std::getline(ss, m, ',');) models.push_back(m);
   if (models.empty() || models.size() > 4) throw std::invalid_argument("--models lists 1 to 4 models");
   setTorchThreads(a.integer("threads", 0, 0, 1024));
-  Printer printer{out, a.flag("json"), {}, {}, nullptr, {}};
+  Printer printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   std::vector<std::shared_ptr<Toy2dSession>> sessions;
   long steps = 0;
@@ -193,13 +187,13 @@ int runCompare(const cli::Args& a, std::ostream& out, std::ostream& err) {
   const auto rows = trainAll(engine, printer, sessions, steps);
   if (a.has("csv")) writeComparisonCsv(a.str("csv", ""), rows);
   for (const auto& r : rows) {
-    if (printer.asJson) {
+    if (printer.asJson()) {
       json j = rowJson(r);
       j["event"] = "row";
       out << j.dump() << std::endl;
     }
   }
-  if (!printer.asJson) out << comparisonCsv(rows);
+  if (!printer.asJson()) out << comparisonCsv(rows);
   return 0;
 }
 

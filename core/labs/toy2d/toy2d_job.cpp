@@ -1,5 +1,7 @@
 #include "core/labs/toy2d/toy2d_job.h"
 
+#include "core/labs/toy2d/toy2d_requests.h"
+
 #include <algorithm>
 #include <chrono>
 #include <climits>
@@ -71,11 +73,19 @@ struct Toy2dTrainJob::State {
   Clock::time_point started;
 };
 
+void TrainSettings::update(LiveSettings& live) {
+  if (auto v = live.take(live::kSpeed)) maxIterationsPerSecond = std::max(0.0, *v);
+  if (auto v = live.take(live::kSliceIterations)) iterationsPerSlice = std::max(0, int(*v));
+  if (auto v = live.take(live::kEvalEvery)) evalEverySeconds = std::max(0.0, *v);
+}
+
+std::string Toy2dTrainJob::name() const { return channel::kTrain; }
+
 Toy2dTrainJob::Toy2dTrainJob(std::vector<std::shared_ptr<Toy2dSession>> sessions, long iterations,
-                             std::shared_ptr<TrainControl> control, bool finalEvaluation)
+                             TrainSettings settings, bool finalEvaluation)
     : m_sessions(std::move(sessions)),
       m_iterations(iterations),
-      m_control(control ? std::move(control) : std::make_shared<TrainControl>()),
+      m_settings(settings),
       m_finalEvaluation(finalEvaluation),
       m_state(std::make_unique<State>()) {
   if (m_sessions.empty()) throw std::invalid_argument("nothing to train: no model given");
@@ -119,12 +129,7 @@ void publishProgress(JobContext& ctx, const std::vector<std::shared_ptr<Toy2dSes
     mp.evaluating = m.evaluating;
     p->models.push_back(std::move(mp));
   }
-  Snapshot snap;
-  snap.kind = Snapshot::Kind::Progress;
-  snap.channel = "toy2d.progress";
-  snap.progress = fraction;
-  snap.payload = std::move(p);
-  ctx.publish(std::move(snap));
+  ctx.publish(Snapshot::progressOf(channel::kProgress, std::move(p), fraction));
 }
 }  // namespace
 
@@ -141,15 +146,15 @@ void evaluationSlice(Toy2dSession& s, ModelState& m) {
 
 // About kSliceSeconds of training, or the control's fixed iteration count,
 // never faster than its slow-motion rate.
-void trainingSlice(Toy2dSession& s, ModelState& m, const TrainControl& control) {
+void trainingSlice(Toy2dSession& s, ModelState& m, const TrainSettings& control) {
   long maxIt = m.target > 0 ? m.target - s.iteration() : LONG_MAX;
   double seconds = kSliceSeconds;
-  const int per = control.iterationsPerSlice.load();
+  const int per = control.iterationsPerSlice;
   if (per > 0) {
     maxIt = std::min<long>(maxIt, per);
     seconds = 1e9;
   }
-  const double rate = control.maxIterationsPerSecond.load();
+  const double rate = control.maxIterationsPerSecond;
   if (rate != m.rate) {
     m.rate = rate;
     m.rateStart = Clock::now();
@@ -207,11 +212,12 @@ bool Toy2dTrainJob::step(JobContext& ctx) {
   }
   st.next = (i + 1) % n;
   auto& m = st.models[i];
-  const double every = m_control->evalEverySeconds.load();
+  m_settings.update(ctx.live());
+  const double every = m_settings.evalEverySeconds;
   if (m.evaluating || (every > 0 && since(m.lastEval) >= every))
     evaluationSlice(*m_sessions[i], m);
   else
-    trainingSlice(*m_sessions[i], m, *m_control);
+    trainingSlice(*m_sessions[i], m, m_settings);
   if (ctx.publishDue()) {
     double done = 0;
     for (std::size_t k = 0; k < n; ++k)
@@ -229,7 +235,7 @@ void Toy2dTrainJob::end(JobContext& ctx, bool cancelled) {
   if (cancelled || !m_finalEvaluation) return;
   auto r = std::make_shared<Toy2dResult>();
   for (const auto& s : m_sessions) r->rows.push_back(s->comparisonRow());
-  ctx.publish(Snapshot::result("toy2d.train", std::move(r)));
+  ctx.publish(Snapshot::result(channel::kTrain, std::move(r)));
 }
 
 }  // namespace genlab::core::toy2d

@@ -4,10 +4,9 @@
 // a Toy2dProgress on "toy2d.progress" (throttled to ~20/s) and, when every
 // model reached its target, evaluates them and publishes a Toy2dResult (job
 // result, channel "toy2d.train"). Play / pause / step are the engine's
-// (Engine::pause, resume, stepOnce); slow motion and single iterations are
-// set live through TrainControl. The ui refreshes its views by posting
+// (Engine::pause, resume, stepOnce); slow motion, single iterations and live
+// evaluation are live settings (Engine::setLive with the keys in live::). The ui refreshes its views by posting
 // Toy2dSession requests, which the worker serves between slices.
-#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,16 +16,25 @@
 
 namespace genlab::core::toy2d {
 
-// Shared between the ui (any thread writes) and the job (worker reads).
-struct TrainControl {
+// Keys of the live settings the training job reads between steps.
+namespace live {
+inline constexpr char kSpeed[] = "max_iterations_per_second";
+inline constexpr char kSliceIterations[] = "iterations_per_slice";
+inline constexpr char kEvalEvery[] = "eval_every_seconds";
+}  // namespace live
+
+// The job's settings at start; live settings change them while it runs.
+struct TrainSettings {
   // > 0: at most this many iterations per second per model (slow motion).
-  std::atomic<double> maxIterationsPerSecond{0};
+  double maxIterationsPerSecond = 0;
   // > 0: every job step runs exactly this many iterations (with Engine::pause
   // and stepOnce, a "step" button that advances one iteration).
-  std::atomic<int> iterationsPerSlice{0};
+  int iterationsPerSlice = 0;
   // > 0: evaluate on the held-out set this often while training (the time it
   // takes is excluded from training time); 0: only at the end.
-  std::atomic<double> evalEverySeconds{0};
+  double evalEverySeconds = 0;
+  // Takes whatever `live` changed since the last call.
+  void update(LiveSettings& live);
 };
 
 struct ModelProgress {
@@ -54,9 +62,9 @@ class Toy2dTrainJob : public Job {
   // Trains every session for `iterations` more iterations (<= 0: until
   // cancelled), then evaluates each when `finalEvaluation`.
   Toy2dTrainJob(std::vector<std::shared_ptr<Toy2dSession>> sessions, long iterations,
-                std::shared_ptr<TrainControl> control = nullptr, bool finalEvaluation = true);
+                TrainSettings settings = {}, bool finalEvaluation = true);
   ~Toy2dTrainJob() override;
-  std::string name() const override { return "toy2d.train"; }
+  std::string name() const override;
   void begin(JobContext& ctx) override;
   bool step(JobContext& ctx) override;
   void end(JobContext& ctx, bool cancelled) override;
@@ -66,7 +74,7 @@ class Toy2dTrainJob : public Job {
   struct State;
   std::vector<std::shared_ptr<Toy2dSession>> m_sessions;
   long m_iterations;
-  std::shared_ptr<TrainControl> m_control;
+  TrainSettings m_settings;
   bool m_finalEvaluation;
   std::unique_ptr<State> m_state;
 };

@@ -1,5 +1,7 @@
 #include "core/labs/toy2d/toy2d_native_mlp.h"
 
+#include "core/nn/adam_kernel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -223,15 +225,8 @@ void NativeOptimizer::step(float* __restrict p, const float* __restrict g, std::
   const double bc2 = 1.0 - std::pow(m_b2, double(m_t));
   const float stepSize = static_cast<float>(m_lr / bc1);
   const float inv = static_cast<float>(1.0 / std::sqrt(bc2));
-  const float b1 = float(m_b1), b2 = float(m_b2), eps = float(m_eps);
-  float* __restrict m = m_m.data();
-  float* __restrict v = m_v.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    const float gi = g[i];
-    m[i] = b1 * m[i] + (1.f - b1) * gi;
-    v[i] = b2 * v[i] + (1.f - b2) * gi * gi;
-    p[i] -= stepSize * m[i] / (std::sqrt(v[i]) * inv + eps);
-  }
+  nn::adamUpdate(p, g, m_m.data(), m_v.data(), static_cast<std::int64_t>(n),
+                 {float(m_b1), float(m_b2), stepSize, inv, float(m_eps)});
 }
 
 }  // namespace genlab::core::toy2d

@@ -30,56 +30,6 @@ torch::Tensor MlpImpl::forward(torch::Tensor x) {
   return fcs[last]->forward(x);
 }
 
-FlatOptimizer::FlatOptimizer(torch::nn::Module& module, const std::string& kind, double lr,
-                             double beta1, double beta2)
-    : m_core(kind, lr, beta1, beta2), m_adam(kind == "adam"), m_b1(beta1), m_b2(beta2) {
-  auto params = module.parameters();
-  TORCH_CHECK(!params.empty(), "model has no parameters");
-  int64_t total = 0;
-  for (auto& p : params) total += p.numel();
-  auto opts = params.front().options().requires_grad(false);
-  m_params = torch::empty({total}, opts);
-  m_grads = torch::zeros({total}, opts);
-  torch::NoGradGuard ng;
-  int64_t off = 0;
-  for (auto& p : params) {
-    const auto n = p.numel();
-    auto pv = m_params.narrow(0, off, n).view(p.sizes());
-    pv.copy_(p);
-    // Keep each parameter's autograd identity but move its storage (and its
-    // gradient's, which autograd then accumulates into in place) into the
-    // flat buffers.
-    p.set_data(pv);
-    p.mutable_grad() = m_grads.narrow(0, off, n).view(p.sizes());
-    off += n;
-  }
-}
-
-void FlatOptimizer::step() {
-  torch::NoGradGuard ng;
-  if (m_params.is_cpu() && m_params.scalar_type() == torch::kFloat) {
-    m_core.step(m_params.data_ptr<float>(), m_grads.data_ptr<float>(),
-                static_cast<std::size_t>(m_params.numel()));
-    return;
-  }
-  const double lr = m_core.lr();
-  if (!m_adam) {
-    m_params.add_(m_grads, -lr);
-    return;
-  }
-  if (!m_m.defined()) {
-    m_m = torch::zeros_like(m_params);
-    m_v = torch::zeros_like(m_params);
-  }
-  ++m_t;
-  const double bc1 = 1.0 - std::pow(m_b1, double(m_t));
-  const double bc2 = 1.0 - std::pow(m_b2, double(m_t));
-  m_m.mul_(m_b1).add_(m_grads, 1 - m_b1);
-  m_v.mul_(m_b2).addcmul_(m_grads, m_grads, 1 - m_b2);
-  auto denom = (m_v.sqrt() / std::sqrt(bc2)).add_(1e-8);
-  m_params.addcdiv_(m_m, denom, -lr / bc1);
-}
-
 ParamAverage::ParamAverage(torch::Tensor params, double decay)
     : m_params(std::move(params)), m_decay(decay) {
   torch::NoGradGuard ng;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/labs/toy2d/toy2d_native_mlp.h"
+#include "core/nn/flat_optimizer.h"
 
 namespace genlab::core::toy2d {
 
@@ -24,27 +25,8 @@ struct MlpImpl : torch::nn::Module {
 };
 TORCH_MODULE(Mlp);
 
-// SGD or Adam over every parameter of a module at once: parameters and
-// gradients become views into two flat buffers, so a step is one pass over
-// memory instead of several tensor ops per parameter (which dominate at
-// these sizes). Same update rules as torch.optim.
-class FlatOptimizer {
- public:
-  FlatOptimizer(torch::nn::Module& module, const std::string& kind, double lr,
-                double beta1 = 0.9, double beta2 = 0.999);
-  void zeroGrad() { m_grads.zero_(); }
-  void step();
-  void setLr(double lr) { m_core.setLr(lr); }
-  torch::Tensor& params() { return m_params; }
-
- private:
-  torch::Tensor m_params, m_grads;
-  NativeOptimizer m_core;
-  bool m_adam;
-  double m_b1, m_b2;
-  long m_t = 0;
-  torch::Tensor m_m, m_v;  // moments for non-CPU devices
-};
+// SGD or Adam over every parameter at once (core/nn/flat_optimizer.h).
+using nn::FlatOptimizer;
 
 // An exponential moving average of a flat parameter buffer (e.g.
 // FlatOptimizer::params()). Why: the denoising objective's gradients are very

@@ -1,28 +1,24 @@
 #pragma once
-// The CT lab's side of the engine: owns the CtSession (which lives on the
-// worker), sets up the object and the scan, runs one reconstruction job per
-// method, trains or loads the score prior, imports and exports volumes and
-// splits results into measured / unseen parts. Everything torch runs on the
-// worker; this object only posts requests and routes the snapshots back.
+// The CT lab's side of the engine: owns the CtSession (made on and living on
+// the worker), sets up the object and the scan, runs one reconstruction job
+// per method, trains or loads the score prior, imports and exports volumes
+// and splits results into measured / unseen parts. Everything torch runs on
+// the worker (core/labs/ct/ct_requests.h); this object only posts requests
+// through its LabClient and applies the replies.
 #include <QObject>
 #include <QString>
 #include <QStringList>
 
-#include <cstdint>
+#include <functional>
 #include <map>
-#include <memory>
-#include <string>
 #include <vector>
 
-#include "core/data/volume_io.h"
-#include "core/engine/snapshot.h"
-#include "core/labs/ct/ct_options.h"
-#include "core/labs/ct/ct_session.h"
+#include "core/labs/ct/ct_requests.h"  // the session, options, volumes and payloads
+#include "ui/bridge/lab_client.h"
 
 namespace genlab::ui {
 
-class EngineBridge;
-
+// What the controller hands the panel: the worker's payloads, shared and immutable.
 using CtProgressPtr = std::shared_ptr<const core::ct::ReconProgress>;
 using CtResultPtr = std::shared_ptr<const core::ct::ReconResult>;
 using CtPriorProgressPtr = std::shared_ptr<const core::ct::PriorProgress>;
@@ -32,10 +28,7 @@ using CtVolumeResultPtr = std::shared_ptr<const core::ct::VolumeResult>;
 
 // What to image: a built-in phantom or a given picture (imported slice,
 // Hubble image), normalised to [0, 1] by the panel.
-struct CtObjectSpec {
-  std::string phantom;  // "shepp-logan", "ellipses", "mri"; empty: use `image`
-  std::uint64_t seed = 1;
-  core::physics::FloatImage image;
+struct CtObjectSpec : core::ct::ObjectSpec {
   QString label;  // for titles and the status bar
 };
 
@@ -105,11 +98,12 @@ class CtController : public QObject {
   void errorOccurred(const QString& what, const QString& message, bool fileError);
 
  private:
-  void onSnapshot(const core::Snapshot& s);
-  void onJobSnapshot(const core::Snapshot& s);
-  void onPriorSnapshot(const core::Snapshot& s);
-  void onVolumeSnapshot(const core::Snapshot& s);
-  void onRequestSnapshot(const core::Snapshot& s);
+  // Runs `fn` once the session exists (at once after the first reply).
+  void withSession(std::function<void()> fn);
+  void onMethodEnded(const LabClient::JobEnd& end);
+  void onPriorEnded(const LabClient::JobEnd& end);
+  void onVolumeEnded(const LabClient::JobEnd& end);
+  void onSetUp(int generation, const std::shared_ptr<const core::ct::Simulated>& r);
   void postSetup(const core::ct::ScanOptions& scan, const CtObjectSpec& object);
   void submitMethods();
   void finishRun(bool cancelled);
@@ -117,7 +111,9 @@ class CtController : public QObject {
   double runFraction(double current) const;
 
   EngineBridge* m_bridge;
+  LabClient m_client;
   std::shared_ptr<core::ct::CtSession> m_session;
+  std::vector<std::function<void()>> m_waitingForSession;
   int m_generation = 0;
   bool m_setupPending = false;
   bool m_cancelledRun = false;

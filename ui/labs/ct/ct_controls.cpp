@@ -1,4 +1,5 @@
 #include "ui/labs/ct/ct_controls.h"
+#include "ui/views/form_helpers.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -21,36 +22,6 @@
 namespace genlab::ui {
 
 namespace {
-QSpinBox* spin(int lo, int hi, int value, const QString& tip, int step = 1) {
-  auto* s = new QSpinBox;
-  s->setRange(lo, hi);
-  s->setValue(value);
-  s->setSingleStep(step);
-  s->setToolTip(tip);
-  s->setGroupSeparatorShown(false);
-  return s;
-}
-
-QDoubleSpinBox* dspin(double lo, double hi, double value, int decimals, double step,
-                      const QString& tip) {
-  auto* s = new QDoubleSpinBox;
-  s->setRange(lo, hi);
-  s->setDecimals(decimals);
-  s->setSingleStep(step);
-  s->setValue(value);
-  s->setToolTip(tip);
-  return s;
-}
-
-QWidget* row(std::initializer_list<QWidget*> widgets) {
-  auto* w = new QWidget;
-  auto* h = new QHBoxLayout(w);
-  h->setContentsMargins(0, 0, 0, 0);
-  h->setSpacing(4);
-  for (QWidget* x : widgets) h->addWidget(x, 1);
-  return w;
-}
-
 struct Preset {
   const char* name;
   int views;
@@ -93,10 +64,10 @@ QGroupBox* CtControls::buildProblem() {
   m_object->setObjectName("ctObject");
   m_object->setToolTip(tr("The object x to image: a phantom, a held-out MRI slice, the Hubble "
                           "deep field (deblurring), or a slice of an imported file"));
-  m_seed = spin(0, 99999, 1, tr("Seed of the random-ellipse phantom / MRI slice and of the noise"));
-  m_slice = spin(0, 0, 0, tr("Slice of the imported volume"));
+  m_seed = form::spinBox(0, 99999, 1, tr("Seed of the random-ellipse phantom / MRI slice and of the noise"));
+  m_slice = form::spinBox(0, 0, 0, tr("Slice of the imported volume"));
   m_sliceLabel = new QLabel(tr("Slice"));
-  m_size = spin(32, 512, 128, tr("Image size in pixels (CT: the object is resampled to size × "
+  m_size = form::spinBox(32, 512, 128, tr("Image size in pixels (CT: the object is resampled to size × "
                                  "size; deblurring: the crop of the image)"), 32);
   m_size->setSuffix(tr(" px"));
   m_import = new QPushButton(tr("Import…"));
@@ -111,7 +82,7 @@ QGroupBox* CtControls::buildProblem() {
   form->addRow(tr("Seed"), m_seed);
   form->addRow(m_sliceLabel, m_slice);
   form->addRow(tr("Size"), m_size);
-  form->addRow(row({m_import, m_export}));
+  form->addRow(form::row({m_import, m_export}));
   connect(m_mode, QOverload<int>::of(&QComboBox::currentIndexChanged), this, [this] {
     fillObjects();
     updateEnabled();
@@ -141,8 +112,8 @@ QGroupBox* CtControls::buildScan() {
     m_preset->setItemData(m_preset->count() - 1, tr(p.tip), Qt::ToolTipRole);
   }
   m_preset->setToolTip(tr("Full, sparse-view or limited-angle acquisition"));
-  m_views = spin(1, 1024, 60, tr("Number of projection angles"));
-  m_arc = dspin(1, 180, 90, 0, 5, tr("Arc the views cover, in degrees (180 = every direction)"));
+  m_views = form::spinBox(1, 1024, 60, tr("Number of projection angles"));
+  m_arc = form::doubleSpinBox(1, 180, 90, 0, 5, tr("Arc the views cover, in degrees (180 = every direction)"));
   m_arc->setSuffix(QStringLiteral("°"));
   m_photons = new QComboBox;
   m_photons->addItem(tr("noiseless"), 0.0);
@@ -174,10 +145,10 @@ QGroupBox* CtControls::buildBlur() {
   m_psf->addItem(tr("Motion"), QStringLiteral("motion"));
   m_psf->setToolTip(tr("Point-spread function: a Gaussian (seeing, defocus) or a straight "
                        "motion streak"));
-  m_psfSigma = dspin(0.3, 20, 2.5, 1, 0.5, tr("Gaussian PSF standard deviation in pixels"));
-  m_psfLength = dspin(1, 100, 15, 0, 1, tr("Motion streak length in pixels"));
-  m_psfAngle = dspin(-180, 180, 30, 0, 5, tr("Motion direction in degrees"));
-  m_blurNoise = dspin(0, 20, 1, 2, 0.25, tr("Gaussian noise, in % of the brightest blurred pixel"));
+  m_psfSigma = form::doubleSpinBox(0.3, 20, 2.5, 1, 0.5, tr("Gaussian PSF standard deviation in pixels"));
+  m_psfLength = form::doubleSpinBox(1, 100, 15, 0, 1, tr("Motion streak length in pixels"));
+  m_psfAngle = form::doubleSpinBox(-180, 180, 30, 0, 5, tr("Motion direction in degrees"));
+  m_blurNoise = form::doubleSpinBox(0, 20, 1, 2, 0.25, tr("Gaussian noise, in % of the brightest blurred pixel"));
   m_blurNoise->setSuffix(QStringLiteral(" %"));
   form->addRow(tr("PSF"), m_psf);
   form->addRow(tr("Sigma"), m_psfSigma);
@@ -206,21 +177,21 @@ QGroupBox* CtControls::buildMethods() {
   m_sirt = new QCheckBox(tr("SIRT"));
   m_sirt->setToolTip(tr("Simultaneous iterative reconstruction (Landweber): least squares, "
                         "x ≥ 0"));
-  m_sirtIters = spin(1, 5000, 200, tr("SIRT iterations"), 50);
+  m_sirtIters = form::spinBox(1, 5000, 200, tr("SIRT iterations"), 50);
   m_tv = new QCheckBox(tr("TV"));
   m_tv->setToolTip(tr("Total-variation regularised least squares (Chambolle–Pock): "
                       "piecewise-constant images"));
-  m_tvWeight = dspin(0, 0.1, 0, 5, 0.0001, tr("TV weight λ (data term scaled by 1/‖A‖²): "
+  m_tvWeight = form::doubleSpinBox(0, 0.1, 0, 5, 0.0001, tr("TV weight λ (data term scaled by 1/‖A‖²): "
                                                "larger = smoother. Automatic: 1e-4 for a "
                                                "limited arc, 3e-4 otherwise"));
   m_tvWeight->setSpecialValueText(tr("λ auto"));
-  m_tvIters = spin(10, 5000, 500, tr("TV iterations"), 50);
+  m_tvIters = form::spinBox(10, 5000, 500, tr("TV iterations"), 50);
   m_score = new QCheckBox(tr("Score prior"));
   m_score->setToolTip(tr("Generative: posterior sampling with a trained score (diffusion) prior; "
                          "K samples give a mean and a per-pixel uncertainty"));
-  m_samples = spin(1, 32, 4, tr("Posterior samples K (uncertainty needs K ≥ 2)"));
+  m_samples = form::spinBox(1, 32, 4, tr("Posterior samples K (uncertainty needs K ≥ 2)"));
   m_samples->setPrefix(tr("K = "));
-  m_scoreSteps = spin(0, 2000, 0, tr("Annealing steps per sample (0 = the sampler's default)"), 10);
+  m_scoreSteps = form::spinBox(0, 2000, 0, tr("Annealing steps per sample (0 = the sampler's default)"), 10);
   m_scoreSteps->setSpecialValueText(tr("default steps"));
   for (QCheckBox* c : {m_fbp, m_sirt, m_tv, m_score}) c->setChecked(true);
   grid->addWidget(m_fbp, 0, 0);
@@ -256,7 +227,7 @@ QGroupBox* CtControls::buildPrior() {
                               "size; it is saved and loaded when done"));
   m_cancelPrior = new QPushButton(tr("Stop"));
   m_cancelPrior->setToolTip(tr("Stop prior training (nothing is saved)"));
-  m_priorSteps = spin(10, 100000, core::ct::PriorOptions{}.steps,
+  m_priorSteps = form::spinBox(10, 100000, core::ct::PriorOptions{}.steps,
                       tr("Adam steps of prior training (4500 ≈ 14 minutes on 2 CPU cores at "
                          "128 px); training ends after 18 minutes whatever the count"),
                       500);
@@ -267,8 +238,8 @@ QGroupBox* CtControls::buildPrior() {
   m_priorProgress->setFormat(tr("not training"));
   m_priorProgress->setTextVisible(true);
   v->addWidget(m_priorLabel);
-  v->addWidget(row({m_loadPrior, m_trainPrior, m_cancelPrior}));
-  v->addWidget(row({m_priorSteps, m_priorProgress}));
+  v->addWidget(form::row({m_loadPrior, m_trainPrior, m_cancelPrior}));
+  v->addWidget(form::row({m_priorSteps, m_priorProgress}));
   connect(m_loadPrior, &QPushButton::clicked, this, &CtControls::loadPriorClicked);
   connect(m_trainPrior, &QPushButton::clicked, this, &CtControls::trainPriorClicked);
   connect(m_cancelPrior, &QPushButton::clicked, this, &CtControls::cancelPriorClicked);
@@ -289,7 +260,7 @@ QWidget* CtControls::buildRun() {
   m_cancel->setToolTip(tr("Stop the running methods (Esc)"));
   m_simulate = new QPushButton(tr("Simulate"));
   m_simulate->setToolTip(tr("Only simulate the measurement of the object (Ctrl+M)"));
-  v->addWidget(row({m_run, m_simulate, m_cancel}));
+  v->addWidget(form::row({m_run, m_simulate, m_cancel}));
   m_progress = new QProgressBar;
   m_progress->setRange(0, 1000);
   m_progress->setValue(0);

@@ -8,15 +8,7 @@
 #include <vector>
 
 #include "core/labs/ct/ct_options.h"
-
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
-class QGroupBox;
-class QLabel;
-class QProgressBar;
-class QPushButton;
-class QSpinBox;
+#include "ui/views/widget_forward.h"
 
 namespace genlab::ui {
 

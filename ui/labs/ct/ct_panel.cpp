@@ -22,7 +22,11 @@
 #include "ui/labs/ct/ct_controls.h"
 #include "ui/labs/ct/ct_images.h"
 #include "ui/labs/ct/ct_volume_tab.h"
+#include "ui/views/bar_chart_panel.h"
+#include "ui/views/chart_panel.h"
+#include "ui/labs/message_panel.h"
 #include "ui/views/vtk_image_viewer.h"
+#include "ui/views/vtk_view.h"
 
 namespace genlab::ui {
 
@@ -34,7 +38,7 @@ const QStringList kMethods = {"fbp", "sirt", "tv", "score"};
 }  // namespace
 
 CtPanel::CtPanel(EngineBridge* bridge, QWidget* parent)
-    : LabPanel(parent), m_bridge(bridge), m_controller(new CtController(bridge, this)) {
+    : LabPanel(QStringLiteral("ct"), parent), m_bridge(bridge), m_controller(new CtController(bridge, this)) {
   setObjectName("ctPanel");
   m_controls = new CtControls;
   auto* scroll = new QScrollArea;
@@ -213,10 +217,10 @@ QWidget* CtPanel::buildCharts() {
   auto* h = new QHBoxLayout(w);
   h->setContentsMargins(0, 0, 0, 0);
   h->setSpacing(6);
-  m_psnr = new CtBarChart(tr("PSNR (higher is better)"), tr("dB"), 1);
-  m_ssim = new CtBarChart(tr("SSIM (higher is better)"), QStringLiteral("SSIM"), 3);
-  m_psnrCurves = new CtCurveChart(tr("Convergence: PSNR"), tr("dB"), false);
-  m_residualCurves = new CtCurveChart(tr("Data residual ‖Ax − y‖ / ‖y‖"), QString(), true);
+  m_psnr = makeCtBarChart(tr("PSNR (higher is better)"), tr("dB"), 1);
+  m_ssim = makeCtBarChart(tr("SSIM (higher is better)"), QStringLiteral("SSIM"), 3, 1.0);
+  m_psnrCurves = makeCtCurveChart(tr("Convergence: PSNR"), tr("dB"), false);
+  m_residualCurves = makeCtCurveChart(tr("Data residual ‖Ax − y‖ / ‖y‖"), QString(), true);
   m_psnr->setToolTip(tr("Peak signal-to-noise ratio against the ground truth"));
   m_ssim->setToolTip(tr("Structural similarity against the ground truth (1 = identical)"));
   m_psnrCurves->setToolTip(tr("PSNR of the current estimate per iteration (score prior: per "
@@ -399,8 +403,8 @@ void CtPanel::prepareRun(const std::vector<ct::ReconOptions>& methods) {
   m_userSelected = false;
   m_psnr->clearValues();
   m_ssim->clearValues();
-  m_psnrCurves->clearCurves();
-  m_residualCurves->clearCurves();
+  m_psnrCurves->clearSeries();
+  m_residualCurves->clearSeries();
   m_blur = m_controls->deblurMode();
   m_runMethods.clear();
   for (const auto& o : methods) m_runMethods << QString::fromStdString(o.method);
@@ -496,6 +500,14 @@ bool CtPanel::setDataSpec(const QString& spec) {
     return true;
   }
   return false;
+}
+
+// The lab list's factory for this lab (core/labs/lab_list.h). Its VTK views
+// need OpenGL; Qt crashes showing them where there is none, so the lab
+// explains instead.
+LabPanel* labs::make_ct(EngineBridge* bridge, QWidget* parent) {
+  if (VtkView::openGLAvailable()) return new CtPanel(bridge, parent);
+  return new MessagePanel(QStringLiteral("ct"), VtkView::openGLProblem(), parent);
 }
 
 }  // namespace genlab::ui

@@ -20,9 +20,9 @@ class QTabWidget;
 
 namespace genlab::ui {
 
-class CtBarChart;
+class BarChartPanel;
 class CtControls;
-class CtCurveChart;
+class ChartPanel;
 class CtVolumeTab;
 class EngineBridge;
 class ImageViewerLink;
@@ -35,23 +35,22 @@ class CtPanel : public LabPanel {
   explicit CtPanel(EngineBridge* bridge, QWidget* parent = nullptr);
   ~CtPanel() override;
 
-  QString labId() const override { return QStringLiteral("ct"); }
-  QString title() const override { return tr("Inverse problems (CT)"); }
   // Runs what the current tab shows: every checked method (2-D tabs) or the
   // slice-by-slice volume reconstruction (3-D tab).
   void startTraining() override;
   bool isTraining() const override;
+  void runAll();
+  void simulateOnly();
   // "shepp-logan", "ellipses", "mri", "hubble" or a file to import.
   bool setDataSpec(const QString& spec) override;
   QString dataDescription() const override;
-  bool setView(const QString& view) override;
+  bool setView(const QString& view) override;  // compare, uncertainty, nullspace, 3d
+  // File menu: load a score prior; export the selected reconstruction.
   bool hasModelFiles() const override { return true; }
-  void openModelDialog() override;  // load a score prior
-  void saveModelDialog() override;  // export the selected reconstruction
+  void openModelDialog() override;
+  void saveModelDialog() override;
 
   // Without dialogs (tests, scripts).
-  void runAll();
-  void simulateOnly();
   void openImportDialog();
   void openImportFolderDialog();
   void cancel();
@@ -74,10 +73,10 @@ class CtPanel : public LabPanel {
   // "n.<m>.null" with m in truth, fbp, sirt, tv, score (nullspace).
   VtkImageViewer* viewer(const QString& name) const { return m_viewers.value(name); }
   ImageViewerLink* compareLink() const { return m_compareLink; }
-  CtBarChart* psnrChart() const { return m_psnr; }
-  CtBarChart* ssimChart() const { return m_ssim; }
-  CtCurveChart* psnrCurves() const { return m_psnrCurves; }
-  CtCurveChart* residualCurves() const { return m_residualCurves; }
+  BarChartPanel* psnrChart() const { return m_psnr; }
+  BarChartPanel* ssimChart() const { return m_ssim; }
+  ChartPanel* psnrCurves() const { return m_psnrCurves; }
+  ChartPanel* residualCurves() const { return m_residualCurves; }
   const QHash<QString, CtResultPtr>& results() const { return m_results; }
 
  private:
@@ -121,10 +120,10 @@ class CtPanel : public LabPanel {
   ImageViewerLink* m_compareLink;
   ImageViewerLink* m_uncertaintyLink;
   ImageViewerLink* m_nullspaceLink;
-  CtBarChart* m_psnr;
-  CtBarChart* m_ssim;
-  CtCurveChart* m_psnrCurves;
-  CtCurveChart* m_residualCurves;
+  BarChartPanel* m_psnr;
+  BarChartPanel* m_ssim;
+  ChartPanel* m_psnrCurves;
+  ChartPanel* m_residualCurves;
   QTimer m_resimulate;
   QElapsedTimer m_previewClock, m_chartClock;  // throttle live updates
 

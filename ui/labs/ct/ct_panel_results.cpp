@@ -8,6 +8,9 @@
 #include "ui/labs/ct/ct_charts.h"
 #include "ui/labs/ct/ct_controls.h"
 #include "ui/labs/ct/ct_panel.h"
+
+#include "ui/views/bar_chart_panel.h"
+#include "ui/views/chart_panel.h"
 #include "ui/views/vtk_image_viewer.h"
 
 namespace genlab::ui {
@@ -251,8 +254,8 @@ void CtPanel::updateCurves(const QString& method, const std::vector<ct::CurvePoi
     residual.append(QPointF(c.iteration, c.residual));
   }
   // One-shot FBP has a single point: show it as a flat line over the others' range.
-  m_psnrCurves->setCurve(method, psnr);
-  m_residualCurves->setCurve(method, residual);
+  setCtCurve(m_psnrCurves, method, psnr);
+  setCtCurve(m_residualCurves, method, residual);
 }
 
 void CtPanel::requestMissingNullspaces() {

@@ -7,14 +7,7 @@
 #include <QWidget>
 
 #include "ui/labs/ct/ct_controller.h"
-
-class QCheckBox;
-class QComboBox;
-class QLabel;
-class QProgressBar;
-class QPushButton;
-class QSlider;
-class QSpinBox;
+#include "ui/views/widget_forward.h"
 
 namespace genlab::ui {
 

@@ -1,4 +1,5 @@
 #include "ui/labs/latent/latent_controls.h"
+#include "ui/views/form_helpers.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -35,15 +36,6 @@ bool mnistAvailable() {
   return false;
 }
 
-QSpinBox* spin(int lo, int hi, int value, const QString& tip, int step = 1) {
-  auto* s = new QSpinBox;
-  s->setRange(lo, hi);
-  s->setValue(value);
-  s->setSingleStep(step);
-  s->setToolTip(tip);
-  s->setGroupSeparatorShown(false);
-  return s;
-}
 }  // namespace
 
 LatentControls::LatentControls(QWidget* parent) : QWidget(parent) {
@@ -103,10 +95,10 @@ QGroupBox* LatentControls::buildModelBox() {
   m_arch->addItem(tr("Conv"), QStringLiteral("conv"));
   m_arch->setToolTip(tr("MLP: pixels → hidden → z (Kingma & Welling). Conv: convolutional "
                         "encoder and decoder"));
-  m_latentDim = spin(1, 64, 2,
+  m_latentDim = form::spinBox(1, 64, 2,
                      tr("Number of latent dimensions. Above 2 the map shows the top-2 PCA "
                         "plane of the posterior means"));
-  m_hidden = spin(8, 4096, 400, tr("Hidden units of the encoder and decoder"), 50);
+  m_hidden = form::spinBox(8, 4096, 400, tr("Hidden units of the encoder and decoder"), 50);
   form->addRow(tr("Architecture"), m_arch);
   form->addRow(tr("Latent dimension"), m_latentDim);
   form->addRow(tr("Hidden units"), m_hidden);
@@ -132,16 +124,16 @@ QGroupBox* LatentControls::buildTrainingBox() {
     Q_EMIT betaChanged(beta());
   });
   updateBetaLabel();
-  m_warmup = spin(0, 1000, 0, tr("β ramps up linearly from 0 over this many epochs (KL annealing)"));
-  m_epochs = spin(1, 100000, 10, tr("Epochs to train when Start is pressed"));
-  m_batch = spin(1, 65536, 128, tr("Mini-batch size"));
+  m_warmup = form::spinBox(0, 1000, 0, tr("β ramps up linearly from 0 over this many epochs (KL annealing)"));
+  m_epochs = form::spinBox(1, 100000, 10, tr("Epochs to train when Start is pressed"));
+  m_batch = form::spinBox(1, 65536, 128, tr("Mini-batch size"));
   m_lr = new QDoubleSpinBox;
   m_lr->setDecimals(5);
   m_lr->setRange(0.00001, 1.0);
   m_lr->setSingleStep(0.0001);
   m_lr->setValue(0.001);
   m_lr->setToolTip(tr("Adam learning rate"));
-  m_seed = spin(0, 2147483647, 1, tr("Seed of every random choice (weights, batches, noise): "
+  m_seed = form::spinBox(0, 2147483647, 1, tr("Seed of every random choice (weights, batches, noise): "
                                      "the same seed gives the same run"));
   form->addRow(tr("β (KL weight)"), betaRow);
   form->addRow(tr("KL warm-up epochs"), m_warmup);
@@ -240,8 +232,8 @@ QString LatentControls::dataLabel() const { return m_data->currentText(); }
 
 double LatentControls::beta() const { return m_beta->value() * 0.05; }
 
-core::vae::VaeOptions LatentControls::options() const {
-  core::vae::VaeOptions o;
+core::latent::VaeOptions LatentControls::options() const {
+  core::latent::VaeOptions o;
   o.data = dataSpec().toStdString();
   o.architecture = m_arch->currentData().toString().toStdString();
   o.latentDim = m_latentDim->value();
@@ -255,7 +247,7 @@ core::vae::VaeOptions LatentControls::options() const {
   return o;
 }
 
-void LatentControls::setOptions(const core::vae::VaeOptions& o) {
+void LatentControls::setOptions(const core::latent::VaeOptions& o) {
   setDataSpec(QString::fromStdString(o.data));
   const int arch = m_arch->findData(QString::fromStdString(o.architecture));
   if (arch >= 0) m_arch->setCurrentIndex(arch);

@@ -4,18 +4,9 @@
 #include <QString>
 #include <QWidget>
 
-#include "core/labs/vae/vae_options.h"
+#include "core/labs/latent/vae_options.h"
 #include "ui/labs/latent/vae_controller.h"
-
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
-class QGroupBox;
-class QLabel;
-class QProgressBar;
-class QPushButton;
-class QSlider;
-class QSpinBox;
+#include "ui/views/widget_forward.h"
 
 namespace genlab::ui {
 
@@ -26,9 +17,9 @@ class LatentControls : public QWidget {
   explicit LatentControls(QWidget* parent = nullptr);
 
   // Options from the controls (data, model, training); liveMapSeconds is left 0.
-  core::vae::VaeOptions options() const;
+  core::latent::VaeOptions options() const;
   // Shows a loaded model's options.
-  void setOptions(const core::vae::VaeOptions& options);
+  void setOptions(const core::latent::VaeOptions& options);
   QString dataSpec() const;
   QString dataLabel() const;  // the combo's text
   // "mnist", "digits" or a folder; false if the spec is empty.

@@ -42,7 +42,7 @@ QString clock(double seconds) {
   return QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
 }
 
-QString progressText(const core::vae::VaeProgress& p) {
+QString progressText(const core::latent::VaeProgress& p) {
   const int current = std::min(p.epochs, int(std::floor(p.epoch + 1e-9)) + 1);
   QString text = QObject::tr("epoch %1/%2").arg(std::max(1, current)).arg(p.epochs);
   if (p.evaluating) return text + QObject::tr(" · evaluating…");
@@ -61,7 +61,7 @@ QLabel* heading(const QString& text) {
 }  // namespace
 
 LatentPanel::LatentPanel(EngineBridge* bridge, QWidget* parent)
-    : LabPanel(parent), m_bridge(bridge), m_controller(new VaeController(bridge, this)) {
+    : LabPanel(QStringLiteral("latent"), parent), m_bridge(bridge), m_controller(new VaeController(bridge, this)) {
   setObjectName("latentPanel");
   m_controls = new LatentControls;
 
@@ -357,7 +357,7 @@ void LatentPanel::onMap(const LatentMapPtr& map) {
   scheduleGrid();
 }
 
-void LatentPanel::autoInterpolate(const core::vae::LatentMap& map) {
+void LatentPanel::autoInterpolate(const core::latent::LatentMap& map) {
   // Until the user picks endpoints, interpolate between the two class
   // centroids that lie farthest apart; they follow the map as it trains.
   QPointF sum[10];
@@ -431,8 +431,8 @@ void LatentPanel::keepCurves() {
 }
 
 void LatentPanel::updateCharts() {
-  using core::vae::CurvePoint;
-  auto series = [this](bool test, double core::vae::VaeMetrics::*field) {
+  using core::latent::CurvePoint;
+  auto series = [this](bool test, double core::latent::VaeMetrics::*field) {
     QList<QPointF> points;
     const auto& kept = test ? m_keptTest : m_keptTrain;
     for (const CurvePoint& c : kept) points.append(QPointF(c.epoch, c.m.*field));
@@ -441,10 +441,10 @@ void LatentPanel::updateCharts() {
         points.append(QPointF(c.epoch, c.m.*field));
     return points;
   };
-  const std::pair<ChartPanel*, double core::vae::VaeMetrics::*> charts[] = {
-      {m_elbo, &core::vae::VaeMetrics::elbo},
-      {m_recon, &core::vae::VaeMetrics::recon},
-      {m_kl, &core::vae::VaeMetrics::kl}};
+  const std::pair<ChartPanel*, double core::latent::VaeMetrics::*> charts[] = {
+      {m_elbo, &core::latent::VaeMetrics::elbo},
+      {m_recon, &core::latent::VaeMetrics::recon},
+      {m_kl, &core::latent::VaeMetrics::kl}};
   for (const auto& [chart, field] : charts) {
     chart->replacePoints(tr("train"), series(false, field));
     chart->replacePoints(tr("test"), series(true, field));
@@ -453,6 +453,11 @@ void LatentPanel::updateCharts() {
 
 void LatentPanel::scheduleGrid() {
   if (m_gridBox->isChecked()) m_gridDebounce.start();
+}
+
+// The lab list's factory for this lab (core/labs/lab_list.h).
+LabPanel* labs::make_latent(EngineBridge* bridge, QWidget* parent) {
+  return new LatentPanel(bridge, parent);
 }
 
 }  // namespace genlab::ui

@@ -9,7 +9,7 @@
 
 #include <vector>
 
-#include "core/labs/vae/vae_job.h"
+#include "core/labs/latent/vae_job.h"
 #include "ui/labs/lab_panel.h"
 #include "ui/labs/latent/vae_controller.h"
 
@@ -30,27 +30,25 @@ class LatentPanel : public LabPanel {
   Q_OBJECT
 
  public:
+  explicit LatentPanel(EngineBridge* bridge, QWidget* parent = nullptr);
+  ~LatentPanel() override;
   static constexpr int kGridSize = 20;
   static constexpr int kInterpolationSteps = 10;
 
-  explicit LatentPanel(EngineBridge* bridge, QWidget* parent = nullptr);
-  ~LatentPanel() override;
-
-  QString labId() const override { return QStringLiteral("latent"); }
-  QString title() const override { return tr("Latent Explorer"); }
+  // Training (LabPanel) and its keys: Space pauses, R resets.
   void startTraining() override;
   bool isTraining() const override;
+  void togglePause();
+  void reset();
+  // Data (LabPanel): mnist, digits or a folder.
   bool setDataSpec(const QString& spec) override;
   QString dataDescription() const override;
+  // Model files (LabPanel's File menu), and the same without dialogs.
   bool hasModelFiles() const override { return true; }
   void openModelDialog() override;
   void saveModelDialog() override;
-
-  // Without dialogs (tests, scripts).
   void loadModel(const QString& path);
   void saveModel(const QString& path);
-  void togglePause();
-  void reset();
 
   // The last error shown (empty when none since the last success).
   QString lastError() const { return m_lastError; }
@@ -77,7 +75,7 @@ class LatentPanel : public LabPanel {
   void onDecoded(QPointF latent, const QImage& image);
   void onFinished(const VaeResultPtr& result);
   void onError(const QString& what, const QString& message, bool fileError);
-  void autoInterpolate(const core::vae::LatentMap& map);
+  void autoInterpolate(const core::latent::LatentMap& map);
   void keepCurves();
   void updateCharts();
   void scheduleGrid();
@@ -102,7 +100,7 @@ class LatentPanel : public LabPanel {
   int m_latentDim = 2;
   bool m_autoInterpolation = true;
   // Curves of earlier runs on the same session, then the current run's.
-  std::vector<core::vae::CurvePoint> m_keptTrain, m_keptTest;
+  std::vector<core::latent::CurvePoint> m_keptTrain, m_keptTest;
   VaeProgressPtr m_lastProgress;
 };
 

@@ -1,8 +1,9 @@
 #pragma once
 // The Latent Explorer's side of the engine: owns the current VaeSession (which
 // lives on the worker), runs training jobs, saves and loads models and serves
-// interactive decode requests without letting them pile up (at most one of
-// each kind in flight; the latest wish is sent when the reply arrives).
+// interactive decode requests through latest-wins slots (at most one of each
+// kind in flight; the latest wish is sent when the reply arrives). The work
+// itself is in core/labs/latent/latent_requests.h.
 #include <QImage>
 #include <QObject>
 #include <QPointF>
@@ -10,20 +11,15 @@
 #include <QTimer>
 #include <QVector>
 
-#include <cstdint>
-#include <memory>
-
-#include "core/labs/vae/vae_job.h"
-#include "core/labs/vae/vae_options.h"
-#include "core/labs/vae/vae_session.h"
+#include "core/labs/latent/latent_requests.h"  // the session and its payloads
+#include "core/labs/latent/vae_job.h"          // progress and result
+#include "ui/bridge/lab_client.h"
 
 namespace genlab::ui {
 
-class EngineBridge;
-
-using VaeProgressPtr = std::shared_ptr<const core::vae::VaeProgress>;
-using LatentMapPtr = std::shared_ptr<const core::vae::LatentMap>;
-using VaeResultPtr = std::shared_ptr<const core::vae::VaeResult>;
+using VaeProgressPtr = std::shared_ptr<const core::latent::VaeProgress>;
+using LatentMapPtr = std::shared_ptr<const core::latent::LatentMap>;
+using VaeResultPtr = std::shared_ptr<const core::latent::VaeResult>;
 
 class VaeController : public QObject {
   Q_OBJECT
@@ -38,17 +34,17 @@ class VaeController : public QObject {
   bool busy() const { return m_state != State::Idle; }
   bool hasSession() const { return bool(m_session); }
   // Options of the current session, with `data` naming the data actually used.
-  const core::vae::VaeOptions& sessionOptions() const { return m_sessionOptions; }
+  const core::latent::VaeOptions& sessionOptions() const { return m_sessionOptions; }
   // Where the session's data (or loaded model) came from.
   QString provenance() const { return m_provenance; }
   // True when Start would continue training the current session.
-  bool canContinue(const core::vae::VaeOptions& options) const;
+  bool canContinue(const core::latent::VaeOptions& options) const;
 
   // Trains the current session if `options` match it (see canContinue), else
   // builds a new one from `options` first.
-  void start(const core::vae::VaeOptions& options);
+  void start(const core::latent::VaeOptions& options);
   // Cancels training and builds a fresh, untrained session.
-  void reset(const core::vae::VaeOptions& options);
+  void reset(const core::latent::VaeOptions& options);
   void cancel();
   void pause();
   void resume();
@@ -82,20 +78,13 @@ class VaeController : public QObject {
   void info(const QString& message);
 
  private:
-  struct Pending {
-    bool inFlight = false;
-    bool dirty = false;
-    bool valid = false;
-  };
-
-  void onSnapshot(const core::Snapshot& s);
-  void onSessionSnapshot(const core::Snapshot& s);
-  void onJobSnapshot(const core::Snapshot& s);
-  void onInteractiveSnapshot(const core::Snapshot& s);
+  void onSessionOpened(const std::shared_ptr<const core::latent::OpenedSession>& opened);
+  void onSessionFailed(const QString& message);
+  void onJobProgress(const core::Snapshot& s);
   void setState(State state);
-  void createSession(const core::vae::VaeOptions& options, bool thenTrain);
-  void adoptSession(std::shared_ptr<core::vae::VaeSession> session,
-                    const core::vae::VaeOptions& effective);
+  void createSession(const core::latent::VaeOptions& options, bool thenTrain);
+  void adoptSession(std::shared_ptr<core::latent::VaeSession> session,
+                    const core::latent::VaeOptions& effective);
   void releaseSession();
   void submitJob();
   void sendDecode();
@@ -104,16 +93,17 @@ class VaeController : public QObject {
   void refreshMap();
 
   EngineBridge* m_bridge;
+  LabClient m_client;
   State m_state = State::Idle;
-  std::shared_ptr<core::vae::VaeSession> m_session;
-  core::vae::VaeOptions m_sessionOptions;
+  std::shared_ptr<core::latent::VaeSession> m_session;
+  core::latent::VaeOptions m_sessionOptions;
   QString m_provenance;
   std::uint64_t m_jobId = 0;
   bool m_trainAfterSession = false;
   bool m_loading = false;
 
-  Pending m_decode, m_grid, m_interp, m_map;
-  QPointF m_decodeAt, m_decodeSent;
+  bool m_decodeValid = false, m_interpValid = false;
+  QPointF m_decodeAt;
   QRectF m_gridRect;
   int m_gridN = 20;
   QPointF m_interpA, m_interpB;

@@ -1,10 +1,6 @@
 #include "ui/labs/toy2d/toy2d_controller.h"
 
-#include <QFileInfo>
-#include <QLocale>
-
 #include <chrono>
-#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -12,78 +8,19 @@
 
 namespace genlab::ui {
 
+namespace toy2d = core::toy2d;
 using core::Snapshot;
-using core::toy2d::Points2D;
-using core::toy2d::Toy2dData;
-using core::toy2d::Toy2dOptions;
-using core::toy2d::Toy2dSession;
+using PayloadPtr = LabClient::PayloadPtr;
 
 namespace {
-const char* const kFrameChannels[Toy2dController::kColumns] = {"toy2d.view0", "toy2d.view1"};
-
-struct BuiltSessions : core::Payload {
-  std::vector<std::shared_ptr<Toy2dSession>> sessions;
-  std::uint64_t generation = 0;
-  std::string description;
-};
-
-struct ImportedPoints : core::Payload {
-  std::shared_ptr<const Points2D> points;
-  std::string path;
-};
-
-std::string describe(const Toy2dData& d) {
-  std::string name = d.name;
-  if (!core::toy2d::isBuiltinDataset(name) && name != "drawn")
-    name = QFileInfo(QString::fromStdString(name)).fileName().toStdString();
-  const QLocale c;
-  return name + " \u00b7 " + c.toString(qlonglong(d.train.size())).toStdString() + " train / " +
-         c.toString(qlonglong(d.heldOut.size())).toStdString() + " held out";
-}
-
-// Worker side: the data (built-in, CSV or drawn points) and one session per model on it.
-std::shared_ptr<BuiltSessions> buildSessions(const Toy2dSetup& setup, std::uint64_t generation) {
-  if (setup.models.empty()) throw std::invalid_argument("choose at least one model");
-  const Toy2dOptions& first = setup.models.front();
-  std::shared_ptr<const Toy2dData> data;
-  if (setup.drawn) {
-    data = std::make_shared<Toy2dData>(core::toy2d::splitData(
-        *setup.drawn, first.heldOutFraction, first.seed, false, "drawn",
-        "drawn with the mouse: " + std::to_string(setup.drawn->size()) + " points"));
-  } else {
-    data = std::make_shared<Toy2dData>(core::toy2d::loadData(
-        first.data, first.dataPoints, first.heldOutFraction, first.seed, first.standardize));
-  }
-  auto out = std::make_shared<BuiltSessions>();
-  out->generation = generation;
-  for (const Toy2dOptions& o : setup.models) {
-    auto s = std::make_shared<Toy2dSession>(o, data);
-    if (s->capabilities().diffusion) s->setSampler(setup.sampler);
-    out->sessions.push_back(std::move(s));
-  }
-  out->description = describe(*data);
-  return out;
-}
+const char* const kFrameSlots[Toy2dController::kColumns] = {"view0", "view1"};
 }  // namespace
 
-std::string Toy2dSetup::signature() const {
-  std::string sig = drawn ? "drawn:" + std::to_string(drawnRevision) : "data";
-  for (Toy2dOptions o : models) {
-    // Live settings and the training length do not need a new model.
-    const Toy2dOptions d;
-    o.steps = 0;
-    o.sampler = d.sampler;
-    o.sampleSteps = d.sampleSteps;
-    o.correctorSteps = d.correctorSteps;
-    o.snr = d.snr;
-    sig += "|" + o.toJson();
-  }
-  return sig;
-}
-
 Toy2dController::Toy2dController(EngineBridge* bridge, QObject* parent)
-    : QObject(parent), m_bridge(bridge), m_control(std::make_shared<core::toy2d::TrainControl>()) {
-  connect(m_bridge, &EngineBridge::snapshot, this, &Toy2dController::onSnapshot);
+    : QObject(parent), m_bridge(bridge), m_client(bridge, toy2d::channel::kLab, this) {
+  m_client.setErrorHandler([this](const QString& what, const QString& message) {
+    Q_EMIT errorOccurred(what, message, false);
+  });
   m_timer.setInterval(kTickMs);
   m_timer.setTimerType(Qt::PreciseTimer);
   connect(&m_timer, &QTimer::timeout, this, &Toy2dController::tick);
@@ -91,11 +28,11 @@ Toy2dController::Toy2dController(EngineBridge* bridge, QObject* parent)
 }
 
 Toy2dController::~Toy2dController() {
-  if (m_jobId) m_bridge->cancel(m_jobId);
+  if (m_jobId) m_client.cancel(m_jobId);
   releaseSessions();
 }
 
-std::shared_ptr<const Toy2dSession> Toy2dController::session(int i) const {
+std::shared_ptr<const toy2d::Toy2dSession> Toy2dController::session(int i) const {
   return i >= 0 && i < int(m_sessions.size()) ? m_sessions[i] : nullptr;
 }
 
@@ -121,14 +58,14 @@ void Toy2dController::start(const Toy2dSetup& setup) {
 }
 
 void Toy2dController::rebuild(const Toy2dSetup& setup) {
-  if (m_jobId) m_bridge->cancel(m_jobId);
+  if (m_jobId) m_client.cancel(m_jobId);
   m_jobId = 0;
   m_steps = setup.steps;
   build(setup, false);
 }
 
 void Toy2dController::clearSessions() {
-  if (m_jobId) m_bridge->cancel(m_jobId);
+  if (m_jobId) m_client.cancel(m_jobId);
   m_jobId = 0;
   releaseSessions();
   m_signature.clear();
@@ -143,48 +80,63 @@ void Toy2dController::build(const Toy2dSetup& setup, bool thenTrain) {
   const std::uint64_t generation = ++m_generation;
   m_signature = setup.signature();
   setState(State::Preparing);
-  m_bridge->post("toy2d.session", [setup, generation](const EngineBridge::Send& send) {
-    send(Snapshot::reply("toy2d.session", buildSessions(setup, generation)));
-  });
+  m_client.request(
+      "session", tr("Data / model"),
+      [setup, generation]() -> PayloadPtr { return toy2d::buildSessions(setup, generation); },
+      LabClient::as<toy2d::BuiltSessions>([this](auto built) { onSessionsBuilt(built); }),
+      [this](const QString& message) {
+        m_trainAfterBuild = false;
+        m_signature.clear();
+        setState(State::Idle);
+        Q_EMIT errorOccurred(tr("Data / model"), message, true);
+      });
 }
 
 void Toy2dController::releaseSessions() {
   if (m_sessions.empty()) return;
   // The models' tensors belong to the worker: drop them there.
-  auto old = std::move(m_sessions);
+  auto old = std::make_shared<decltype(m_sessions)>(std::move(m_sessions));
   m_sessions.clear();
-  m_bridge->post("toy2d.release", [old](const EngineBridge::Send&) mutable { old.clear(); });
+  m_client.releaseOnWorker(std::move(old));
 }
 
 void Toy2dController::submitJob(long iterations, bool finalEvaluation) {
   if (m_sessions.empty()) return;
   m_singleStepJob = !finalEvaluation;
-  m_control->iterationsPerSlice = 0;
-  m_jobId = m_bridge->submit(std::make_unique<core::toy2d::Toy2dTrainJob>(
-      m_sessions, iterations, m_control, finalEvaluation));
+  m_live.iterationsPerSlice = 0;
+  LabClient::JobHandlers h;
+  h.progress = [this](const Snapshot& s) {
+    if (s.job == m_jobId) onJobProgress(s);  // not a replaced job that is still ending
+  };
+  h.ended = [this](const LabClient::JobEnd& end) {
+    if (end.job == m_jobId) onJobEnded(end);
+  };
+  m_jobId = m_client.submit(
+      std::make_unique<toy2d::Toy2dTrainJob>(m_sessions, iterations, m_live, finalEvaluation),
+      std::move(h));
   setState(State::Training);
 }
 
 void Toy2dController::pause() {
   if (m_state != State::Training || !m_jobId) return;
   // From now on a job step is one iteration, so Step advances one at a time.
-  m_control->iterationsPerSlice = 1;
-  m_bridge->pause(m_jobId);
+  setLive(toy2d::live::kSliceIterations, 1);
+  m_client.pause(m_jobId);
   setState(State::Paused);
   refreshSoon();
 }
 
 void Toy2dController::resume() {
   if (m_state != State::Paused || !m_jobId) return;
-  m_control->iterationsPerSlice = 0;
-  m_bridge->resume(m_jobId);
+  setLive(toy2d::live::kSliceIterations, 0);
+  m_client.resume(m_jobId);
   setState(State::Training);
 }
 
 void Toy2dController::step() {
   if (m_state == State::Paused && m_jobId) {
     // The job trains its models in turn: one step each.
-    for (std::size_t i = 0; i < m_sessions.size(); ++i) m_bridge->stepOnce(m_jobId);
+    for (std::size_t i = 0; i < m_sessions.size(); ++i) m_client.stepOnce(m_jobId);
     refreshSoon();
   } else if (m_state == State::Idle && !m_sessions.empty()) {
     submitJob(1, false);
@@ -192,15 +144,22 @@ void Toy2dController::step() {
 }
 
 void Toy2dController::cancel() {
-  if (m_jobId) m_bridge->cancel(m_jobId);
+  if (m_jobId) m_client.cancel(m_jobId);
+}
+
+void Toy2dController::setLive(const std::string& key, double value) {
+  if (key == toy2d::live::kSpeed) m_live.maxIterationsPerSecond = value;
+  else if (key == toy2d::live::kEvalEvery) m_live.evalEverySeconds = value;
+  else if (key == toy2d::live::kSliceIterations) m_live.iterationsPerSlice = int(value);
+  if (m_jobId) m_client.setLive(m_jobId, key, value);
 }
 
 void Toy2dController::setSlowMotion(double maxIterationsPerSecond) {
-  m_control->maxIterationsPerSecond = std::max(0.0, maxIterationsPerSecond);
+  setLive(toy2d::live::kSpeed, std::max(0.0, maxIterationsPerSecond));
 }
 
 void Toy2dController::setLiveEvaluation(double everySeconds) {
-  m_control->evalEverySeconds = std::max(0.0, everySeconds);
+  setLive(toy2d::live::kEvalEvery, std::max(0.0, everySeconds));
 }
 
 void Toy2dController::setSampler(const core::toy2d::SamplerSettings& settings) {
@@ -208,7 +167,10 @@ void Toy2dController::setSampler(const core::toy2d::SamplerSettings& settings) {
   for (auto& col : m_columns) col.request.sampler = settings;
   for (const auto& s : m_sessions) {
     if (!s->capabilities().diffusion) continue;
-    m_bridge->post("toy2d.sampler", [s, settings](const EngineBridge::Send&) { s->setSampler(settings); });
+    m_client.request("sampler", tr("Sampler"), [s, settings]() -> PayloadPtr {
+      s->setSampler(settings);
+      return nullptr;
+    }, {});
   }
   markDirty();
 }
@@ -274,78 +236,64 @@ void Toy2dController::sendFrame(int column) {
   request.gridSize = m_state == State::Training ? kTrainingGrid : kRestingGrid;
   c.request.noisedDensity = false;  // one-shot: the ui caches it per t
   const std::uint64_t generation = m_generation;
-  const char* channel = kFrameChannels[column];
   const auto posted = std::chrono::steady_clock::now();
-  m_bridge->post(channel, [s, request, column, generation, channel, posted](const EngineBridge::Send& send) {
-    const auto start = std::chrono::steady_clock::now();
-    auto frame = computeToy2dFrame(*s, request, column);
-    frame->generation = generation;
-    frame->computeMs =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    frame->queueMs = std::chrono::duration<double, std::milli>(start - posted).count();
-    send(Snapshot::reply(channel, frame));
-  });
+  m_client.requestLatest(
+      kFrameSlots[column], tr("View"),
+      [s, request, column, generation, posted]() -> PayloadPtr {
+        const auto start = std::chrono::steady_clock::now();
+        auto frame = toy2d::computeToy2dFrame(*s, request, column);
+        frame->generation = generation;
+        frame->computeMs = std::chrono::duration<double, std::milli>(
+                               std::chrono::steady_clock::now() - start).count();
+        frame->queueMs = std::chrono::duration<double, std::milli>(start - posted).count();
+        return frame;
+      },
+      LabClient::as<Toy2dFrame>([this, column](auto f) { onFrame(column, f); }),
+      [this, column](const QString& message) {
+        // Shown once in the status line; the next request waits for a change.
+        m_columns[column].inFlight = false;
+        m_columns[column].valid = false;
+        Q_EMIT errorOccurred(tr("View"), message, false);
+      });
 }
 
 void Toy2dController::importCsv(const QString& path) {
   const std::string file = path.toStdString();
-  m_bridge->post("toy2d.import", [file](const EngineBridge::Send& send) {
-    auto out = std::make_shared<ImportedPoints>();
-    auto pts = std::make_shared<Points2D>(core::toy2d::readPointsCsv(file));
-    if (pts->size() < 4)
-      throw std::invalid_argument(file + ": only " + std::to_string(pts->size()) +
-                                  " points; the lab needs at least 4 (some to train on, some held out)");
-    out->points = std::move(pts);
-    out->path = file;
-    send(Snapshot::reply("toy2d.import", out));
-  });
+  m_client.request(
+      "import", tr("Import CSV"), [file]() -> PayloadPtr { return toy2d::importPoints(file); },
+      LabClient::as<toy2d::ImportedPoints>([this](auto in) {
+        Q_EMIT csvImported(QString::fromStdString(in->path), in->points);
+      }),
+      [this](const QString& message) { Q_EMIT errorOccurred(tr("Import CSV"), message, true); });
 }
 
 void Toy2dController::exportPoints(const QString& path, PointsPtr points) {
   const std::string file = path.toStdString();
-  m_bridge->post("toy2d.export", [file, points](const EngineBridge::Send& send) {
-    core::toy2d::writePointsCsv(file, *points);
-    Snapshot s = Snapshot::reply("toy2d.export", nullptr);
-    s.message = file;
-    send(s);
-  });
+  m_client.request(
+      "export", tr("Export CSV"),
+      [file, points]() -> PayloadPtr {
+        toy2d::writePointsCsv(file, *points);
+        return nullptr;
+      },
+      [this, path](const PayloadPtr&) { Q_EMIT info(tr("Points saved to %1").arg(path)); },
+      [this](const QString& message) { Q_EMIT errorOccurred(tr("Export CSV"), message, true); });
 }
 
 void Toy2dController::runReparam(const QString& function, double mu, double sigma, int repeats,
                                  std::uint64_t seed) {
   const std::string f = function.toStdString();
-  m_bridge->post("toy2d.reparam", [f, mu, sigma, repeats, seed](const EngineBridge::Send& send) {
-    auto e = std::make_shared<core::toy2d::ReparamExperiment>(core::toy2d::runReparamExperiment(
-        f, mu, sigma, core::toy2d::defaultSampleCounts(), repeats, seed));
-    send(Snapshot::reply("toy2d.reparam", e));
-  });
+  m_client.request(
+      "reparam", tr("Reparameterization experiment"),
+      [f, mu, sigma, repeats, seed]() -> PayloadPtr {
+        return toy2d::reparamExperiment(f, mu, sigma, repeats, seed);
+      },
+      LabClient::as<toy2d::ReparamExperiment>([this](auto e) { Q_EMIT reparamReady(e); }));
 }
 
-void Toy2dController::onSnapshot(const Snapshot& s) {
-  const std::string& ch = s.channel;
-  if (ch == "toy2d.session") onSessionSnapshot(s);
-  else if (ch == "toy2d.progress" || ch == "toy2d.train") onJobSnapshot(s);
-  else if (ch == kFrameChannels[0]) onFrameSnapshot(0, s);
-  else if (ch == kFrameChannels[1]) onFrameSnapshot(1, s);
-  else if (ch == "toy2d.import" || ch == "toy2d.export" || ch == "toy2d.reparam") onFileSnapshot(s);
-  else if (ch == "toy2d.sampler" && s.kind == Snapshot::Kind::Error)
-    Q_EMIT errorOccurred(tr("Sampler"), QString::fromStdString(s.message), false);
-}
-
-void Toy2dController::onSessionSnapshot(const Snapshot& s) {
-  if (s.kind == Snapshot::Kind::Error) {
-    m_trainAfterBuild = false;
-    m_signature.clear();
-    setState(State::Idle);
-    Q_EMIT errorOccurred(tr("Data / model"), QString::fromStdString(s.message), true);
-    return;
-  }
-  auto built = std::dynamic_pointer_cast<const BuiltSessions>(s.payload);
-  if (!built) return;
+void Toy2dController::onSessionsBuilt(const std::shared_ptr<const toy2d::BuiltSessions>& built) {
   if (built->generation != m_generation) {
     // Superseded while it was being built: drop it on the worker.
-    auto stale = built->sessions;
-    m_bridge->post("toy2d.release", [stale](const EngineBridge::Send&) mutable { stale.clear(); });
+    m_client.releaseOnWorker(std::make_shared<decltype(m_sessions)>(built->sessions));
     return;
   }
   releaseSessions();
@@ -365,48 +313,33 @@ void Toy2dController::onSessionSnapshot(const Snapshot& s) {
   }
 }
 
-void Toy2dController::onJobSnapshot(const Snapshot& s) {
-  if (s.job != 0 && s.job != m_jobId) return;  // an earlier, replaced job
-  if (s.channel == "toy2d.progress") {
-    auto p = std::dynamic_pointer_cast<const core::toy2d::Toy2dProgress>(s.payload);
-    if (!p) return;
-    for (std::size_t i = 0; i < p->models.size() && i < m_lastIterations.size(); ++i) {
-      // A step while paused: refresh the views once.
-      if (p->models[i].iteration != m_lastIterations[i] && m_state != State::Training)
-        m_columns[i].dirty = true;
-      m_lastIterations[i] = p->models[i].iteration;
-    }
-    Q_EMIT progressed(p);
-    return;
+void Toy2dController::onJobProgress(const Snapshot& s) {
+  auto p = std::dynamic_pointer_cast<const toy2d::Toy2dProgress>(s.payload);
+  if (!p) return;
+  for (std::size_t i = 0; i < p->models.size() && i < m_lastIterations.size(); ++i) {
+    // A step while paused: refresh the views once.
+    if (p->models[i].iteration != m_lastIterations[i] && m_state != State::Training)
+      m_columns[i].dirty = true;
+    m_lastIterations[i] = p->models[i].iteration;
   }
-  if (s.job == 0) return;
-  m_jobId = 0;
-  m_control->iterationsPerSlice = 0;
-  setState(State::Idle);
-  markDirty();
-  if (s.kind == Snapshot::Kind::Result) {
-    if (auto r = std::dynamic_pointer_cast<const core::toy2d::Toy2dResult>(s.payload))
-      Q_EMIT finished(r);
-  } else if (s.kind == Snapshot::Kind::Cancelled) {
-    Q_EMIT cancelled();
-  } else if (s.kind == Snapshot::Kind::Error) {
-    Q_EMIT errorOccurred(tr("Training"), QString::fromStdString(s.message), true);
-  } else if (m_singleStepJob) {
-    Q_EMIT info(tr("One step done."));
-  }
+  Q_EMIT progressed(p);
 }
 
-void Toy2dController::onFrameSnapshot(int column, const Snapshot& s) {
+void Toy2dController::onJobEnded(const LabClient::JobEnd& end) {
+  m_jobId = 0;
+  m_live.iterationsPerSlice = 0;
+  setState(State::Idle);
+  markDirty();
+  if (end.failed()) Q_EMIT errorOccurred(tr("Training"), end.message, true);
+  else if (end.cancelled()) Q_EMIT cancelled();
+  else if (auto r = std::dynamic_pointer_cast<const toy2d::Toy2dResult>(end.result)) Q_EMIT finished(r);
+  else if (m_singleStepJob) Q_EMIT info(tr("One step done."));
+}
+
+void Toy2dController::onFrame(int column, const std::shared_ptr<const Toy2dFrame>& f) {
   Column& c = m_columns[column];
   c.inFlight = false;
-  if (s.kind == Snapshot::Kind::Error) {
-    // Shown once in the status line; the next request waits for a change.
-    c.valid = false;
-    Q_EMIT errorOccurred(tr("View"), QString::fromStdString(s.message), false);
-    return;
-  }
-  auto f = std::dynamic_pointer_cast<const Toy2dFrame>(s.payload);
-  if (!f || f->generation != m_generation) return;
+  if (f->generation != m_generation) return;
   ++c.frames;
   // Only frames made while training set the budget (resting ones are finer
   // and dearer); a moving average that forgets within a few frames.
@@ -420,25 +353,6 @@ void Toy2dController::onFrameSnapshot(int column, const Snapshot& s) {
   // computes while the GUI thread paints.
   tick();
   Q_EMIT frameReady(f);
-}
-
-void Toy2dController::onFileSnapshot(const Snapshot& s) {
-  const bool error = s.kind == Snapshot::Kind::Error;
-  const QString message = QString::fromStdString(s.message);
-  if (s.channel == "toy2d.import") {
-    if (error) {
-      Q_EMIT errorOccurred(tr("Import CSV"), message, true);
-    } else if (auto in = std::dynamic_pointer_cast<const ImportedPoints>(s.payload)) {
-      Q_EMIT csvImported(QString::fromStdString(in->path), in->points);
-    }
-  } else if (s.channel == "toy2d.export") {
-    if (error) Q_EMIT errorOccurred(tr("Export CSV"), message, true);
-    else Q_EMIT info(tr("Points saved to %1").arg(message));
-  } else if (s.channel == "toy2d.reparam") {
-    if (error) Q_EMIT errorOccurred(tr("Reparameterization experiment"), message, false);
-    else if (auto e = std::dynamic_pointer_cast<const core::toy2d::ReparamExperiment>(s.payload))
-      Q_EMIT reparamReady(e);
-  }
 }
 
 }  // namespace genlab::ui

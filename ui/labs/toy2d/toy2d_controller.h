@@ -1,7 +1,7 @@
 #pragma once
 // The 2-D lab's side of the engine: owns the sessions (one or two models on
 // the same data, living on the worker), the training job and its
-// TrainControl (slow motion, single steps, live evaluation), and keeps every
+// live settings (slow motion, single steps, live evaluation), and keeps every
 // view fresh: a 100 Hz tick posts a view request for each column whose last
 // frame is at least 33 ms old (25-30 refreshes a second while training), at
 // most one in flight per column (a tick is skipped while one is pending), and
@@ -20,7 +20,9 @@
 #include "core/labs/toy2d/toy2d_job.h"
 #include "core/labs/toy2d/toy2d_options.h"
 #include "core/labs/toy2d/toy2d_reparam.h"
+#include "core/labs/toy2d/toy2d_requests.h"
 #include "core/labs/toy2d/toy2d_session.h"
+#include "ui/bridge/lab_client.h"
 #include "ui/labs/toy2d/toy2d_frames.h"
 
 namespace genlab::ui {
@@ -31,18 +33,9 @@ using Toy2dProgressPtr = std::shared_ptr<const core::toy2d::Toy2dProgress>;
 using Toy2dResultPtr = std::shared_ptr<const core::toy2d::Toy2dResult>;
 using Toy2dFramePtr = std::shared_ptr<const Toy2dFrame>;
 using ReparamPtr = std::shared_ptr<const core::toy2d::ReparamExperiment>;
-using PointsPtr = std::shared_ptr<const core::toy2d::Points2D>;
+using core::toy2d::PointsPtr;
 
-// What to train: one or two models on one data set.
-struct Toy2dSetup {
-  std::vector<core::toy2d::Toy2dOptions> models;  // 1 or 2; models[0] names the data
-  PointsPtr drawn;  // when set: the data are these points (drawn or edited), not models[0].data
-  long drawnRevision = 0;
-  long steps = 5000;
-  core::toy2d::SamplerSettings sampler;
-  // Equal signatures: Play continues the current sessions instead of rebuilding.
-  std::string signature() const;
-};
+using core::toy2d::Toy2dSetup;
 
 class Toy2dController : public QObject {
   Q_OBJECT
@@ -129,11 +122,11 @@ class Toy2dController : public QObject {
     double queueMs = 0;
   };
 
-  void onSnapshot(const core::Snapshot& s);
-  void onSessionSnapshot(const core::Snapshot& s);
-  void onJobSnapshot(const core::Snapshot& s);
-  void onFrameSnapshot(int column, const core::Snapshot& s);
-  void onFileSnapshot(const core::Snapshot& s);
+  void onSessionsBuilt(const std::shared_ptr<const core::toy2d::BuiltSessions>& built);
+  void onJobProgress(const core::Snapshot& s);
+  void onJobEnded(const LabClient::JobEnd& end);
+  void onFrame(int column, const std::shared_ptr<const Toy2dFrame>& frame);
+  void setLive(const std::string& key, double value);
   void setState(State state);
   void build(const Toy2dSetup& setup, bool thenTrain);
   void releaseSessions();
@@ -145,6 +138,7 @@ class Toy2dController : public QObject {
   void refreshSoon();
 
   EngineBridge* m_bridge;
+  LabClient m_client;
   State m_state = State::Idle;
   std::vector<std::shared_ptr<core::toy2d::Toy2dSession>> m_sessions;
   std::string m_signature;
@@ -153,7 +147,7 @@ class Toy2dController : public QObject {
   long m_steps = 5000;
   bool m_trainAfterBuild = false;
   bool m_singleStepJob = false;
-  std::shared_ptr<core::toy2d::TrainControl> m_control;
+  core::toy2d::TrainSettings m_live;  // sent to every job at start, then changed live
   core::toy2d::SamplerSettings m_sampler;
   std::array<Column, kColumns> m_columns;
   std::vector<long> m_lastIterations;

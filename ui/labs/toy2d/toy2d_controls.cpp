@@ -16,6 +16,7 @@
 #include <QVBoxLayout>
 
 #include "ui/labs/toy2d/toy2d_model_box.h"
+#include "ui/views/form_helpers.h"
 
 namespace genlab::ui {
 
@@ -27,11 +28,6 @@ const char* const kBuiltins[][2] = {{"moons", "Two moons"},       {"rings", "Rin
                                     {"swissroll", "Swiss roll"},   {"spiral", "Spiral"}};
 constexpr double kBrushStep = 0.02;  // world units per brush slider step
 
-QFormLayout* form(QWidget* w) {
-  auto* f = new QFormLayout(w);
-  f->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  return f;
-}
 }  // namespace
 
 Toy2dControls::Toy2dControls(QWidget* parent) : QWidget(parent) {
@@ -59,7 +55,7 @@ Toy2dControls::Toy2dControls(QWidget* parent) : QWidget(parent) {
 
 QWidget* Toy2dControls::buildPresetRow() {
   auto* w = new QWidget;
-  auto* f = form(w);
+  auto* f = form::layout(w);
   f->setContentsMargins(0, 0, 0, 0);
   m_preset = new QComboBox;
   for (const Toy2dPreset& p : toy2dPresets()) {
@@ -168,7 +164,7 @@ QWidget* Toy2dControls::buildDrawTools() {
 
 QGroupBox* Toy2dControls::buildSamplerBox() {
   m_samplerBox = new QGroupBox(tr("Diffusion sampler"));
-  auto* f = form(m_samplerBox);
+  auto* f = form::layout(m_samplerBox);
   m_sampler = new QComboBox;
   m_sampler->addItem(tr("Reverse SDE (Euler–Maruyama)"), "sde");
   m_sampler->addItem(tr("Probability-flow ODE"), "ode");
@@ -204,7 +200,7 @@ QGroupBox* Toy2dControls::buildSamplerBox() {
 
 QGroupBox* Toy2dControls::buildTrainingBox() {
   auto* box = new QGroupBox(tr("Training"));
-  auto* f = form(box);
+  auto* f = form::layout(box);
   m_steps = new QSpinBox;
   m_steps->setRange(1, 10000000);
   m_steps->setSingleStep(1000);

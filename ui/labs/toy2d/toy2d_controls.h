@@ -10,16 +10,7 @@
 #include "core/labs/toy2d/toy2d_options.h"
 #include "core/labs/toy2d/toy2d_views.h"
 #include "ui/labs/toy2d/toy2d_controller.h"
-
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
-class QGroupBox;
-class QLabel;
-class QProgressBar;
-class QPushButton;
-class QSlider;
-class QSpinBox;
+#include "ui/views/widget_forward.h"
 
 namespace genlab::ui {
 

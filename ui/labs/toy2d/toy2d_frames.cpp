@@ -8,40 +8,6 @@
 namespace genlab::ui {
 
 using core::toy2d::Capabilities;
-using core::toy2d::GridSpec;
-using core::toy2d::Toy2dSession;
-
-namespace {
-// Fixed seeds: the same noise every frame, so samples move smoothly as the
-// model learns instead of jittering.
-constexpr std::uint64_t kSampleSeed = 4242;
-constexpr std::uint64_t kGradientSeed = 11;
-constexpr std::uint64_t kNoiseSeed = 13;
-constexpr std::uint64_t kPathSeed = 17;
-constexpr int kScoreGrid = 22;
-constexpr int kGradientSamples = 150;
-constexpr int kMeshSize = 21;
-
-void addNoised(Toy2dSession& s, const Toy2dViewRequest& r, Toy2dFrame& f, int points) {
-  f.noised = s.noisedData(r.t, points, kNoiseSeed);
-  // The exact mixture density costs a few ms per 1000 cells: a coarser grid.
-  if (r.noisedDensity) f.heatmap = s.noisedLogDensity(r.grid(s, 48), r.t);
-}
-}  // namespace
-
-GridSpec Toy2dViewRequest::grid(const Toy2dSession& s, int cells) const {
-  if (!hasExtent()) return s.defaultGrid(cells);
-  const float w = x1 - x0, h = y1 - y0;
-  GridSpec g;
-  g.nx = std::max(4, int(std::lround(cells * std::min(1.f, w / h))));
-  g.ny = std::max(4, int(std::lround(cells * std::min(1.f, h / w))));
-  // Cell centres half a cell inside, so the cells tile the extent exactly.
-  g.x0 = x0 + w / (2.f * g.nx);
-  g.x1 = x1 - w / (2.f * g.nx);
-  g.y0 = y0 + h / (2.f * g.ny);
-  g.y1 = y1 - h / (2.f * g.ny);
-  return g;
-}
 
 Toy2dViewInfo toy2dViewInfo(Toy2dView v) {
   auto tr = [](const char* s) { return QObject::tr(s); };
@@ -112,67 +78,6 @@ QVector<Toy2dViewInfo> toy2dViewsFor(const Capabilities& c) {
   QVector<Toy2dViewInfo> out;
   for (Toy2dView v : views) out.push_back(toy2dViewInfo(v));
   return out;
-}
-
-std::shared_ptr<Toy2dFrame> computeToy2dFrame(Toy2dSession& s, const Toy2dViewRequest& r,
-                                              int column) {
-  auto f = std::make_shared<Toy2dFrame>();
-  f->column = column;
-  f->view = r.view;
-  f->gridSize = r.gridSize;
-  f->step = s.iteration();
-  f->t = r.t;
-  const GridSpec grid = r.grid(s, r.gridSize);
-  switch (r.view) {
-    case Toy2dView::Density:
-      f->heatmap = s.logDensity(grid, r.gridSize > 64 ? 32 : 8);  // VAE: importance samples
-      f->samples = s.samples(r.samples, kSampleSeed);
-      break;
-    case Toy2dView::FlowLayers:
-      f->layers = s.flowLayers(600, 15, 61, 3.f, 7);
-      break;
-    case Toy2dView::LogDet:
-      f->heatmap = s.logDetJacobian(grid);
-      break;
-    case Toy2dView::Discriminator:
-      f->heatmap = s.discriminator(grid);
-      f->arrows = s.generatorGradients(kGradientSamples, kGradientSeed);
-      f->samples = s.samples(r.samples, kSampleSeed);
-      f->mesh = s.generatorMesh(kMeshSize, 2.5f);
-      break;
-    case Toy2dView::GeneratorMesh:
-      f->mesh = s.generatorMesh(kMeshSize, 2.5f);
-      f->samples = s.samples(r.samples, kSampleSeed);
-      break;
-    case Toy2dView::Noising:
-      addNoised(s, r, *f, 1500);
-      break;
-    case Toy2dView::Score: {
-      addNoised(s, r, *f, 600);
-      f->arrows = s.scoreField(r.grid(s, kScoreGrid), r.t);
-      break;
-    }
-    case Toy2dView::Trajectories:
-      f->trajectories = s.trajectories(r.sampler, r.trajectories, kPathSeed);
-      break;
-    case Toy2dView::LatentSpace:
-      f->latent = s.posteriorMeans(1000);
-      break;
-    case Toy2dView::DecoderMesh:
-      f->mesh = s.decoderMesh(kMeshSize, 2.5f);
-      f->samples = s.samples(r.samples, kSampleSeed);
-      break;
-    case Toy2dView::Samples:
-      f->samples = s.samples(r.samples, kSampleSeed);
-      break;
-    case Toy2dView::Baseline:
-      f->heatmap = s.baselineLogDensity(grid);
-      break;
-    case Toy2dView::Overview:
-      f->overview = s.overview(300, 32);
-      break;
-  }
-  return f;
 }
 
 }  // namespace genlab::ui

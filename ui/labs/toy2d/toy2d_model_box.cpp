@@ -1,4 +1,5 @@
 #include "ui/labs/toy2d/toy2d_model_box.h"
+#include "ui/views/form_helpers.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -12,20 +13,6 @@ namespace genlab::ui {
 using core::toy2d::Toy2dOptions;
 
 namespace {
-QFormLayout* form(QWidget* w) {
-  auto* f = new QFormLayout(w);
-  f->setContentsMargins(0, 0, 0, 0);
-  f->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  return f;
-}
-
-QSpinBox* spin(int lo, int hi, const QString& tip) {
-  auto* s = new QSpinBox;
-  s->setRange(lo, hi);
-  s->setToolTip(tip);
-  return s;
-}
-
 QDoubleSpinBox* rate(const QString& tip) {
   auto* s = new QDoubleSpinBox;
   s->setDecimals(5);
@@ -46,7 +33,7 @@ QString itemData(const QComboBox* c) { return c->currentData().toString(); }
 Toy2dModelBox::Toy2dModelBox(const QString& title, bool allowNone, QWidget* parent)
     : QGroupBox(title, parent) {
   auto* v = new QVBoxLayout(this);
-  auto* top = form(nullptr);
+  auto* top = form::layout(nullptr, true);
   m_model = new QComboBox;
   m_model->addItem(tr("Normalizing flow"), "flow");
   m_model->addItem(tr("GAN"), "gan");
@@ -67,10 +54,10 @@ Toy2dModelBox::Toy2dModelBox(const QString& title, bool allowNone, QWidget* pare
   v->addWidget(m_pages);
 
   m_common = new QWidget;
-  auto* c = form(m_common);
-  m_hidden = spin(2, 512, tr("Units per hidden layer of every network in the model"));
-  m_layers = spin(1, 6, tr("Hidden layers per network"));
-  m_batch = spin(8, 8192, tr("Training points per iteration"));
+  auto* c = form::layout(m_common, true);
+  m_hidden = form::spinBox(2, 512, 2, tr("Units per hidden layer of every network in the model"));
+  m_layers = form::spinBox(1, 6, 1, tr("Hidden layers per network"));
+  m_batch = form::spinBox(8, 8192, 8, tr("Training points per iteration"));
   m_optimizer = new QComboBox;
   m_optimizer->addItem(tr("Adam"), "adam");
   m_optimizer->addItem(tr("SGD"), "sgd");
@@ -96,14 +83,14 @@ Toy2dModelBox::Toy2dModelBox(const QString& title, bool allowNone, QWidget* pare
 
 QWidget* Toy2dModelBox::buildFlowPage() {
   auto* w = new QWidget;
-  auto* f = form(w);
+  auto* f = form::layout(w, true);
   m_flowType = new QComboBox;
   m_flowType->addItem(tr("RealNVP (affine coupling)"), "realnvp");
   m_flowType->addItem(tr("Planar"), "planar");
   m_flowType->setToolTip(tr("RealNVP: each layer shifts and scales one coordinate by a network "
                             "of the other. Planar: each layer bends space along one direction "
                             "(weak: needs many layers)."));
-  m_flowLayers = spin(1, 64, tr("Flow layers (coupling or planar)"));
+  m_flowLayers = form::spinBox(1, 64, 1, tr("Flow layers (coupling or planar)"));
   f->addRow(tr("Flow"), m_flowType);
   f->addRow(tr("Flow layers"), m_flowLayers);
   return w;
@@ -111,7 +98,7 @@ QWidget* Toy2dModelBox::buildFlowPage() {
 
 QWidget* Toy2dModelBox::buildGanPage() {
   auto* w = new QWidget;
-  auto* f = form(w);
+  auto* f = form::layout(w, true);
   m_ganLoss = new QComboBox;
   m_ganLoss->addItem(tr("Non-saturating (log loss)"), "ns");
   m_ganLoss->addItem(tr("Least squares"), "ls");
@@ -119,8 +106,8 @@ QWidget* Toy2dModelBox::buildGanPage() {
   m_ganLoss->setToolTip(tr("The GAN's game: the original log loss with the non-saturating "
                            "generator loss, least squares (LSGAN), or a Wasserstein critic with "
                            "a gradient penalty"));
-  m_dSteps = spin(1, 20, tr("Discriminator updates per generator update"));
-  m_noiseDim = spin(1, 2, tr("Dimension of the generator's noise: 2 shows its latent grid as a "
+  m_dSteps = form::spinBox(1, 20, 1, tr("Discriminator updates per generator update"));
+  m_noiseDim = form::spinBox(1, 2, 1, tr("Dimension of the generator's noise: 2 shows its latent grid as a "
                              "warped mesh, 1 as a curve"));
   m_lrD = rate(tr("Discriminator learning rate"));
   m_lrG = rate(tr("Generator learning rate"));
@@ -134,7 +121,7 @@ QWidget* Toy2dModelBox::buildGanPage() {
 
 QWidget* Toy2dModelBox::buildDiffusionPage() {
   auto* w = new QWidget;
-  auto* f = form(w);
+  auto* f = form::layout(w, true);
   m_schedule = new QComboBox;
   m_schedule->addItem(tr("VP-SDE (continuous)"), "vp");
   m_schedule->addItem(tr("DDPM (1000 steps)"), "ddpm");
@@ -146,8 +133,8 @@ QWidget* Toy2dModelBox::buildDiffusionPage() {
 
 QWidget* Toy2dModelBox::buildVaePage() {
   auto* w = new QWidget;
-  auto* f = form(w);
-  m_latentDim = spin(1, 16, tr("Dimension of the latent code z"));
+  auto* f = form::layout(w, true);
+  m_latentDim = form::spinBox(1, 16, 1, tr("Dimension of the latent code z"));
   f->addRow(tr("Latent dimension"), m_latentDim);
   return w;
 }

@@ -38,7 +38,7 @@ QString modelStats(const core::toy2d::ModelProgress& m) {
 }  // namespace
 
 Toy2dPanel::Toy2dPanel(EngineBridge* bridge, QWidget* parent)
-    : LabPanel(parent), m_bridge(bridge), m_controller(new Toy2dController(bridge, this)) {
+    : LabPanel(QStringLiteral("toy2d"), parent), m_bridge(bridge), m_controller(new Toy2dController(bridge, this)) {
   setObjectName("toy2dPanel");
   setFocusPolicy(Qt::StrongFocus);
   m_controls = new Toy2dControls;
@@ -373,6 +373,11 @@ void Toy2dPanel::onError(const QString& what, const QString& message, bool modal
 void Toy2dPanel::showInfo(const QString& text) {
   m_controls->setStatus(text, false);
   Q_EMIT statusMessage(text);
+}
+
+// The lab list's factory for this lab (core/labs/lab_list.h).
+LabPanel* labs::make_toy2d(EngineBridge* bridge, QWidget* parent) {
+  return new Toy2dPanel(bridge, parent);
 }
 
 }  // namespace genlab::ui

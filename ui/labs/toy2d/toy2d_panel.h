@@ -32,19 +32,20 @@ class Toy2dPanel : public LabPanel {
   explicit Toy2dPanel(EngineBridge* bridge, QWidget* parent = nullptr);
   ~Toy2dPanel() override;
 
-  QString labId() const override { return QStringLiteral("toy2d"); }
-  QString title() const override { return tr("Architects & Alchemists (2-D)"); }
+  // Training (LabPanel), and play / pause / step / reset without the buttons.
   void startTraining() override;
   bool isTraining() const override;
-  bool setDataSpec(const QString& spec) override;
-  QString dataDescription() const override;
-  QImage exportImage() override;
-
-  // Without dialogs (tests, scripts).
   void togglePause();
   void stepOnce();
   void reset();
+  // Data (LabPanel): a built-in name, a CSV file; presets set data and models.
+  bool setDataSpec(const QString& spec) override;
+  QString dataDescription() const override;
   bool applyPreset(const QString& id);
+  // Both columns side by side, for File > Export view.
+  QImage exportImage() override;
+
+  // Without dialogs (tests, scripts).
   void importCsv(const QString& path);
   void exportPointsCsv(const QString& path);
   bool exportTableCsv(const QString& path);

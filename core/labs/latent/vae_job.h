@@ -1,14 +1,15 @@
 #pragma once
 // Training job of the Latent Explorer: runs in slices on the engine worker,
-// publishes progress (channel "vae.progress"), the latent map ("vae.map")
-// and, at the end, a VaeResult ("vae.train" job result).
+// publishes progress (channel::kProgress), the latent map (channel::kMap)
+// and, at the end, a VaeResult (channel::kTrain). Reads the live setting
+// live::kBeta between steps (see latent_requests.h).
 #include <memory>
 #include <vector>
 
 #include "core/engine/engine.h"
-#include "core/labs/vae/vae_session.h"
+#include "core/labs/latent/vae_session.h"
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 struct CurvePoint {
   double epoch = 0;  // x axis: fractional epochs
@@ -42,7 +43,7 @@ class VaeTrainJob : public Job {
  public:
   // Trains `session` for session->options().epochs more epochs.
   explicit VaeTrainJob(std::shared_ptr<VaeSession> session);
-  std::string name() const override { return "vae.train"; }
+  std::string name() const override;
   void begin(JobContext& ctx) override;
   bool step(JobContext& ctx) override;
   void end(JobContext& ctx, bool cancelled) override;
@@ -53,4 +54,4 @@ class VaeTrainJob : public Job {
   std::shared_ptr<State> m_state;
 };
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

@@ -7,7 +7,9 @@
 
 #include <utility>
 
-namespace genlab::core::vae {
+#include "core/nn/flat_optimizer.h"
+
+namespace genlab::core::latent {
 
 struct VaeNetImpl : torch::nn::Module {
   // [mu | logvar] side by side, B x 2d.
@@ -42,26 +44,7 @@ struct ConvVaeImpl : VaeNetImpl {
   torch::nn::ConvTranspose2d d1{nullptr}, d2{nullptr};
 };
 
-// Adam over all parameters at once: parameters and gradients are views into
-// two flat buffers, so one step is one fused pass over memory instead of a
-// handful of tensor ops per parameter. Same update rule as torch.optim.Adam.
-class FlatAdam {
- public:
-  FlatAdam(torch::nn::Module& module, double lr, double beta1 = 0.9, double beta2 = 0.999,
-           double eps = 1e-8);
-  void zeroGrad();
-  void step();
-  void setLr(double lr) { m_lr = lr; }
-  long steps() const { return m_step; }
-  torch::Tensor& params() { return m_params; }
-  torch::Tensor& expAvg() { return m_m; }
-  torch::Tensor& expAvgSq() { return m_v; }
-  void setSteps(long s) { m_step = s; }
+// Adam over all parameters at once (core/nn/flat_optimizer.h).
+using FlatAdam = nn::FlatOptimizer;
 
- private:
-  torch::Tensor m_params, m_grads, m_m, m_v;
-  double m_lr, m_b1, m_b2, m_eps;
-  long m_step = 0;
-};
-
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

@@ -8,9 +8,9 @@
 
 #include "core/data/image_dataset.h"
 #include "core/engine/snapshot.h"
-#include "core/labs/vae/vae_options.h"
+#include "core/labs/latent/vae_options.h"
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 // Terms of the ELBO in nats per image. elbo = -(recon + beta_eff * kl) is what
 // training maximises; `elbo` here is always reported with beta = 1 (the true bound).
@@ -115,7 +115,7 @@ class VaeSession {
   // Reads only the options and provenance of a model file (validating it).
   static VaeOptions peekOptions(const std::string& path, std::string* provenance = nullptr);
 
-  struct Impl;  // opaque outside core/labs/vae
+  struct Impl;  // opaque outside core/labs/latent
 
  private:
   VaeOptions m_options;
@@ -123,4 +123,4 @@ class VaeSession {
   std::unique_ptr<Impl> m_impl;
 };
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

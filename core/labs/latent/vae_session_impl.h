@@ -6,10 +6,10 @@
 #include <memory>
 #include <vector>
 
-#include "core/labs/vae/vae_model.h"
-#include "core/labs/vae/vae_session.h"
+#include "core/labs/latent/vae_model.h"
+#include "core/labs/latent/vae_session.h"
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 constexpr int kMaxMapPoints = 10000;
 torch::Tensor toFloatTensor(const ImageDataset& d, int limit, c10::Device dev);
@@ -57,4 +57,4 @@ struct VaeSession::Impl {
 };
 
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

@@ -1,4 +1,4 @@
-#include "core/labs/vae/vae_session.h"
+#include "core/labs/latent/vae_session.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/cuda.h>
@@ -12,13 +12,13 @@
 
 #include "core/data/image_data.h"
 #include "core/engine/device.h"
-#include "core/labs/vae/vae_fused.h"
-#include "core/labs/vae/vae_math.h"
-#include "core/labs/vae/vae_model.h"
-#include "core/labs/vae/vae_session_impl.h"
+#include "core/labs/latent/vae_fused.h"
+#include "core/labs/latent/vae_math.h"
+#include "core/labs/latent/vae_model.h"
+#include "core/labs/latent/vae_session_impl.h"
 #include "core/util/model_file.h"
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 
 
@@ -116,7 +116,7 @@ VaeSession::VaeSession(const VaeOptions& options, std::shared_ptr<const ImageSpl
   else
     s.net = std::make_shared<MlpVaeImpl>(s.height * s.width, m_options.hidden, m_options.latentDim);
   s.net->to(s.device);
-  s.adam = std::make_unique<FlatAdam>(*s.net, m_options.lr);
+  s.adam = std::make_unique<FlatAdam>(*s.net, "adam", m_options.lr);
   s.trainX = toFloatTensor(m_data->train, m_options.maxTrainImages, s.device);
   s.testX = toFloatTensor(m_data->test, 0, s.device);
   s.origin.assign(m_options.latentDim, 0.f);
@@ -297,4 +297,4 @@ Reconstruction VaeSession::reconstruct(int index) {
   return r;
 }
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

@@ -1,14 +1,11 @@
-#include "core/labs/vae/vae_model.h"
+#include "core/labs/latent/vae_model.h"
 
-#include "core/labs/vae/adam_kernel.h"
-
-#include <ATen/Parallel.h>
 #include <torch/nn/functional/activation.h>
 
 #include <cmath>
 #include <stdexcept>
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 namespace F = torch::nn::functional;
 
@@ -65,59 +62,4 @@ torch::Tensor ConvVaeImpl::decodeLogits(const torch::Tensor& z) {
   return d2(h).flatten(1);
 }
 
-FlatAdam::FlatAdam(torch::nn::Module& module, double lr, double beta1, double beta2, double eps)
-    : m_lr(lr), m_b1(beta1), m_b2(beta2), m_eps(eps) {
-  auto params = module.parameters();
-  int64_t total = 0;
-  for (auto& p : params) total += p.numel();
-  TORCH_CHECK(!params.empty(), "model has no parameters");
-  auto opts = params.front().options().requires_grad(false);
-  m_params = torch::empty({total}, opts);
-  m_grads = torch::zeros({total}, opts);
-  m_m = torch::zeros({total}, opts);
-  m_v = torch::zeros({total}, opts);
-  int64_t off = 0;
-  torch::NoGradGuard ng;
-  for (auto& p : params) {
-    const auto n = p.numel();
-    auto pv = m_params.narrow(0, off, n).view(p.sizes());
-    pv.copy_(p);
-    // Keep the parameter's autograd identity but move its storage into the
-    // flat buffer; do the same for its gradient, which autograd then
-    // accumulates into in place.
-    p.set_data(pv);
-    p.mutable_grad() = m_grads.narrow(0, off, n).view(p.sizes());
-    off += n;
-  }
-}
-
-void FlatAdam::zeroGrad() { m_grads.zero_(); }
-
-void FlatAdam::step() {
-  ++m_step;
-  const double bc1 = 1.0 - std::pow(m_b1, static_cast<double>(m_step));
-  const double bc2 = 1.0 - std::pow(m_b2, static_cast<double>(m_step));
-  const double stepSize = m_lr / bc1;
-  const double bc2Sqrt = std::sqrt(bc2);
-  torch::NoGradGuard ng;
-  if (m_params.is_cpu() && m_params.scalar_type() == torch::kFloat) {
-    const AdamCoefficients c{static_cast<float>(m_b1), static_cast<float>(m_b2),
-                             static_cast<float>(stepSize), static_cast<float>(1.0 / bc2Sqrt),
-                             static_cast<float>(m_eps)};
-    float* p = m_params.data_ptr<float>();
-    const float* g = m_grads.data_ptr<float>();
-    float* m = m_m.data_ptr<float>();
-    float* v = m_v.data_ptr<float>();
-    at::parallel_for(0, m_params.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
-      adamUpdate(p + begin, g + begin, m + begin, v + begin, end - begin, c);
-    });
-    return;
-  }
-  // Other devices: the same rule with tensor ops.
-  m_m.mul_(m_b1).add_(m_grads, 1 - m_b1);
-  m_v.mul_(m_b2).addcmul_(m_grads, m_grads, 1 - m_b2);
-  auto denom = (m_v.sqrt() / bc2Sqrt).add_(m_eps);
-  m_params.addcdiv_(m_m, denom, -stepSize);
-}
-
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

@@ -1,9 +1,11 @@
-#include "core/labs/vae/vae_job.h"
+#include "core/labs/latent/vae_job.h"
 
 #include <algorithm>
 #include <chrono>
 
-namespace genlab::core::vae {
+#include "core/labs/latent/latent_requests.h"
+
+namespace genlab::core::latent {
 
 namespace {
 using Clock = std::chrono::steady_clock;
@@ -25,6 +27,8 @@ struct VaeTrainJob::State {
   bool mapRefreshing = false;
   std::vector<CurvePoint> train, test;
 };
+
+std::string VaeTrainJob::name() const { return channel::kTrain; }
 
 VaeTrainJob::VaeTrainJob(std::shared_ptr<VaeSession> session)
     : m_session(std::move(session)), m_state(std::make_shared<State>()) {}
@@ -64,22 +68,20 @@ static void publishProgress(JobContext& ctx, const VaeSession& s, const VaeTrain
   p->klPerDim = s.klPerDimension();
   p->activeUnits = s.activeUnits();
   p->evaluating = evaluating;
-  Snapshot snap;
-  snap.kind = Snapshot::Kind::Progress;
-  snap.channel = "vae.progress";
-  snap.progress = targetStep > 0 ? std::min(1.0, double(s.globalStep()) / targetStep) : 1.0;
-  snap.payload = std::move(p);
-  ctx.publish(std::move(snap));
+  ctx.publish(Snapshot::progressOf(
+      channel::kProgress, std::move(p),
+      targetStep > 0 ? std::min(1.0, double(s.globalStep()) / targetStep) : 1.0));
 }
 
 static void publishMap(JobContext& ctx, const VaeSession& s) {
   if (!s.latentMap()) return;
-  ctx.publish(Snapshot::reply("vae.map", s.latentMap()));
+  ctx.publish(Snapshot::reply(channel::kMap, s.latentMap()));
 }
 
 bool VaeTrainJob::step(JobContext& ctx) {
   auto& st = *m_state;
   auto& s = *m_session;
+  if (auto beta = ctx.live().take(live::kBeta)) s.setBeta(*beta);
   auto progress = [&](bool force) {
     if (force || ctx.publishDue())
       publishProgress(ctx, s, this, st.train, st.test, st.trainSeconds, st.samples, st.targetStep,
@@ -143,7 +145,7 @@ void VaeTrainJob::end(JobContext& ctx, bool cancelled) {
   r->trainSeconds = m_state->trainSeconds;
   r->samplesPerSecond = m_state->trainSeconds > 0 ? m_state->samples / m_state->trainSeconds : 0;
   r->epochs = static_cast<int>(m_session->epochsDone() + 0.5);
-  ctx.publish(Snapshot::result("vae.train", std::move(r)));
+  ctx.publish(Snapshot::result(channel::kTrain, std::move(r)));
 }
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

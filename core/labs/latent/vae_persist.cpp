@@ -1,31 +1,17 @@
-// Saving and loading the Latent Explorer's model (GenLab model file, lab "vae").
+// Saving and loading the Latent Explorer's model (GenLab model file; its
+// lab field stays "vae", the name files have carried since the first release).
 #include <nlohmann/json.hpp>
 
-#include "core/labs/vae/vae_session.h"
-#include "core/labs/vae/vae_session_impl.h"
+#include "core/labs/latent/vae_session.h"
+#include "core/labs/latent/vae_session_impl.h"
 #include "core/util/model_file.h"
+#include "core/util/tensor_blob.h"
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 namespace {
 constexpr const char* kLab = "vae";
 
-TensorBlob toBlob(const torch::Tensor& t) {
-  auto c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
-  TensorBlob b;
-  b.shape.assign(c.sizes().begin(), c.sizes().end());
-  b.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-  return b;
-}
-
-void copyInto(torch::Tensor& dst, const TensorBlob& blob, const std::string& name,
-              const std::string& file) {
-  if (std::vector<int64_t>(dst.sizes().begin(), dst.sizes().end()) != blob.shape)
-    throw ModelFileError(file + ": tensor '" + name + "' has the wrong shape for this model");
-  auto src = torch::from_blob(const_cast<float*>(blob.values.data()), dst.sizes(), torch::kFloat);
-  torch::NoGradGuard ng;
-  dst.copy_(src);
-}
 
 std::string bytesToHex(const torch::Tensor& state) {
   static const char* digits = "0123456789abcdef";
@@ -167,4 +153,4 @@ std::unique_ptr<VaeSession> VaeSession::load(const std::string& path,
   return session;
 }
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

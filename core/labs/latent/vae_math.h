@@ -3,7 +3,7 @@
 // against closed forms and Monte-Carlo estimates.
 #include <ATen/ATen.h>
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 // KL(N(mu, exp(logvar)) || N(0, 1)) per element, in nats.
 inline at::Tensor klToStandardNormal(const at::Tensor& mu, const at::Tensor& logvar) {
@@ -16,4 +16,4 @@ inline at::Tensor reparameterize(const at::Tensor& mu, const at::Tensor& logvar,
   return at::addcmul(mu, (0.5 * logvar).exp(), eps);
 }
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

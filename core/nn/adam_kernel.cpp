@@ -1,8 +1,8 @@
-#include "core/labs/vae/adam_kernel.h"
+#include "core/nn/adam_kernel.h"
 
 #include <cmath>
 
-namespace genlab::core::vae {
+namespace genlab::core::nn {
 
 __attribute__((target_clones("avx2", "default"))) void adamUpdate(
     float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v,
@@ -19,4 +19,4 @@ __attribute__((target_clones("avx2", "default"))) void adamUpdate(
   }
 }
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::nn

@@ -1,9 +1,9 @@
-#include "core/labs/vae/vae_options.h"
+#include "core/labs/latent/vae_options.h"
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 std::string VaeOptions::toJson() const {
   nlohmann::json j{{"data", data},
@@ -62,4 +62,4 @@ void VaeOptions::validate() const {
   need(liveMapSeconds >= 0, "live map interval must not be negative");
 }
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

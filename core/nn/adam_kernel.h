@@ -3,7 +3,7 @@
 // cloned for AVX2 so the loop is vectorised whatever the baseline ISA is.
 #include <cstdint>
 
-namespace genlab::core::vae {
+namespace genlab::core::nn {
 
 struct AdamCoefficients {
   float beta1, beta2, stepSize, invBiasCorrection2Sqrt, eps;
@@ -13,4 +13,4 @@ struct AdamCoefficients {
 void adamUpdate(float* p, const float* g, float* m, float* v, std::int64_t n,
                 const AdamCoefficients& c);
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::nn

@@ -8,7 +8,7 @@
 
 #include <utility>
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 // sum over all elements of BCE(sigmoid(logits), target), numerically stable;
 // gradient with respect to logits only.
@@ -18,4 +18,4 @@ at::Tensor bceWithLogitsSum(const at::Tensor& logits, const at::Tensor& target);
 // and KL(q || N(0, I)) summed over the batch. Differentiable in stats.
 std::pair<at::Tensor, at::Tensor> gaussianLatent(const at::Tensor& stats, const at::Tensor& eps);
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

@@ -1,12 +1,12 @@
-#include "core/labs/vae/vae_fused.h"
+#include "core/labs/latent/vae_fused.h"
 
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <cmath>
 
-#include "core/labs/vae/vae_math.h"
+#include "core/labs/latent/vae_math.h"
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 namespace {
 using torch::autograd::AutogradContext;
@@ -121,4 +121,4 @@ std::pair<at::Tensor, at::Tensor> gaussianLatent(const at::Tensor& stats, const 
   return {out[0], out[1]};
 }
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

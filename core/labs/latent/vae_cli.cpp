@@ -1,16 +1,18 @@
-// genlab-cli vae train | eval: the Latent Explorer headless, on the same engine.
+// genlab-cli latent train | eval (alias: vae): the Latent Explorer headless, on the same engine.
 #include <chrono>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "core/cli/cli.h"
+#include "core/cli/json_lines.h"
 #include "core/data/image_data.h"
 #include "core/engine/device.h"
 #include "core/engine/engine.h"
-#include "core/labs/vae/vae_job.h"
+#include "core/labs/latent/latent_requests.h"
+#include "core/labs/latent/vae_job.h"
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 namespace {
 using nlohmann::json;
@@ -39,25 +41,14 @@ VaeOptions optionsFromArgs(const cli::Args& a) {
 }
 
 // Prints the engine's snapshots as JSON lines (or short text) and keeps the result.
-struct Printer {
-  std::ostream& out;
-  std::ostream& err;
-  bool asJson;
-  std::mutex mutex;
+struct Printer : cli::JsonLines {
+  using JsonLines::JsonLines;
   std::size_t epochsPrinted = 0;
-  std::chrono::steady_clock::time_point lastLine{};
   std::shared_ptr<const VaeResult> result;
-  std::string error;
 
-  void line(const json& j) {
-    if (asJson) out << j.dump() << std::endl;
-  }
   void onSnapshot(const Snapshot& s) {
     std::lock_guard<std::mutex> g(mutex);
-    if (s.kind == Snapshot::Kind::Error) {
-      error = s.message;
-      return;
-    }
+    note(s);
     if (auto r = std::dynamic_pointer_cast<const VaeResult>(s.payload)) result = r;
     auto p = std::dynamic_pointer_cast<const VaeProgress>(s.payload);
     if (!p) return;
@@ -68,14 +59,12 @@ struct Printer {
       j.update(metricsJson("test", t.m));
       if (!p->train.empty()) j.update(metricsJson("train", p->train.back().m));
       line(j);
-      if (!asJson)
-        out << "epoch " << t.epoch << ": test ELBO " << t.m.elbo << " nats (recon " << t.m.recon
+      if (!asJson())
+        out() << "epoch " << t.epoch << ": test ELBO " << t.m.elbo << " nats (recon " << t.m.recon
             << ", KL " << t.m.kl << "), " << static_cast<long>(p->samplesPerSecond)
             << " img/s" << std::endl;
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (now - lastLine > std::chrono::seconds(1) && !p->train.empty()) {
-      lastLine = now;
+    if (!p->train.empty() && progressDue()) {
       json j{{"event", "progress"}, {"epoch", p->epoch}, {"step", p->step},
              {"total_steps", p->totalSteps}, {"beta", p->beta},
              {"samples_per_second", p->samplesPerSecond}, {"eta_seconds", p->etaSeconds}};
@@ -90,11 +79,11 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
                    "epochs", "seed", "threads", "max-train", "json", "out"});
   const VaeOptions o = optionsFromArgs(a);
   setTorchThreads(o.threads);
-  Printer printer{out, err, a.flag("json"), {}, 0, {}, nullptr, {}};
+  Printer printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   std::shared_ptr<VaeSession> session;
   engine.runSync([&] { session = VaeSession::create(o); });
-  printer.line({{"event", "start"}, {"lab", "vae"}, {"device", Engine::deviceName()},
+  printer.line({{"event", "start"}, {"lab", channel::kLab}, {"device", Engine::deviceName()},
                 {"options", json::parse(o.toJson())},
                 {"train_images", session->data().train.count},
                 {"test_images", session->data().test.count},
@@ -113,9 +102,10 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   json res{{"event", "result"},        {"test_elbo", r.test.elbo},
            {"test_recon", r.test.recon}, {"test_kl", r.test.kl},
            {"active_units", r.activeUnits}, {"train_seconds", r.trainSeconds},
-           {"samples_per_second", r.samplesPerSecond}, {"epochs", r.epochs}};
+           {"samples_per_second", cli::rate(r.samplesPerSecond * r.trainSeconds, r.trainSeconds)},
+           {"epochs", r.epochs}};
   if (a.has("out")) res["model"] = a.str("out", "");
-  if (printer.asJson)
+  if (printer.asJson())
     printer.line(res);
   else
     out << "test ELBO " << r.test.elbo << " nats/image, " << r.activeUnits
@@ -125,7 +115,7 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
 
 int runEval(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"model", "data", "threads", "json"});
-  if (!a.has("model")) throw std::invalid_argument("vae eval needs --model FILE");
+  if (!a.has("model")) throw std::invalid_argument("latent eval needs --model FILE");
   const std::string path = a.str("model", "");
   setTorchThreads(a.integer("threads", 0, 0, 1024));
   Engine engine([](const Snapshot&) {});
@@ -150,13 +140,13 @@ int runEval(const cli::Args& a, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 void registerCli(cli::Registry& r) {
-  r.add({"vae", "train",
-         "vae train --data mnist|digits|FOLDER --latent-dim N --epochs N --beta X --batch N "
+  r.add({channel::kLab, "train",
+         "latent train --data mnist|digits|FOLDER --latent-dim N --epochs N --beta X --batch N "
          "--seed S --threads N [--arch mlp|conv] [--hidden N] [--lr X] [--kl-warmup N] "
          "[--max-train N] [--json] [--out FILE]",
          runTrain, {"json"}});
-  r.add({"vae", "eval", "vae eval --model FILE [--data SPEC] [--threads N] [--json]", runEval,
+  r.add({channel::kLab, "eval", "latent eval --model FILE [--data SPEC] [--threads N] [--json]", runEval,
          {"json"}});
 }
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

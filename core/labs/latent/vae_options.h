@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-namespace genlab::core::vae {
+namespace genlab::core::latent {
 
 struct VaeOptions {
   std::string data = "digits";       // "mnist", "digits" (embedded) or a folder
@@ -25,4 +25,4 @@ struct VaeOptions {
   void validate() const;                            // throws std::invalid_argument
 };
 
-}  // namespace genlab::core::vae
+}  // namespace genlab::core::latent

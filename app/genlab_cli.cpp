@@ -3,4 +3,9 @@
 
 #include "core/cli/cli.h"
 
-int main(int argc, char** argv) { return genlab::core::cli::main(argc, argv, std::cout, std::cerr); }
+#include "core/engine/engine.h"
+
+int main(int argc, char** argv) {
+  genlab::core::configureProcess();
+  return genlab::core::cli::main(argc, argv, std::cout, std::cerr);
+}

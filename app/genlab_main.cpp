@@ -10,6 +10,7 @@
 #include "ui/labs/lab_panel.h"
 #include "ui/labs/lab_registry.h"
 #include "ui/main_window.h"
+#include "core/engine/engine.h"
 #include "ui/views/vtk_view.h"
 
 namespace {
@@ -111,6 +112,7 @@ void scheduleScreenshot(genlab::ui::MainWindow& window, const QString& file, dou
 int main(int argc, char** argv) {
   // VTK views render through OpenGL 3.2 Core; the default format must be set
   // before the application object exists.
+  genlab::core::configureProcess();
   genlab::ui::VtkView::setDefaultSurfaceFormat();
 
   Options options;

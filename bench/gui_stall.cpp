@@ -10,10 +10,12 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/engine/engine.h"
 #include "ui/labs/lab_panel.h"
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
+  genlab::core::configureProcess();
   QApplication app(argc, argv);
   const QString lab = argc > 1 ? argv[1] : "latent";
   const QString data = argc > 2 ? argv[2] : "mnist";

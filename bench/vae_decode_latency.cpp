@@ -19,6 +19,7 @@ using namespace genlab::core;
 using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
+  genlab::core::configureProcess();
   const std::string data = argc > 1 ? argv[1] : "mnist";
   const int seconds = argc > 2 ? std::atoi(argv[2]) : 15;
   setTorchThreads(1);

@@ -9,6 +9,7 @@
 #include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include "ui/bridge/engine_bridge.h"
@@ -112,8 +113,21 @@ void MainWindow::buildMenus() {
 void MainWindow::buildStatusBar() {
   m_dataLabel = new QLabel;
   m_dataLabel->setToolTip(tr("Data set of the current lab"));
-  m_deviceLabel = new QLabel(tr("Device: %1").arg(EngineBridge::deviceName()));
-  m_deviceLabel->setToolTip(tr("Where models train: CUDA when a GPU is available, else CPU"));
+  m_deviceLabel = new QLabel;
+  m_deviceLabel->setToolTip(tr("Where models train: CUDA when a GPU is available, else CPU; and "
+                               "the intra-op threads of the last training step (each lab has "
+                               "the default measured fastest for its models)"));
+  auto showDevice = [this] {
+    const int threads = core::Engine::workerThreads();
+    const QString device = tr("Device: %1").arg(EngineBridge::deviceName());
+    m_deviceLabel->setText(threads <= 0  ? device
+                           : threads == 1 ? tr("%1 · 1 thread").arg(device)
+                                          : tr("%1 · %2 threads").arg(device).arg(threads));
+  };
+  showDevice();
+  auto* deviceTimer = new QTimer(this);
+  connect(deviceTimer, &QTimer::timeout, this, showDevice);
+  deviceTimer->start(1000);
   for (QLabel* label : {m_dataLabel, m_deviceLabel}) {
     label->setContentsMargins(8, 0, 8, 0);
     statusBar()->addPermanentWidget(label);

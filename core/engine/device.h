@@ -5,6 +5,9 @@
 
 namespace genlab::core {
 c10::Device defaultDevice();
-// Sets torch intra-op threads; 0 keeps the library default.
+// Sets torch intra-op threads on the calling thread; 0 keeps the library default.
 void setTorchThreads(int n);
+// Torch intra-op threads the calling thread runs with now.
+int torchThreads();
+
 }  // namespace genlab::core

@@ -1,5 +1,7 @@
 #include "core/engine/engine.h"
 
+#include "core/engine/device.h"
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -8,6 +10,10 @@
 #include <vector>
 
 namespace genlab::core {
+
+namespace detail {
+void noteWorkerThreads(int n);  // device.cpp
+}
 
 void LiveSettings::set(const std::string& key, double value) {
   std::lock_guard<std::mutex> g(m_mutex);
@@ -94,6 +100,7 @@ struct Engine::Impl {
   bool stopping = false;
   bool busy = false;  // worker is inside a step or request
   std::atomic<long long> longestStepUs{0}, longestRequestUs{0};
+  std::atomic<int> fixedThreads{0};
   std::thread worker;
 
   // Never lets a listener's exception (bad_alloc in a consumer, say) reach
@@ -185,6 +192,9 @@ void Engine::Impl::runJobStep(std::unique_lock<std::mutex>& lock,
   lock.unlock();
   const auto start = Clock::now();
   JobContext& ctx = *e->ctx;
+  if (const int t = fixedThreads > 0 ? fixedThreads.load() : e->job->threads(); t > 0)
+    setTorchThreads(t);
+  detail::noteWorkerThreads(torchThreads());
   const std::string name = e->job->name();
   JobState terminal = JobState::Running;
   std::string error;
@@ -371,6 +381,8 @@ JobState Engine::state(std::uint64_t jobId) const {
   auto it = m_impl->finished.find(jobId);
   return it == m_impl->finished.end() ? JobState::Unknown : it->second;
 }
+
+void Engine::setThreads(int threads) { m_impl->fixedThreads = std::max(0, threads); }
 
 void Engine::setLive(std::uint64_t jobId, const std::string& key, double value) {
   std::lock_guard<std::mutex> g(m_impl->mutex);

@@ -32,6 +32,9 @@ class Job {
   virtual std::string name() const = 0;
   // Jobs of one lane run one after another; lanes take turns.
   virtual std::string lane() const { return name(); }
+  // Torch intra-op threads this job's steps run with (its lab's measured
+  // default, or the user's choice); 0 leaves the current setting.
+  virtual int threads() const { return 0; }
   // Called once on the worker before the first step.
   virtual void begin(JobContext&) {}
   // One slice of work; return true when the job has finished.
@@ -89,6 +92,12 @@ class JobContext {
   std::shared_ptr<LiveSettings> m_live;
 };
 
+// Process-wide settings for steady-state training, called once by each
+// executable's main(): freed tensor buffers stay in the heap instead of going
+// back to the OS and faulting in again at the next step (glibc's malloc
+// otherwise maps and unmaps blocks of a few hundred kB every step).
+void configureProcess();
+
 enum class JobState { Queued, Running, Paused, Finished, Cancelled, Failed, Unknown };
 
 class Engine {
@@ -114,6 +123,10 @@ class Engine {
   void resume(std::uint64_t jobId);
   void stepOnce(std::uint64_t jobId);
   JobState state(std::uint64_t jobId) const;
+  // Torch intra-op threads for every job step from now on, whatever the
+  // job's own default (Job::threads()); 0 goes back to the jobs' defaults.
+  // The CLI's --threads.
+  void setThreads(int threads);
   // Sets a live setting of a queued or running job (no effect once it ended).
   void setLive(std::uint64_t jobId, const std::string& key, double value);
 
@@ -137,6 +150,8 @@ class Engine {
 
   // Worker-side name of the device ("cpu" or "cuda"), chosen once at start.
   static std::string deviceName();
+  // Torch intra-op threads of the last job step (0 before any); any thread.
+  static int workerThreads();
 
  private:
   struct Impl;

@@ -9,6 +9,7 @@
 
 #include "core/labs/latent/vae_fused.h"
 #include "core/labs/latent/vae_math.h"
+#include "core/labs/latent/vae_mlp_step.h"
 #include "core/labs/latent/vae_model.h"
 
 // LibTorch's logging header defines a CHECK macro of its own; Catch's must
@@ -133,4 +134,40 @@ TEST_CASE("fused BCE and Gaussian-latent functions match the composite formulas"
   CHECK(bce.item<float>() == Approx(bce2.item<float>()).epsilon(1e-5));
   CHECK(torch::allclose(gStats, stats.grad(), 1e-4, 1e-5));
   CHECK(torch::allclose(gLogits, logits.grad(), 1e-4, 1e-5));
+}
+
+TEST_CASE("the hand-written MLP step has autograd's loss and gradients", "[vae][math]") {
+  auto make = [] {
+    torch::manual_seed(11);
+    return std::make_shared<MlpVaeImpl>(30, 16, 3);
+  };
+  auto byHand = make();
+  auto byAutograd = make();
+  FlatAdam flat(*byHand, "adam", 1e-3);  // its gradients become views of one buffer
+  REQUIRE(MlpVaeStep::supports(*byHand));
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(5);
+  const auto x = at::rand({9, 30}, gen);  // targets in [0, 1], as pixel intensities
+  const auto eps = at::randn({9, 3}, gen);
+  for (const double beta : {1.0, 0.25}) {
+    MlpVaeStep step;
+    const MlpStepSums sums = step.step(*byHand, x, eps, beta);
+
+    for (auto& p : byAutograd->parameters())
+      if (p.grad().defined()) p.mutable_grad().zero_();
+    auto stats = byAutograd->encodeStats(x);
+    auto [z, kl] = gaussianLatent(stats, eps);
+    auto recon = bceWithLogitsSum(byAutograd->decodeLogits(z), x);
+    (recon + beta * kl).backward();
+
+    CHECK(sums.recon == Approx(recon.item<double>()).epsilon(1e-5));
+    CHECK(sums.kl == Approx(kl.item<double>()).epsilon(1e-5));
+    const auto hand = byHand->named_parameters();
+    const auto ref = byAutograd->named_parameters();
+    for (const auto& item : ref) {
+      INFO(item.key() << ", beta " << beta);
+      const auto& g = hand[item.key()].grad();
+      CHECK(at::allclose(g, item.value().grad(), 1e-4, 1e-5));
+      CHECK(g.abs().sum().item<double>() > 0);  // not a gradient that is all zeros
+    }
+  }
 }

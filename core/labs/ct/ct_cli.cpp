@@ -135,9 +135,9 @@ int runReconstruct(const cli::Args& a, std::ostream& out, std::ostream& err) {
     return o;
   }();
   const std::string phantom = a.str("phantom", "shepp-logan");
-  setTorchThreads(a.integer("threads", 0, 0, 1024));
   Printer printer{{out, a.flag("json")}, nullptr, nullptr};
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
+  engine.setThreads(a.integer("threads", 0, 0, 1024));
   auto session = std::make_shared<CtSession>();
   std::string object = phantom;  // what the object is, for the start line
   engine.runSync([&] {
@@ -150,7 +150,11 @@ int runReconstruct(const cli::Args& a, std::ostream& out, std::ostream& err) {
     session->simulate();
     if (a.has("prior")) session->loadPrior(a.str("prior", ""));
   });
+  const int threads = a.integer("threads", 0, 0, 1024);
   printer.line({{"event", "start"}, {"lab", "ct"}, {"device", Engine::deviceName()},
+                {"threads", threads > 0 ? threads
+                            : recon.method == "score" ? PriorOptions::kDefaultThreads
+                                                      : torchThreads()},
                 {"phantom", phantom}, {"object", object}, {"scan", json::parse(scan.toJson())},
                 {"reconstruction", json::parse(recon.toJson())}});
   engine.submit(makeReconstructionJob(session, recon));
@@ -203,13 +207,12 @@ int runTrainPrior(const cli::Args& a, std::ostream& out, std::ostream& err) {
   o.threads = a.integer("threads", 0, 0, 1024);
   o.validate();
   if (!a.has("out")) throw std::invalid_argument("ct train-prior needs --out FILE");
-  setTorchThreads(o.threads);
   Printer printer{{out, a.flag("json")}, nullptr, nullptr};
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   auto session = std::make_shared<CtSession>();
   const std::clock_t cpu0 = std::clock();
   printer.line({{"event", "start"}, {"lab", "ct"}, {"device", Engine::deviceName()},
-                {"options", json::parse(o.toJson())}});
+                {"threads", o.effectiveThreads()}, {"options", json::parse(o.toJson())}});
   engine.submit(makePriorTrainingJob(session, o, a.str("out", "")));
   engine.waitIdle();
   if (!printer.error.empty() || !printer.prior) {

@@ -23,6 +23,8 @@ class ReconstructionJob : public Job {
   ReconstructionJob(std::shared_ptr<CtSession> session, ReconOptions options)
       : m_session(std::move(session)), m_options(std::move(options)) {}
   std::string name() const override { return channel::kReconstruct; }
+  // The score prior's network runs like its training; the classical methods keep the setting.
+  int threads() const override { return m_options.method == "score" ? PriorOptions::kDefaultThreads : 0; }
 
   void begin(JobContext&) override {
     m_started = Clock::now();
@@ -77,6 +79,7 @@ class PriorTrainingJob : public Job {
   PriorTrainingJob(std::shared_ptr<CtSession> session, PriorOptions options, std::string path)
       : m_session(std::move(session)), m_options(std::move(options)), m_path(std::move(path)) {}
   std::string name() const override { return channel::kTrainPrior; }
+  int threads() const override { return m_options.effectiveThreads(); }
 
   void begin(JobContext&) override {
     m_options.validate();

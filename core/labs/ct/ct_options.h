@@ -99,7 +99,12 @@ struct PriorOptions {
   // training within 18 minutes anywhere.
   double maxSeconds = 1080;
   std::uint64_t seed = 1;
+  // Torch intra-op threads; 0: kDefaultThreads. The score network's
+  // convolutions use a second core well: the prior's full schedule took ~12
+  // minutes with 2 threads and did not finish in 18 with 1 (2-core machine).
   int threads = 0;
+  static constexpr int kDefaultThreads = 2;
+  int effectiveThreads() const { return threads > 0 ? threads : kDefaultThreads; }
 
   std::string toJson() const;
   static PriorOptions fromJson(const std::string&);

@@ -105,20 +105,25 @@ int runReconstructVolume(const cli::Args& a, std::ostream& out, std::ostream& er
   slices.hi = a.real("hi", 0);
   const std::string path = a.str("volume", "");
   const std::string outPath = a.str("out", ""), truthPath = a.str("truth-out", "");
-  setTorchThreads(a.integer("threads", 0, 0, 1024));
+  const int threads = a.integer("threads", 0, 0, 1024);
   // Fail on an unwritable --out before spending minutes on the reconstruction.
   for (const auto& p : {outPath, truthPath})
     if (!p.empty()) data::checkVolumeSavePath(p);
   data::Volume volume = path == "mri" ? *mriVolume() : data::readVolume(path);
   VolumePrinter printer{{out, a.flag("json")}, nullptr};
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
+  engine.setThreads(threads);
   auto session = std::make_shared<CtSession>();
   engine.runSync([&] {
     session->setScan(scan);
     if (a.has("prior")) session->loadPrior(a.str("prior", ""));
   });
   printer.line({{"event", "start"}, {"lab", "ct"}, {"verb", "reconstruct-volume"},
-                {"device", Engine::deviceName()}, {"volume", volume.description},
+                {"device", Engine::deviceName()},
+                {"threads", threads > 0 ? threads
+                            : recon.method == "score" ? PriorOptions::kDefaultThreads
+                                                      : torchThreads()},
+                {"volume", volume.description},
                 {"scan", json::parse(scan.toJson())}, {"reconstruction", json::parse(recon.toJson())}});
   engine.submit(makeVolumeReconstructionJob(session, std::move(volume), recon, slices));
   engine.waitIdle();

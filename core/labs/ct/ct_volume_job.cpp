@@ -31,6 +31,7 @@ class VolumeReconstructionJob : public Job {
     m_options.nullspace = false;  // per slice it would cost more than the method
   }
   std::string name() const override { return channel::kReconstructVolume; }
+  int threads() const override { return m_options.method == "score" ? PriorOptions::kDefaultThreads : 0; }
 
   void begin(JobContext&) override {
     m_started = Clock::now();

@@ -84,6 +84,7 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   std::shared_ptr<VaeSession> session;
   engine.runSync([&] { session = VaeSession::create(o); });
   printer.line({{"event", "start"}, {"lab", channel::kLab}, {"device", Engine::deviceName()},
+                {"threads", o.effectiveThreads()},
                 {"options", json::parse(o.toJson())},
                 {"train_images", session->data().train.count},
                 {"test_images", session->data().test.count},

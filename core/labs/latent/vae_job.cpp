@@ -12,6 +12,18 @@ using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
+constexpr double kChunkTarget = 0.008;  // seconds
+constexpr auto kTrainSlice = std::chrono::milliseconds(12);
+
+// Runs `chunk(n)` and resizes n so that the next one takes about kChunkTarget.
+template <class Fn>
+bool timedChunk(int& n, Fn chunk) {
+  const auto t0 = Clock::now();
+  const bool done = chunk(n);
+  const double took = std::max(1e-5, secondsSince(t0));
+  n = std::clamp(static_cast<int>(n * std::min(2.0, kChunkTarget / took)), 16, 4000);
+  return done;
+}
 }  // namespace
 
 struct VaeTrainJob::State {
@@ -25,10 +37,14 @@ struct VaeTrainJob::State {
   long samples = 0, samplesAtStart = 0;
   Clock::time_point started, lastMap;
   bool mapRefreshing = false;
+  // Images per evaluation or map chunk, adapted so that a chunk takes about
+  // kChunkTarget: a click waits at most one chunk.
+  int evalChunk = 64, mapChunk = 128;
   std::vector<CurvePoint> train, test;
 };
 
 std::string VaeTrainJob::name() const { return channel::kTrain; }
+int VaeTrainJob::threads() const { return m_session->options().effectiveThreads(); }
 
 VaeTrainJob::VaeTrainJob(std::shared_ptr<VaeSession> session)
     : m_session(std::move(session)), m_state(std::make_shared<State>()) {}
@@ -88,7 +104,7 @@ bool VaeTrainJob::step(JobContext& ctx) {
                       st.phase == State::Phase::Eval, st.started);
   };
   if (st.phase == State::Phase::Eval) {
-    if (!s.evaluateChunk(500)) {
+    if (!timedChunk(st.evalChunk, [&](int n) { return s.evaluateChunk(n); })) {
       progress(false);
       return false;
     }
@@ -106,12 +122,15 @@ bool VaeTrainJob::step(JobContext& ctx) {
     s.beginMapRefresh();
     st.mapRefreshing = true;
   }
-  if (st.mapRefreshing && s.mapRefreshChunk(1000)) {
+  if (st.mapRefreshing && timedChunk(st.mapChunk, [&](int n) { return s.mapRefreshChunk(n); })) {
     st.mapRefreshing = false;
     st.lastMap = Clock::now();
     publishMap(ctx, s);
   }
-  // Train for a slice of about 15 ms, so interactive requests wait little.
+  // A map chunk is this step's work: training resumes at the next step, after
+  // any waiting request.
+  if (st.mapRefreshing) return false;
+  // Train for a slice of about 12 ms, so interactive requests wait little.
   const auto sliceStart = Clock::now();
   const long spe = s.stepsPerEpoch();
   do {
@@ -130,7 +149,7 @@ bool VaeTrainJob::step(JobContext& ctx) {
       s.beginEvaluation();
       break;
     }
-  } while (Clock::now() - sliceStart < std::chrono::milliseconds(15) && !ctx.shouldYield());
+  } while (Clock::now() - sliceStart < kTrainSlice && !ctx.shouldYield());
   st.trainSeconds += secondsSince(sliceStart);
   st.samples = s.samplesSeen() - st.samplesAtStart;
   progress(st.phase == State::Phase::Eval);

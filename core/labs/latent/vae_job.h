@@ -44,6 +44,7 @@ class VaeTrainJob : public Job {
   // Trains `session` for session->options().epochs more epochs.
   explicit VaeTrainJob(std::shared_ptr<VaeSession> session);
   std::string name() const override;
+  int threads() const override;
   void begin(JobContext& ctx) override;
   bool step(JobContext& ctx) override;
   void end(JobContext& ctx, bool cancelled) override;

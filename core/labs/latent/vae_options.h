@@ -16,7 +16,11 @@ struct VaeOptions {
   int batch = 128;
   int epochs = 10;
   std::uint64_t seed = 1;
-  int threads = 0;             // torch intra-op threads; 0 = library default
+  // Torch intra-op threads; 0: kDefaultThreads. One torch thread beside
+  // OpenBLAS's own pool was the fastest split on 2 cores (README, Threads).
+  int threads = 0;
+  static constexpr int kDefaultThreads = 1;
+  int effectiveThreads() const { return threads > 0 ? threads : kDefaultThreads; }
   double liveMapSeconds = 0;   // > 0: refresh the latent map this often mid-epoch
   int maxTrainImages = 0;      // > 0: train on the first N (after shuffling) only
 

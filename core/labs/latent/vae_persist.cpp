@@ -53,8 +53,7 @@ void restoreRng(VaeSession::Impl& s, const nlohmann::json& meta, const std::stri
       s.shuffleGen.set_state(hexToBytes(meta["shuffle_state"].get<std::string>(), path));
       if (cursor > 0) {
         s.shuffleState = s.shuffleGen.get_state();
-        auto perm = torch::randperm(n, s.shuffleGen, torch::TensorOptions().dtype(torch::kLong));
-        s.epochX = s.trainX.index_select(0, perm.to(s.device));
+        s.perm = torch::randperm(n, s.shuffleGen, torch::TensorOptions().dtype(torch::kLong));
         s.cursor = cursor;
       }
     }

@@ -117,6 +117,8 @@ VaeSession::VaeSession(const VaeOptions& options, std::shared_ptr<const ImageSpl
     s.net = std::make_shared<MlpVaeImpl>(s.height * s.width, m_options.hidden, m_options.latentDim);
   s.net->to(s.device);
   s.adam = std::make_unique<FlatAdam>(*s.net, "adam", m_options.lr);
+  s.mlp = dynamic_cast<MlpVaeImpl*>(s.net.get());
+  if (s.mlp && MlpVaeStep::supports(*s.mlp)) s.mlpStep = std::make_unique<MlpVaeStep>();
   s.trainX = toFloatTensor(m_data->train, m_options.maxTrainImages, s.device);
   s.testX = toFloatTensor(m_data->test, 0, s.device);
   s.origin.assign(m_options.latentDim, 0.f);
@@ -152,31 +154,47 @@ double VaeSession::epochsDone() const {
 VaeMetrics VaeSession::trainStep() {
   auto& s = *m_impl;
   const int64_t n = s.trainX.size(0);
-  if (s.cursor == 0 || !s.epochX.defined()) {
+  if (s.cursor == 0 || !s.perm.defined()) {
     s.shuffleState = s.shuffleGen.get_state();
-    auto perm = torch::randperm(n, s.shuffleGen, torch::TensorOptions().dtype(torch::kLong));
-    s.epochX = s.trainX.index_select(0, perm.to(s.device));
+    s.perm = torch::randperm(n, s.shuffleGen, torch::TensorOptions().dtype(torch::kLong));
     s.cursor = 0;
   }
   const int64_t b = std::min<int64_t>(m_options.batch, n - s.cursor);
-  auto x = s.epochX.narrow(0, s.cursor, b);
+  // Gathered into one buffer reused across steps (new only when the batch
+  // size changes, at the epoch's last batch).
+  if (!s.batchX.defined() || s.batchX.size(0) != b)
+    s.batchX = torch::empty({0, s.trainX.size(1)}, s.trainX.options());
+  auto idx = s.perm.narrow(0, s.cursor, b);
+  at::index_select_out(s.batchX, s.trainX, 0, s.device.is_cpu() ? idx : idx.to(s.device));
+  const auto& x = s.batchX;
   const double beta = effectiveBeta();
-  s.adam->zeroGrad();
-  auto stats = s.net->encodeStats(x);
-  auto [z, kl] = gaussianLatent(stats, s.randn({b, static_cast<int64_t>(m_options.latentDim)}, s.trainGen));
-  auto recon = bceWithLogitsSum(s.net->decodeLogits(z), x);
-  // Summed over the batch, as the reference model does (Adam is nearly
-  // insensitive to the scale, but not exactly: keep it identical).
-  auto loss = beta == 1.0 ? recon + kl : recon + beta * kl;
-  loss.backward();
+  auto eps = s.randn({b, static_cast<int64_t>(m_options.latentDim)}, s.trainGen);
+  double reconSum = 0, klSum = 0;
+  if (s.mlpStep) {
+    // The same model and loss as below, without autograd (vae_mlp_step.h).
+    const MlpStepSums sums = s.mlpStep->step(*s.mlp, x, eps, beta);
+    reconSum = sums.recon;
+    klSum = sums.kl;
+  } else {
+    s.adam->zeroGrad();
+    auto stats = s.net->encodeStats(x);
+    auto [z, kl] = gaussianLatent(stats, eps);
+    auto recon = bceWithLogitsSum(s.net->decodeLogits(z), x);
+    // Summed over the batch, as the reference model does (Adam is nearly
+    // insensitive to the scale, but not exactly: keep it identical).
+    auto loss = beta == 1.0 ? recon + kl : recon + beta * kl;
+    loss.backward();
+    reconSum = recon.item<double>();
+    klSum = kl.item<double>();
+  }
   s.adam->step();
   s.cursor += b;
   s.samples += b;
   if (s.cursor >= n) s.cursor = 0;
   ++s.step;
   VaeMetrics m;
-  m.recon = recon.item<double>() / b;
-  m.kl = kl.item<double>() / b;
+  m.recon = reconSum / b;
+  m.kl = klSum / b;
   m.elbo = -(m.recon + m.kl);
   return m;
 }

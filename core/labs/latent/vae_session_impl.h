@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/labs/latent/vae_mlp_step.h"
 #include "core/labs/latent/vae_model.h"
 #include "core/labs/latent/vae_session.h"
 
@@ -20,12 +21,19 @@ struct VaeSession::Impl {
   int height = 0, width = 0;
   std::shared_ptr<VaeNetImpl> net;
   std::unique_ptr<FlatAdam> adam;
+  // The MLP's hand-written training step (CPU float), when it applies.
+  std::unique_ptr<MlpVaeStep> mlpStep;
+  MlpVaeImpl* mlp = nullptr;
   // Shuffling and noise draw from separate generators so that a saved model
   // can replay its epoch's permutation (from shuffleState, taken before it
   // was drawn) and continue its noise exactly (from noiseGen's state).
   at::Generator shuffleGen, trainGen, evalGen;
   at::Tensor shuffleState;
-  torch::Tensor trainX, epochX, testX;
+  torch::Tensor trainX, testX;
+  // The epoch's order (CPU, int64) and the batch gathered by it: a batch is
+  // copied out when it is needed, never the whole shuffled set at once (a
+  // 188 MB copy for MNIST that held the worker for a few hundred ms).
+  torch::Tensor perm, batchX;
   int64_t cursor = 0;
   long step = 0;
   long samples = 0;

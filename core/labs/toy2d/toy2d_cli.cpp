@@ -132,6 +132,7 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   engine.runSync([&] { session = Toy2dSession::create(o); });
   if (printer.asJson())
     out << json{{"event", "start"}, {"lab", "toy2d"}, {"device", Engine::deviceName()},
+                {"threads", o.effectiveThreads()},
                 {"model", session->label()}, {"options", json::parse(o.toJson())},
                 {"train_points", session->data().train.size()},
                 {"held_out_points", session->data().heldOut.size()},
@@ -168,9 +169,9 @@ int runCompare(const cli::Args& a, std::ostream& out, std::ostream& err) {
   std::stringstream ss(a.str("models", "flow,gan"));
   for (std::string m; std::getline(ss, m, ',');) models.push_back(m);
   if (models.empty() || models.size() > 4) throw std::invalid_argument("--models lists 1 to 4 models");
-  setTorchThreads(a.integer("threads", 0, 0, 1024));
   Printer printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
+  engine.setThreads(a.integer("threads", 0, 0, 1024));
   std::vector<std::shared_ptr<Toy2dSession>> sessions;
   long steps = 0;
   engine.runSync([&] {

@@ -65,6 +65,7 @@ class Toy2dTrainJob : public Job {
                 TrainSettings settings = {}, bool finalEvaluation = true);
   ~Toy2dTrainJob() override;
   std::string name() const override;
+  int threads() const override { return m_sessions.front()->options().effectiveThreads(); }
   void begin(JobContext& ctx) override;
   bool step(JobContext& ctx) override;
   void end(JobContext& ctx, bool cancelled) override;

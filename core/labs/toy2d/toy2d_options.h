@@ -52,7 +52,11 @@ struct Toy2dOptions {
 
   // Evaluation and runtime.
   int evalSamples = 2000;  // model samples and held-out points in the MMD
-  int threads = 0;         // torch intra-op threads; 0 keeps the default
+  // Torch intra-op threads; 0: kDefaultThreads (the 2-D models' matrices are
+  // tiny: a second thread costs more in synchronisation than it computes).
+  int threads = 0;
+  static constexpr int kDefaultThreads = 1;
+  int effectiveThreads() const { return threads > 0 ? threads : kDefaultThreads; }
 
   // The defaults of one model (throws std::invalid_argument for an unknown model).
   static Toy2dOptions defaultsFor(const std::string& model);

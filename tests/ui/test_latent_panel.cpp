@@ -2,6 +2,8 @@
 // the map, interpolate, save and load, recover from a broken model file.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+
 #include <QApplication>
 #include <QCheckBox>
 #include <QDir>
@@ -237,4 +239,36 @@ TEST_CASE("a model whose data is gone is explored with the embedded digits", "[l
   CHECK(panel.controls()->dataSpec() == "digits");
   CHECK(panel.controls()->statusLabel()->text().contains("exploring with digits"));
   CHECK(f.decodeAt({0.4, 0.6}).size() == QSize(8, 8));
+}
+
+TEST_CASE("a TorchScript model made in Python opens in the Latent Explorer", "[latent][script]") {
+  Fixture f;
+  LatentPanel& panel = *f.panel;
+  const QString dir = f.path("ts");
+  REQUIRE(QDir().mkpath(dir));
+  const QString cmd = QString("/usr/bin/python3 '%1/tests/fixtures/make_torchscript.py' '%2'")
+                          .arg(GENLAB_SOURCE_DIR, dir);
+  if (std::system(cmd.toLocal8Bit().constData()) != 0) {
+    if (qEnvironmentVariableIsSet("CI")) FAIL("python3-torch is needed for the TorchScript fixtures");
+    WARN("SKIPPED: /usr/bin/python3 with torch is missing");
+    return;
+  }
+  // The embedded digits are 8x8, as the fixture's images: its encoder maps them.
+  panel.loadScriptModel(dir + "/good.pt", genlab::core::latent::ScriptImport::Outputs::Probabilities,
+                        "encode");
+  REQUIRE(waitUntil([&] { return panel.controller()->imported() && !panel.isTraining(); }));
+  REQUIRE(waitUntil([&] { return panel.mapView()->pointCount() == 300; }));
+  CHECK(panel.lastError().isEmpty());
+  CHECK_FALSE(panel.controls()->startButton()->isEnabled());
+  CHECK(panel.controls()->startButton()->toolTip().contains("TorchScript"));
+  const QImage image = f.decodeAt({0.3, 0.6});
+  CHECK(image.width() > 0);
+  if (const QString shots = qEnvironmentVariable("GENLAB_UI_SHOTS"); !shots.isEmpty())
+    panel.grab().save(shots + "/latent-torchscript.png");
+  // A bad file: a clear error, and the lab still works.
+  panel.loadModel(dir + "/tuple.pt");
+  REQUIRE(waitUntil([&] { return !panel.lastError().isEmpty(); }));
+  CHECK(panel.lastError().contains("tuple"));
+  closeMessageBoxes();
+  CHECK(panel.controller()->imported());  // the open model stays
 }

@@ -67,6 +67,27 @@ std::shared_ptr<OpenedSession> openModel(const std::string& path) {
   return out;
 }
 
+std::shared_ptr<OpenedSession> openScriptModel(const ScriptImport& import) {
+  std::shared_ptr<const ImageSplit> data;
+  if (!import.encoderMethod.empty() && !import.data.empty())
+    data = std::make_shared<ImageSplit>(loadImageData(import.data, import.seed));
+  auto out = std::make_shared<OpenedSession>();
+  out->session = VaeSession::openScript(import, data);
+  out->session->evaluate();  // the map through the encoder (empty without one)
+  out->map = out->session->latentMap();
+  out->loaded = true;
+  out->effective = out->session->options();
+  const auto& d = out->session->data().test;
+  out->description = "TorchScript " + std::filesystem::path(import.path).filename().string() +
+                     " \u00b7 z in R^" + std::to_string(out->effective.latentDim) + " \u00b7 " +
+                     std::to_string(d.height) + "\u00d7" + std::to_string(d.width) +
+                     (import.encoderMethod.empty()
+                          ? std::string(" \u00b7 decoder only")
+                          : " \u00b7 map: " + dataName(import.data) + " via " + import.encoderMethod);
+  out->provenance = "imported TorchScript model " + import.path + " (explored, not trained here)";
+  return out;
+}
+
 std::shared_ptr<DecodedPoint> decodePoint(VaeSession& s, float x, float y) {
   auto d = std::make_shared<DecodedPoint>();
   d->x = x;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "core/labs/latent/script_import.h"
 #include "core/labs/latent/vae_options.h"
 #include "core/labs/latent/vae_session.h"
 
@@ -38,6 +39,9 @@ std::shared_ptr<OpenedSession> createSession(const VaeOptions& options);
 // Opens a model file; when its data is not here, explores it with the embedded
 // digits if the image size matches, else says why not.
 std::shared_ptr<OpenedSession> openModel(const std::string& path);
+// Opens a model trained elsewhere (TorchScript, script_import.h); the map
+// shows `import.data` through the encoder when one is named.
+std::shared_ptr<OpenedSession> openScriptModel(const ScriptImport& import);
 
 std::shared_ptr<DecodedPoint> decodePoint(VaeSession& s, float x, float y);
 // An n x n grid whose tiles' centres span [x0, x1] x [y0, y1].

@@ -1,12 +1,16 @@
 // genlab-cli latent train | eval (alias: vae): the Latent Explorer headless, on the same engine.
 #include <chrono>
 #include <iostream>
+#include <algorithm>
+#include <cmath>
 #include <mutex>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "core/cli/cli.h"
 #include "core/cli/json_lines.h"
 #include "core/data/image_data.h"
+#include "core/data/png_write.h"
 #include "core/engine/device.h"
 #include "core/engine/engine.h"
 #include "core/labs/latent/latent_requests.h"
@@ -138,6 +142,114 @@ int runEval(const cli::Args& a, std::ostream& out, std::ostream& err) {
     out << "test ELBO " << m.elbo << " nats/image (recon " << m.recon << ", KL " << m.kl << ")\n";
   return 0;
 }
+// A GenLab model file or a TorchScript file, opened to decode (no training).
+std::shared_ptr<VaeSession> openForDecoding(const cli::Args& a, Engine& engine) {
+  const std::string path = a.str("model", "");
+  if (path.empty()) throw std::invalid_argument("needs --model FILE (.genlab or TorchScript .pt)");
+  const std::string sig = a.str("sigmoid", "auto");
+  if (sig != "auto" && sig != "yes" && sig != "no")
+    throw std::invalid_argument("--sigmoid is yes (the outputs are logits), no (they are "
+                                "intensities) or auto (refuse when they leave [0, 1])");
+  std::shared_ptr<VaeSession> session;
+  engine.runSync([&] {
+    if (looksLikeTorchScript(path)) {
+      ScriptImport im;
+      im.path = path;
+      im.latentDim = a.integer("latent-dim", 0, 0, 4096);
+      if (sig == "yes") im.outputs = ScriptImport::Outputs::Logits;
+      if (sig == "no") im.outputs = ScriptImport::Outputs::Probabilities;
+      session = VaeSession::openScript(im, nullptr);
+      session->evaluate();
+    } else {
+      try {
+        session = openModel(path)->session;
+      } catch (const std::exception& e) {
+        throw std::invalid_argument(std::string(e.what()) +
+                                    " (nor is it TorchScript: those are zip archives)");
+      }
+    }
+  });
+  return session;
+}
+
+// "0,0;1,-1" -> rows of floats.
+std::vector<std::vector<float>> parseLatents(const std::string& text) {
+  std::vector<std::vector<float>> rows;
+  std::stringstream all(text);
+  for (std::string row; std::getline(all, row, ';');) {
+    std::vector<float> z;
+    std::stringstream one(row);
+    for (std::string v; std::getline(one, v, ',');) {
+      std::size_t used = 0;
+      float x = 0;
+      try {
+        x = std::stof(v, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || !std::isfinite(x))
+        throw std::invalid_argument("--z: '" + v + "' is not a number (write z as \"0,0;1,-1\")");
+      z.push_back(x);
+    }
+    if (!z.empty()) rows.push_back(std::move(z));
+  }
+  if (rows.empty()) throw std::invalid_argument("--z lists no latent vector (e.g. \"0,0;1,-1\")");
+  return rows;
+}
+
+int runDecode(const cli::Args& a, std::ostream& out, std::ostream& err) {
+  a.rejectUnknown({"model", "z", "sigmoid", "latent-dim", "json"});
+  Engine engine([](const Snapshot&) {});
+  auto session = openForDecoding(a, engine);
+  const auto rows = parseLatents(a.str("z", "0,0"));
+  const int d = session->options().latentDim;
+  std::vector<float> flat;
+  for (const auto& z : rows) {
+    if (int(z.size()) != d)
+      throw std::invalid_argument("--z: each vector needs " + std::to_string(d) +
+                                  " values (the model's latent size), one has " +
+                                  std::to_string(z.size()));
+    flat.insert(flat.end(), z.begin(), z.end());
+  }
+  std::vector<float> probs;
+  engine.runSync([&] { probs = session->decodeLatents(flat, int(rows.size())); });
+  const int h = session->data().test.height, w = session->data().test.width;
+  cli::JsonLines lines(out, a.flag("json"));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const float* p = probs.data() + i * std::size_t(h) * w;
+    const auto [lo, hi] = std::minmax_element(p, p + std::size_t(h) * w);
+    double sum = 0;
+    for (const float* q = p; q != p + std::size_t(h) * w; ++q) sum += *q;
+    const double mean = sum / (double(h) * w);
+    lines.line({{"event", "decoded"}, {"z", rows[i]}, {"shape", {1, h, w}}, {"mean", mean},
+                {"min", *lo}, {"max", *hi}});
+    if (!lines.asJson())
+      out << "z " << i << ": [1, " << h << ", " << w << "], mean " << mean << ", min " << *lo
+          << ", max " << *hi << "\n";
+  }
+  lines.line({{"event", "result"}, {"decoded", rows.size()}, {"latent_dim", d},
+              {"height", h}, {"width", w}, {"imported", session->imported()}});
+  return 0;
+}
+
+int runGrid(const cli::Args& a, std::ostream& out, std::ostream& err) {
+  a.rejectUnknown({"model", "range", "n", "out", "sigmoid", "latent-dim", "json"});
+  if (!a.has("out")) throw std::invalid_argument("latent grid needs --out FILE.png");
+  const double range = a.real("range", 2.5);
+  if (!(range > 0 && range <= 100)) throw std::invalid_argument("--range must be in (0, 100]");
+  const int n = a.integer("n", 10, 2, 64);
+  Engine engine([](const Snapshot&) {});
+  auto session = openForDecoding(a, engine);
+  Image tiles;
+  const float r = float(range);
+  engine.runSync([&] { tiles = session->decodeGrid(-r, r, -r, r, n); });
+  data::writePng(tiles, a.str("out", ""));
+  cli::JsonLines lines(out, a.flag("json"));
+  lines.line({{"event", "result"}, {"out", a.str("out", "")}, {"n", n}, {"range", range},
+              {"width", tiles.width}, {"height", tiles.height}});
+  if (!lines.asJson()) out << "wrote " << a.str("out", "") << "\n";
+  return 0;
+}
 }  // namespace
 
 void registerCli(cli::Registry& r) {
@@ -148,6 +260,14 @@ void registerCli(cli::Registry& r) {
          runTrain, {"json"}});
   r.add({channel::kLab, "eval", "latent eval --model FILE [--data SPEC] [--threads N] [--json]", runEval,
          {"json"}});
+  r.add({channel::kLab, "decode",
+         "latent decode --model FILE.genlab|FILE.pt --z \"0,0;1,-1\" [--sigmoid auto|yes|no] "
+         "[--latent-dim D] [--json]",
+         runDecode, {"json"}});
+  r.add({channel::kLab, "grid",
+         "latent grid --model FILE.genlab|FILE.pt --range 2.5 --n 10 --out grid.png "
+         "[--sigmoid auto|yes|no] [--latent-dim D] [--json]",
+         runGrid, {"json"}});
 }
 
 }  // namespace genlab::core::latent

@@ -86,6 +86,9 @@ VaeOptions optionsFrom(const nlohmann::json& meta, const std::string& path) {
 }  // namespace
 
 void VaeSession::save(const std::string& path) const {
+  if (m_impl->scripted)
+    throw std::invalid_argument("this model was imported from TorchScript: its file is already "
+                                "its saved form, and GenLab does not rewrite it");
   const auto& s = *m_impl;
   ModelFile mf;
   mf.lab = kLab;

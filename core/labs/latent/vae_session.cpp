@@ -40,13 +40,25 @@ Image toImage(const torch::Tensor& probs, int h, int w) {
   return img;
 }
 
-Image VaeSession::Impl::decodeOne(const torch::Tensor& z) {
+torch::Tensor VaeSession::Impl::decodeProbs(const torch::Tensor& z) {
   torch::NoGradGuard ng;
-  return toImage(torch::sigmoid(net->decodeLogits(z)).view({height, width}), height, width);
+  if (scripted) return scriptedDecode(*scripted, z);
+  return torch::sigmoid(net->decodeLogits(z));
+}
+
+torch::Tensor VaeSession::Impl::encodeMeans(const torch::Tensor& x) {
+  torch::NoGradGuard ng;
+  if (scripted) return scriptedEncodeMean(*scripted, x);
+  return net->encode(x).first;
+}
+
+Image VaeSession::Impl::decodeOne(const torch::Tensor& z) {
+  return toImage(decodeProbs(z).view({height, width}), height, width);
 }
 
 void VaeSession::Impl::finishMap(const std::vector<int>& labels, double epochs) {
   const int64_t d = means.size(1), n = means.size(0);
+  if (n < 2 && d > 2) means = torch::zeros({0, d}, torch::kFloat);  // nothing to project
   auto m = std::make_shared<LatentMap>();
   m->latentDim = static_cast<int>(d);
   m->epochs = epochs;
@@ -59,6 +71,10 @@ void VaeSession::Impl::finishMap(const std::vector<int>& labels, double epochs) 
     axisX[0] = 1.f;
     if (d == 2) axisY[1] = 1.f;
     xy = d == 2 ? means : torch::cat({means, torch::zeros_like(means)}, 1);
+  } else if (n == 0) {
+    axisX[0] = 1.f;
+    axisY[1] = 1.f;
+    xy = torch::zeros({0, 2}, torch::kFloat);
   } else {
     auto mean = means.mean(0);
     auto c = means - mean;
@@ -128,7 +144,13 @@ VaeSession::VaeSession(const VaeOptions& options, std::shared_ptr<const ImageSpl
   if (m_options.latentDim > 1) s.axisY[1] = 1.f;
 }
 
+VaeSession::VaeSession(const VaeOptions& options, std::shared_ptr<const ImageSplit> data,
+                       std::unique_ptr<Impl> impl)
+    : m_options(options), m_data(std::move(data)), m_impl(std::move(impl)) {}
+
 VaeSession::~VaeSession() = default;
+
+bool VaeSession::imported() const { return bool(m_impl->scripted); }
 
 void VaeSession::setBeta(double beta) {
   if (!(beta >= 0 && beta <= 1000)) throw std::invalid_argument("beta must be between 0 and 1000");
@@ -142,6 +164,7 @@ double VaeSession::effectiveBeta() const {
 }
 
 long VaeSession::stepsPerEpoch() const {
+  if (m_impl->scripted) return 1;  // never trained here
   const auto n = m_impl->trainX.size(0);
   return static_cast<long>((n + m_options.batch - 1) / m_options.batch);
 }
@@ -153,6 +176,9 @@ double VaeSession::epochsDone() const {
 
 VaeMetrics VaeSession::trainStep() {
   auto& s = *m_impl;
+  if (s.scripted)
+    throw std::logic_error("an imported TorchScript model is explored here, not trained: GenLab "
+                           "trains only the models it builds");
   const int64_t n = s.trainX.size(0);
   if (s.cursor == 0 || !s.perm.defined()) {
     s.shuffleState = s.shuffleGen.get_state();
@@ -201,6 +227,7 @@ VaeMetrics VaeSession::trainStep() {
 
 void VaeSession::beginEvaluation() {
   auto& s = *m_impl;
+  if (s.scripted) return;  // evaluateChunk() only maps an imported model
   s.evalCursor = 0;
   s.sumRecon = s.sumKl = 0;
   s.klSum = torch::zeros({m_options.latentDim}, torch::kDouble);
@@ -210,6 +237,16 @@ void VaeSession::beginEvaluation() {
 
 bool VaeSession::evaluateChunk(int maxImages) {
   auto& s = *m_impl;
+  if (s.scripted) {
+    // No likelihood to evaluate: the ELBO of a model GenLab did not build is
+    // not known here (NaN, shown as "—"); the map comes from the encoder.
+    s.last = {std::nan(""), std::nan(""), std::nan("")};
+    s.klPerDim.clear();
+    beginMapRefresh();
+    while (!mapRefreshChunk(std::max(1, maxImages))) {
+    }
+    return true;
+  }
   const int64_t n = s.testX.size(0);
   if (!s.klSum.defined()) beginEvaluation();
   if (s.evalCursor >= n) return true;
@@ -249,17 +286,24 @@ std::shared_ptr<const LatentMap> VaeSession::latentMap() const { return m_impl->
 void VaeSession::beginMapRefresh() {
   auto& s = *m_impl;
   s.mapCursor = 0;
+  if (!s.canEncode()) {  // a decoder alone: no data on the map
+    s.means = torch::zeros({0, m_options.latentDim}, torch::kFloat);
+    return;
+  }
   if (!s.means.defined() || s.means.size(0) != s.mapCount())
     s.means = torch::empty({s.mapCount(), m_options.latentDim}, torch::kFloat);
 }
 
 bool VaeSession::mapRefreshChunk(int maxImages) {
   auto& s = *m_impl;
-  const int64_t n = s.mapCount();
-  if (s.mapCursor >= n) return true;
+  const int64_t n = s.canEncode() ? s.mapCount() : 0;
+  if (s.mapCursor >= n) {
+    if (n == 0) s.finishMap(m_data->test.labels, epochsDone());
+    return true;
+  }
   const int64_t b = std::min<int64_t>(std::max(1, maxImages), n - s.mapCursor);
   torch::NoGradGuard ng;
-  auto mu = s.net->encode(s.testX.narrow(0, s.mapCursor, b)).first;
+  auto mu = s.encodeMeans(s.testX.narrow(0, s.mapCursor, b));
   s.means.narrow(0, s.mapCursor, b).copy_(mu.to(torch::kCPU));
   s.mapCursor += b;
   if (s.mapCursor < n) return false;
@@ -274,6 +318,16 @@ VaeMetrics VaeSession::evaluate() {
   return lastEvaluation();
 }
 
+std::vector<float> VaeSession::decodeLatents(const std::vector<float>& z, int n) {
+  const int d = m_options.latentDim;
+  if (n < 1 || z.size() != std::size_t(n) * d)
+    throw std::invalid_argument("each z needs " + std::to_string(d) + " values (the latent size)");
+  auto& s = *m_impl;
+  auto zt = torch::from_blob(const_cast<float*>(z.data()), {n, d}, torch::kFloat).clone();
+  auto probs = s.decodeProbs(zt.to(s.device)).to(torch::kCPU).contiguous();
+  return std::vector<float>(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+}
+
 Image VaeSession::decode(float x, float y) {
   auto& s = *m_impl;
   return s.decodeOne(s.planePoints(torch::tensor({x, y}).view({1, 2})));
@@ -286,7 +340,7 @@ Image VaeSession::decodeGrid(float x0, float x1, float y0, float y1, int n) {
   auto ys = torch::linspace(y1, y0, n);  // row 0 at the top
   auto grid = torch::stack({xs.repeat({n}), ys.repeat_interleave(n)}, 1);
   torch::NoGradGuard ng;
-  auto probs = torch::sigmoid(s.net->decodeLogits(s.planePoints(grid)))
+  auto probs = s.decodeProbs(s.planePoints(grid))
                    .view({n, n, s.height, s.width})
                    .permute({0, 2, 1, 3})
                    .reshape({n * s.height, n * s.width});
@@ -311,7 +365,8 @@ Reconstruction VaeSession::reconstruct(int index) {
   Reconstruction r;
   r.index = index;
   r.original = toImage(x.view({s.height, s.width}), s.height, s.width);
-  r.reconstruction = s.decodeOne(s.net->encode(x).first);
+  if (!s.canEncode()) throw std::invalid_argument("this model has no encoder to reconstruct with");
+  r.reconstruction = s.decodeOne(s.encodeMeans(x));
   return r;
 }
 

@@ -54,6 +54,7 @@ struct Reconstruction : Payload {
 };
 
 class VaeSession;
+struct ScriptImport;
 
 // Carries a freshly created or loaded session from the worker to its owner.
 struct SessionHandle : Payload {
@@ -68,6 +69,13 @@ class VaeSession {
 
   // Builds the model for `data` (which it keeps) with options.seed.
   VaeSession(const VaeOptions& options, std::shared_ptr<const ImageSplit> data);
+  // A model trained elsewhere (script_import.h), to explore, never to train:
+  // decoding works always, the map when an encoder and `data` are given.
+  // `data` may be null. Worker only.
+  static std::unique_ptr<VaeSession> openScript(const ScriptImport& import,
+                                                std::shared_ptr<const ImageSplit> data);
+  // True for an imported TorchScript model (trainStep() and save() refuse).
+  bool imported() const;
   ~VaeSession();
   VaeSession(const VaeSession&) = delete;
   VaeSession& operator=(const VaeSession&) = delete;
@@ -100,6 +108,8 @@ class VaeSession {
   // Convenience: full evaluation in one call.
   VaeMetrics evaluate();
 
+  // Probabilities (n x H*W, row-major) for n full latent vectors z (n x d).
+  std::vector<float> decodeLatents(const std::vector<float>& z, int n);
   // Interactive decoding through the current latent plane.
   Image decode(float x, float y);
   Image decodeGrid(float x0, float x1, float y0, float y1, int n);
@@ -116,6 +126,8 @@ class VaeSession {
   static VaeOptions peekOptions(const std::string& path, std::string* provenance = nullptr);
 
   struct Impl;  // opaque outside core/labs/latent
+  VaeSession(const VaeOptions& options, std::shared_ptr<const ImageSplit> data,
+             std::unique_ptr<Impl> impl);  // for openScript
 
  private:
   VaeOptions m_options;

@@ -16,8 +16,15 @@ constexpr int kMaxMapPoints = 10000;
 torch::Tensor toFloatTensor(const ImageDataset& d, int limit, c10::Device dev);
 Image toImage(const torch::Tensor& probs, int h, int w);
 
+// An imported TorchScript model (vae_script.cpp).
+struct ScriptedModel;
+at::Tensor scriptedDecode(ScriptedModel& m, const at::Tensor& z);      // probabilities [N, H*W]
+at::Tensor scriptedEncodeMean(ScriptedModel& m, const at::Tensor& x);  // [N, d]
+bool scriptedHasEncoder(const ScriptedModel& m);
+
 struct VaeSession::Impl {
   c10::Device device{c10::kCPU};
+  std::shared_ptr<ScriptedModel> scripted;  // set: an imported model, `net` is null
   int height = 0, width = 0;
   std::shared_ptr<VaeNetImpl> net;
   std::unique_ptr<FlatAdam> adam;
@@ -61,6 +68,10 @@ struct VaeSession::Impl {
     return o.unsqueeze(0) + x.narrow(1, 0, 1) * ax.unsqueeze(0) + x.narrow(1, 1, 1) * ay.unsqueeze(0);
   }
   Image decodeOne(const torch::Tensor& z);
+  // Bernoulli probabilities [N, H*W] of latents z [N, d]; posterior means of images x.
+  torch::Tensor decodeProbs(const torch::Tensor& z);
+  torch::Tensor encodeMeans(const torch::Tensor& x);
+  bool canEncode() const { return !scripted || scriptedHasEncoder(*scripted); }
   void finishMap(const std::vector<int>& labels, double epochs);
 };
 

@@ -275,13 +275,30 @@ void LatentControls::setRunState(VaeController::State state, bool hasSession) {
                      static_cast<QWidget*>(m_batch), static_cast<QWidget*>(m_lr),
                      static_cast<QWidget*>(m_seed)})
     w->setEnabled(idle);
-  m_start->setEnabled(idle);
+  m_modelBox->setEnabled(idle && !m_imported);
+  m_start->setEnabled(idle && !m_imported);
   m_pause->setEnabled(running);
   m_pause->setText(state == State::Paused ? tr("Resume") : tr("Pause"));
   m_step->setEnabled(state == State::Paused);
   m_reset->setEnabled(state != State::Preparing);
-  m_save->setEnabled(hasSession && state != State::Preparing);
+  m_save->setEnabled(hasSession && state != State::Preparing && !m_imported);
   m_load->setEnabled(idle);
+}
+
+void LatentControls::setImported(bool imported) {
+  m_imported = imported;
+  const QString why = tr("This model was imported from TorchScript: GenLab explores it (decode, "
+                         "interpolate, the manifold grid, the map through its encoder) but trains "
+                         "only the models it builds. Reset builds a new GenLab model.");
+  for (QWidget* w : {static_cast<QWidget*>(m_start), static_cast<QWidget*>(m_modelBox),
+                     static_cast<QWidget*>(m_save)}) {
+    w->setToolTip(imported ? why : QString());
+    if (imported) w->setEnabled(false);
+  }
+  if (!imported) {
+    m_start->setToolTip(tr("Train (Space pauses)"));
+    m_save->setToolTip(tr("Save the model (Ctrl+S)"));
+  }
 }
 
 void LatentControls::setProgress(double fraction, const QString& text) {

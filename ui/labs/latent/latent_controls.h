@@ -27,6 +27,9 @@ class LatentControls : public QWidget {
   double beta() const;
 
   void setRunState(VaeController::State state, bool hasSession);
+  // An imported model (TorchScript) is explored, not trained: the training
+  // controls are disabled and say why.
+  void setImported(bool imported);
   void setProgress(double fraction, const QString& text);
   void setStatus(const QString& text, bool error);
   void setEffectiveBeta(double beta);
@@ -83,6 +86,7 @@ class LatentControls : public QWidget {
   QPushButton* m_load;
   QProgressBar* m_progress;
   QLabel* m_status;
+  bool m_imported = false;
 };
 
 }  // namespace genlab::ui

@@ -2,6 +2,8 @@
 
 #include <QCheckBox>
 #include <QFileDialog>
+#include <QInputDialog>
+#include <QPushButton>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -230,6 +232,7 @@ void LatentPanel::connectController() {
             m_strip->setImages(images, captions);
           });
   connect(m_controller, &VaeController::finished, this, &LatentPanel::onFinished);
+  connect(m_controller, &VaeController::probed, this, &LatentPanel::onProbed);
   connect(m_controller, &VaeController::cancelled, this, [this] {
     keepCurves();
     showInfo(tr("Training stopped."));
@@ -277,7 +280,9 @@ void LatentPanel::openModelDialog() {
     return;
   }
   const QString path = QFileDialog::getOpenFileName(
-      this, tr("Load model"), QString(), tr("GenLab models (*.genlab);;All files (*)"));
+      this, tr("Open model"), QString(),
+      tr("Models (*.genlab *.pt *.pth *.ts);;GenLab models (*.genlab);;"
+         "TorchScript (*.pt *.pth *.ts);;All files (*)"));
   if (!path.isEmpty()) loadModel(path);
 }
 
@@ -300,7 +305,73 @@ void LatentPanel::saveModelDialog() {
 void LatentPanel::loadModel(const QString& path) {
   m_lastError.clear();
   showInfo(tr("Loading %1…").arg(QFileInfo(path).fileName()));
-  m_controller->load(path);
+  if (core::latent::looksLikeTorchScript(path.toStdString())) m_controller->probeScript(path);
+  else m_controller->load(path);
+}
+
+void LatentPanel::loadScriptModel(const QString& path, core::latent::ScriptImport::Outputs outputs,
+                                  const QString& encoderMethod) {
+  core::latent::ScriptImport im;
+  im.path = path.toStdString();
+  im.outputs = outputs;
+  im.encoderMethod = encoderMethod.toStdString();
+  if (!im.encoderMethod.empty()) im.data = m_controls->dataSpec().toStdString();
+  m_lastError.clear();
+  showInfo(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+  m_controller->loadScript(im);
+}
+
+// The probe found a usable module: ask what GenLab cannot know, then open it.
+void LatentPanel::onProbed(const ScriptProbePtr& probe) {
+  const QString path = QString::fromStdString(probe->path);
+  auto askEncoder = [this, probe, path](core::latent::ScriptImport::Outputs outputs) {
+    if (probe->encoderMethods.empty()) {
+      loadScriptModel(path, outputs, QString());
+      return;
+    }
+    QStringList items{tr("(none: the decoder alone)")};
+    int current = 0;
+    for (const auto& m : probe->encoderMethods) {
+      if (m == "encode") current = items.size();
+      items << QString::fromStdString(m);
+    }
+    auto* dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName("encoderDialog");
+    dialog->setWindowTitle(tr("Encoder"));
+    dialog->setLabelText(tr("Which method maps images (%1) to the latent mean, or to (mean, "
+                            "logvar)? With one, the map shows %2 through it.")
+                             .arg(QString("%1×%2").arg(probe->height).arg(probe->width),
+                                  m_controls->dataLabel()));
+    dialog->setComboBoxItems(items);
+    dialog->setTextValue(items[current]);
+    connect(dialog, &QInputDialog::textValueSelected, this, [=](const QString& choice) {
+      loadScriptModel(path, outputs, choice == items[0] ? QString() : choice);
+    });
+    dialog->open();
+  };
+  if (probe->probabilities) {
+    askEncoder(core::latent::ScriptImport::Outputs::Probabilities);
+    return;
+  }
+  auto* box = new QMessageBox(QMessageBox::Question, tr("Decoder outputs"),
+                              tr("%1 decodes to values from %2 to %3, outside [0, 1]. Are they "
+                                 "logits (GenLab applies a sigmoid) or intensities (GenLab clips "
+                                 "them to [0, 1])?")
+                                  .arg(QFileInfo(path).fileName())
+                                  .arg(probe->minValue, 0, 'g', 4)
+                                  .arg(probe->maxValue, 0, 'g', 4),
+                              QMessageBox::Cancel, this);
+  box->setObjectName("outputsQuestion");
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  QPushButton* logits = box->addButton(tr("Logits"), QMessageBox::AcceptRole);
+  QPushButton* clip = box->addButton(tr("Intensities"), QMessageBox::AcceptRole);
+  connect(box, &QMessageBox::buttonClicked, this, [=](QAbstractButton* b) {
+    if (b == logits) askEncoder(core::latent::ScriptImport::Outputs::Logits);
+    else if (b == clip) askEncoder(core::latent::ScriptImport::Outputs::Probabilities);
+    else showInfo(tr("Opening %1 cancelled.").arg(QFileInfo(path).fileName()));
+  });
+  box->open();
 }
 
 void LatentPanel::saveModel(const QString& path) { m_controller->save(path); }
@@ -320,8 +391,12 @@ void LatentPanel::onSessionReady(const QString& summary, bool loaded) {
   m_decoded->clear();
   m_strip->clear();
   m_dataSummary = summary;
+  m_controls->setImported(m_controller->imported());
   m_controls->setRunState(m_controller->state(), true);
-  if (loaded) {
+  if (m_controller->imported()) {
+    m_controls->setProgress(0, tr("imported: explore it"));
+    showInfo(tr("Opened %1").arg(m_controller->provenance()));
+  } else if (loaded) {
     m_controls->setOptions(m_controller->sessionOptions());
     m_controls->setProgress(0, tr("loaded; Start trains it further"));
     showInfo(tr("Loaded %1").arg(m_controller->provenance()));

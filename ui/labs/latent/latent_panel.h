@@ -47,7 +47,10 @@ class LatentPanel : public LabPanel {
   bool hasModelFiles() const override { return true; }
   void openModelDialog() override;
   void saveModelDialog() override;
-  void loadModel(const QString& path);
+  void loadModel(const QString& path);  // a .genlab file, or TorchScript (asks what it must)
+  // A TorchScript model with the answers given (tests, scripts).
+  void loadScriptModel(const QString& path, core::latent::ScriptImport::Outputs outputs,
+                       const QString& encoderMethod);
   void saveModel(const QString& path);
 
   // The last error shown (empty when none since the last success).
@@ -72,6 +75,7 @@ class LatentPanel : public LabPanel {
   void onSessionReady(const QString& summary, bool loaded);
   void onProgress(const VaeProgressPtr& p);
   void onMap(const LatentMapPtr& map);
+  void onProbed(const ScriptProbePtr& probe);
   void onDecoded(QPointF latent, const QImage& image);
   void onFinished(const VaeResultPtr& result);
   void onError(const QString& what, const QString& message, bool fileError);

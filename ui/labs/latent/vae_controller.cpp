@@ -48,8 +48,42 @@ void VaeController::setState(State state) {
   Q_EMIT stateChanged(state);
 }
 
+bool VaeController::imported() const { return m_session && m_session->imported(); }
+
+void VaeController::probeScript(const QString& path) {
+  if (m_state != State::Idle) return;
+  setState(State::Preparing);
+  const std::string file = path.toStdString();
+  m_client.request(
+      "probe", tr("Open model"), [file]() -> PayloadPtr { return latent::probeScript(file); },
+      LabClient::as<latent::ScriptProbe>([this](auto probe) {
+        setState(State::Idle);
+        Q_EMIT probed(probe);
+      }),
+      [this](const QString& message) {
+        setState(State::Idle);
+        Q_EMIT errorOccurred(tr("Open model"), message, true);
+      });
+}
+
+void VaeController::loadScript(const latent::ScriptImport& import) {
+  if (m_state != State::Idle) return;
+  m_trainAfterSession = false;
+  m_loading = true;
+  setState(State::Preparing);
+  m_client.request(
+      "session", tr("Open model"),
+      [import]() -> PayloadPtr { return latent::openScriptModel(import); },
+      LabClient::as<OpenedSession>([this](auto opened) { onSessionOpened(opened); }),
+      [this](const QString& message) { onSessionFailed(message); });
+}
+
 void VaeController::start(const VaeOptions& options) {
   if (m_state != State::Idle) return;
+  if (imported() && canContinue(options)) {
+    Q_EMIT info(tr("An imported model is explored, not trained: Reset builds a GenLab model to train."));
+    return;
+  }
   if (canContinue(options)) {
     setBeta(options.beta);
     submitJob();

@@ -20,6 +20,7 @@ namespace genlab::ui {
 using VaeProgressPtr = std::shared_ptr<const core::latent::VaeProgress>;
 using LatentMapPtr = std::shared_ptr<const core::latent::LatentMap>;
 using VaeResultPtr = std::shared_ptr<const core::latent::VaeResult>;
+using ScriptProbePtr = std::shared_ptr<const core::latent::ScriptProbe>;
 
 class VaeController : public QObject {
   Q_OBJECT
@@ -53,6 +54,12 @@ class VaeController : public QObject {
 
   void save(const QString& path);
   void load(const QString& path);
+  // A model trained elsewhere: probe it (probed, or errorOccurred), then open
+  // it with the user's answers (sessionReady with loaded = true).
+  void probeScript(const QString& path);
+  void loadScript(const core::latent::ScriptImport& import);
+  // The current session is an imported model (explored, never trained).
+  bool imported() const;
 
   void requestDecode(const QPointF& latent, bool force = false);
   void requestGrid(const QRectF& latentRect, int n);
@@ -72,6 +79,7 @@ class VaeController : public QObject {
   void gridDecoded(const QImage& image, QRectF latentRect);
   void interpolated(QPointF a, QPointF b, const QVector<QImage>& images);
   void finished(const genlab::ui::VaeResultPtr& result);
+  void probed(const genlab::ui::ScriptProbePtr& probe);
   void cancelled();
   // `fileError`: the message concerns a file the user chose (load/save).
   void errorOccurred(const QString& what, const QString& message, bool fileError);

@@ -93,6 +93,11 @@ void MainWindow::buildMenus() {
   m_saveAction = file->addAction(tr("&Save model…"), QKeySequence::Save, this, [this] {
     if (LabPanel* p = currentPanel()) p->saveModelDialog();
   });
+  m_exportModelAction = file->addAction(tr("Export model for &PyTorch…"), this, [this] {
+    if (LabPanel* p = currentPanel()) p->exportModelDialog();
+  });
+  m_exportModelAction->setToolTip(tr("TorchScript (encoder and decoder) and a state dict that "
+                                     "PyTorch opens; see docs/export.md"));
   m_exportAction = file->addAction(tr("&Export view as PNG…"), QKeySequence(Qt::CTRL | Qt::Key_E),
                                    this, &MainWindow::exportView);
   file->addSeparator();
@@ -164,6 +169,7 @@ void MainWindow::onCurrentChanged() {
   m_openAction->setEnabled(files);
   m_saveAction->setEnabled(files);
   m_exportAction->setEnabled(p != nullptr);
+  m_exportModelAction->setEnabled(p && p->canExportModel());
   updateDataLabel();
 }
 

@@ -44,6 +44,7 @@ class MainWindow : public QMainWindow {
   QAction* m_openAction = nullptr;
   QAction* m_saveAction = nullptr;
   QAction* m_exportAction = nullptr;
+  QAction* m_exportModelAction = nullptr;
 };
 
 }  // namespace genlab::ui

@@ -15,6 +15,7 @@
 #include "cli_test_util.h"
 #include "core/engine/engine.h"
 #include "core/labs/latent/latent_requests.h"
+#include "core/data/image_data.h"
 #include "core/labs/latent/script_import.h"
 
 using namespace genlab::core;
@@ -139,4 +140,42 @@ TEST_CASE("genlab-cli latent decode and grid open TorchScript", "[latent][script
   REQUIRE(genlab::test::runCli({"latent", "grid", "--model", f("good.pt"), "--n", "5", "--out", png},
                                lines, &err) == 0);
   CHECK(fs::file_size(png) > 100);
+}
+
+TEST_CASE("Python loads GenLab's export and decodes as GenLab does", "[latent][script][export]") {
+  if (!haveFixtures()) return;
+  for (const char* arch : {"mlp", "conv"}) {
+    INFO(arch);
+    VaeOptions o;
+    o.data = "digits";
+    o.architecture = arch;
+    o.latentDim = 3;
+    o.hidden = 32;
+    o.seed = 4;
+    auto data = std::make_shared<const ImageSplit>(loadImageData("digits", 1));
+    VaeSession s(o, data);
+    for (int i = 0; i < 20; ++i) s.trainStep();  // weights that are not the initial ones
+    const std::string base = (fixtures() / (std::string("export-") + arch)).string();
+    s.exportTorchScript(base + ".pt");
+    const std::vector<float> z = {0, 0, 0, 0.5f, -1, 2, -1.5f, 0.25f, 0.75f};
+    const auto probs = s.decodeLatents(z, 3);
+    std::ofstream zs(base + ".z"), ex(base + ".expect");
+    zs.precision(9);
+    ex.precision(9);
+    for (int r = 0; r < 3; ++r) {
+      for (int j = 0; j < 3; ++j) zs << z[r * 3 + j] << (j < 2 ? " " : "\n");
+      for (int j = 0; j < 64; ++j) ex << probs[r * 64 + j] << (j < 63 ? " " : "\n");
+    }
+    zs.close();
+    ex.close();
+    const std::string cmd = "/usr/bin/python3 '" GENLAB_SOURCE_DIR
+                            "/tests/fixtures/check_export.py' '" + base + "' 8 8";
+    CHECK(std::system(cmd.c_str()) == 0);
+    // And GenLab opens its own export like any TorchScript model.
+    ScriptImport im;
+    im.path = base + ".pt";
+    auto again = VaeSession::openScript(im, nullptr);
+    const auto back = again->decodeLatents(z, 3);
+    for (std::size_t i = 0; i < back.size(); ++i) CHECK(back[i] == Approx(probs[i]).margin(1e-5));
+  }
 }

@@ -35,6 +35,9 @@ class LabPanel : public QWidget {
   virtual bool hasModelFiles() const { return false; }
   virtual void openModelDialog() {}
   virtual void saveModelDialog() {}
+  // File > Export model for PyTorch (TorchScript); labs without it keep the defaults.
+  virtual bool canExportModel() const { return false; }
+  virtual void exportModelDialog() {}
   // Optional: show one of the lab's views or tabs by name (genlab --view NAME,
   // for scripted screenshots). False if this lab has no such view.
   virtual bool setView(const QString& view) { return false; }

@@ -250,6 +250,33 @@ int runGrid(const cli::Args& a, std::ostream& out, std::ostream& err) {
   if (!lines.asJson()) out << "wrote " << a.str("out", "") << "\n";
   return 0;
 }
+int runExport(const cli::Args& a, std::ostream& out, std::ostream& err) {
+  a.rejectUnknown({"model", "out", "data", "json"});
+  if (!a.has("model") || !a.has("out"))
+    throw std::invalid_argument("latent export needs --model FILE.genlab and --out FILE.pt");
+  Engine engine([](const Snapshot&) {});
+  const std::string path = a.str("model", ""), target = a.str("out", "");
+  engine.runSync([&] {
+    auto o = VaeSession::peekOptions(path);
+    if (a.has("data")) o.data = a.str("data", "");
+    std::shared_ptr<const ImageSplit> data;
+    try {
+      data = std::make_shared<ImageSplit>(loadImageData(o.data, static_cast<unsigned>(o.seed)));
+    } catch (const std::exception&) {
+      // The weights are all an export needs: a stand-in of the right size.
+      auto blank = std::make_shared<ImageSplit>(loadImageData("digits", 1));
+      data = blank;
+    }
+    VaeSession::load(path, data)->exportTorchScript(target);
+  });
+  const std::string base = target.substr(0, target.size() - 3);
+  cli::JsonLines lines(out, a.flag("json"));
+  lines.line({{"event", "result"}, {"torchscript", target}, {"state_dict", base + ".state.pt"},
+              {"options", target + ".options.json"}});
+  if (!lines.asJson()) out << "wrote " << target << ", " << base << ".state.pt and " << target
+                           << ".options.json\n";
+  return 0;
+}
 }  // namespace
 
 void registerCli(cli::Registry& r) {
@@ -264,6 +291,10 @@ void registerCli(cli::Registry& r) {
          "latent decode --model FILE.genlab|FILE.pt --z \"0,0;1,-1\" [--sigmoid auto|yes|no] "
          "[--latent-dim D] [--json]",
          runDecode, {"json"}});
+  r.add({channel::kLab, "export",
+         "latent export --model FILE.genlab --out FILE.pt [--data SPEC] [--json]   "
+         "(TorchScript + state dict for PyTorch; docs/export.md)",
+         runExport, {"json"}});
   r.add({channel::kLab, "grid",
          "latent grid --model FILE.genlab|FILE.pt --range 2.5 --n 10 --out grid.png "
          "[--sigmoid auto|yes|no] [--latent-dim D] [--json]",

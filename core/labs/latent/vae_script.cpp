@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/pickle.h>
 #include <torch/script.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "core/labs/latent/script_import.h"
 #include "core/labs/latent/vae_session.h"
 #include "core/labs/latent/vae_session_impl.h"
+#include "core/util/atomic_file.h"
 
 namespace genlab::core::latent {
 
@@ -290,6 +292,79 @@ std::unique_ptr<VaeSession> VaeSession::openScript(const ScriptImport& import,
   impl->axisX[0] = 1.f;
   if (o.latentDim > 1) impl->axisY[1] = 1.f;
   return std::unique_ptr<VaeSession>(new VaeSession(o, std::move(data), std::move(impl)));
+}
+
+namespace {
+// The methods of the exported module, written in TorchScript; parameters are
+// attributes named like the torch.nn module of docs/export.md, dots as '_'.
+std::string mlpSource(int inputs, int h, int w) {
+  const std::string n = std::to_string(inputs);
+  return "def encode(self, x: Tensor) -> Tuple[Tensor, Tensor]:\n"
+         "    h = torch.relu(torch.linear(x.reshape(x.shape[0], " + n + "), self.fc1_weight, self.fc1_bias))\n"
+         "    s = torch.linear(h, self.fc2_weight, self.fc2_bias)\n"
+         "    d = s.shape[1] // 2\n"
+         "    return s[:, :d], s[:, d:]\n"
+         "def decode(self, z: Tensor) -> Tensor:\n"
+         "    h = torch.relu(torch.linear(z, self.fc3_weight, self.fc3_bias))\n"
+         "    y = torch.sigmoid(torch.linear(h, self.fc4_weight, self.fc4_bias))\n"
+         "    return y.reshape(z.shape[0], 1, " + std::to_string(h) + ", " + std::to_string(w) + ")\n"
+         "def forward(self, z: Tensor) -> Tensor:\n"
+         "    return self.decode(z)\n";
+}
+
+std::string convSource(int h, int w) {
+  const std::string H = std::to_string(h), W = std::to_string(w);
+  const std::string h4 = std::to_string(h / 4), w4 = std::to_string(w / 4);
+  return "def encode(self, x: Tensor) -> Tuple[Tensor, Tensor]:\n"
+         "    y = x.reshape(x.shape[0], 1, " + H + ", " + W + ")\n"
+         "    y = torch.relu(torch.conv2d(y, self.c1_weight, self.c1_bias, [2, 2], [1, 1]))\n"
+         "    y = torch.relu(torch.conv2d(y, self.c2_weight, self.c2_bias, [2, 2], [1, 1]))\n"
+         "    y = torch.relu(torch.linear(y.flatten(1), self.enc_fc_weight, self.enc_fc_bias))\n"
+         "    s = torch.linear(y, self.enc_head_weight, self.enc_head_bias)\n"
+         "    d = s.shape[1] // 2\n"
+         "    return s[:, :d], s[:, d:]\n"
+         "def decode(self, z: Tensor) -> Tensor:\n"
+         "    y = torch.relu(torch.linear(z, self.dec_fc1_weight, self.dec_fc1_bias))\n"
+         "    y = torch.relu(torch.linear(y, self.dec_fc2_weight, self.dec_fc2_bias))\n"
+         "    y = y.reshape(z.shape[0], 64, " + h4 + ", " + w4 + ")\n"
+         "    y = torch.relu(torch.conv_transpose2d(y, self.d1_weight, self.d1_bias, [2, 2], [1, 1]))\n"
+         "    y = torch.conv_transpose2d(y, self.d2_weight, self.d2_bias, [2, 2], [1, 1])\n"
+         "    return torch.sigmoid(y)\n"
+         "def forward(self, z: Tensor) -> Tensor:\n"
+         "    return self.decode(z)\n";
+}
+
+std::string attributeName(const std::string& parameter) {
+  std::string out = parameter;
+  std::replace(out.begin(), out.end(), '.', '_');
+  return out;
+}
+}  // namespace
+
+void VaeSession::exportTorchScript(const std::string& pathPt) const {
+  const auto& s = *m_impl;
+  if (s.scripted) throw std::invalid_argument("this model came from TorchScript: its file is the export");
+  if (pathPt.size() < 4 || pathPt.substr(pathPt.size() - 3) != ".pt")
+    throw std::invalid_argument(pathPt + ": the TorchScript file's name must end in .pt");
+  const std::string base = pathPt.substr(0, pathPt.size() - 3);
+  const bool conv = m_options.architecture == "conv";
+  torch::jit::Module m(conv ? "GenLabConvVae" : "GenLabMlpVae");
+  c10::Dict<std::string, at::Tensor> state;
+  for (const auto& p : s.net->named_parameters()) {
+    // The state dict's names are those of docs/export.md's module: the fused
+    // mean/log-variance head is `fc2` there as here.
+    auto t = p.value().detach().to(at::kCPU).clone();
+    m.register_parameter(attributeName(p.key()), t, false);
+    state.insert(p.key(), t);
+  }
+  m.define(conv ? convSource(s.height, s.width) : mlpSource(s.height * s.width, s.height, s.width));
+  m.eval();
+  std::ostringstream script;
+  m.save(script);
+  writeFileAtomic(pathPt, script.str());
+  const auto pickled = torch::jit::pickle_save(c10::IValue(state));
+  writeFileAtomic(base + ".state.pt", std::string(pickled.begin(), pickled.end()));
+  writeFileAtomic(pathPt + ".options.json", m_options.toJson());
 }
 
 }  // namespace genlab::core::latent

@@ -116,6 +116,13 @@ class VaeSession {
   std::vector<Image> interpolate(float ax, float ay, float bx, float by, int steps);
   Reconstruction reconstruct(int testIndex);
 
+  // For PyTorch users: writes <base>.pt (TorchScript with encode(x) ->
+  // (mean, logvar), decode(z) -> probabilities [N, 1, H, W], forward =
+  // decode), <base>.state.pt (a state dict for the torch.nn module in
+  // docs/export.md, torch.load-able) and <base>.options.json. `pathPt` ends
+  // in .pt. Each file is written atomically. Worker only.
+  void exportTorchScript(const std::string& pathPt) const;
+
   // Model file: versioned, checksummed, written atomically. Holds the
   // options, the data provenance, the training progress and the weights.
   void save(const std::string& path) const;

@@ -376,6 +376,24 @@ void LatentPanel::onProbed(const ScriptProbePtr& probe) {
 
 void LatentPanel::saveModel(const QString& path) { m_controller->save(path); }
 
+void LatentPanel::exportModelDialog() {
+  if (!m_controller->hasSession() || m_controller->imported()) {
+    onError(tr("Export model"), m_controller->imported()
+                                    ? tr("This model came from TorchScript: its file is already the export.")
+                                    : tr("There is no model to export yet: train or load one first."),
+            false);
+    return;
+  }
+  QString path = QFileDialog::getSaveFileName(this, tr("Export model for PyTorch"),
+                                              QString("vae-z%1.pt").arg(m_controller->sessionOptions().latentDim),
+                                              tr("TorchScript (*.pt)"));
+  if (path.isEmpty()) return;
+  if (!path.endsWith(".pt")) path += ".pt";
+  exportModel(path);
+}
+
+void LatentPanel::exportModel(const QString& pathPt) { m_controller->exportTorchScript(pathPt); }
+
 void LatentPanel::onStateChanged(VaeController::State state) {
   m_controls->setRunState(state, m_controller->hasSession());
 }

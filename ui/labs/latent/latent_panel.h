@@ -52,6 +52,10 @@ class LatentPanel : public LabPanel {
   void loadScriptModel(const QString& path, core::latent::ScriptImport::Outputs outputs,
                        const QString& encoderMethod);
   void saveModel(const QString& path);
+  // For PyTorch: <base>.pt (TorchScript), <base>.state.pt, <base>.pt.options.json.
+  bool canExportModel() const override { return true; }
+  void exportModelDialog() override;
+  void exportModel(const QString& pathPt);
 
   // The last error shown (empty when none since the last success).
   QString lastError() const { return m_lastError; }

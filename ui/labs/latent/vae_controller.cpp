@@ -165,6 +165,23 @@ void VaeController::save(const QString& path) {
       [this](const QString& message) { Q_EMIT errorOccurred(tr("Save model"), message, true); });
 }
 
+void VaeController::exportTorchScript(const QString& pathPt) {
+  if (!m_session) return;
+  auto s = m_session;
+  const std::string file = pathPt.toStdString();
+  m_client.request(
+      "export", tr("Export model"),
+      [s, file]() -> PayloadPtr {
+        s->exportTorchScript(file);
+        return nullptr;
+      },
+      [this, pathPt](const PayloadPtr&) {
+        Q_EMIT info(tr("Exported %1 (TorchScript), its state dict and options for PyTorch")
+                        .arg(pathPt));
+      },
+      [this](const QString& message) { Q_EMIT errorOccurred(tr("Export model"), message, true); });
+}
+
 void VaeController::releaseSession() {
   if (!m_session) return;
   // Drop the model on the worker, which owns its tensors.

@@ -53,6 +53,7 @@ class VaeController : public QObject {
   void setBeta(double beta);
 
   void save(const QString& path);
+  void exportTorchScript(const QString& pathPt);
   void load(const QString& path);
   // A model trained elsewhere: probe it (probed, or errorOccurred), then open
   // it with the user's answers (sessionReady with loaded = true).

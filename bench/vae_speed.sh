@@ -2,7 +2,8 @@
 # Training throughput of genlab-cli against the identical model in Python
 # PyTorch (Debian python3-torch, same LibTorch 1.13), same batch, same threads,
 # same MNIST files; one epoch each, in $PAIRS alternated pairs; prints each
-# pair's ratio and their median.
+# pair's ratio, their median, and GenLab's throughput as a share of the GEMM
+# floor of a step (gemm_peak: the same sgemm shapes alone, bench/gemm_peak.py).
 #   OPENBLAS_CORETYPE=Prescott bench/vae_speed.sh   one OpenBLAS kernel (both sides)
 #   KERNELS="Prescott Haswell" bench/vae_speed.sh   each kernel in turn
 # OPENBLAS_CORETYPE is set for the benchmark's commands only.
@@ -23,7 +24,7 @@ run_kernel() {
   local envs=()
   [[ -n $kernel ]] && envs=(OPENBLAS_CORETYPE="$kernel")
   echo "OpenBLAS kernel: ${kernel:-default (not set)}; torch threads: $THREADS; pairs: $PAIRS"
-  printf '%-6s %12s %12s %7s  %s\n' batch genlab_img_s torch_img_s median "pair ratios"
+  printf '%-6s %12s %12s %7s %10s  %s\n' batch genlab_img_s torch_img_s median gemm_peak "pair ratios"
   for B in $BATCHES; do
     local ratios=() gs=() ps=()
     for _ in $(seq "$PAIRS"); do
@@ -35,8 +36,12 @@ run_kernel() {
       gs+=("$g"); ps+=("$p")
       ratios+=("$(awk -v g="$g" -v p="$p" 'BEGIN{printf "%.3f", g/p}')")
     done
-    printf '%-6s %12.0f %12.0f %7s  %s\n' "$B" "$(printf '%s\n' "${gs[@]}" | median)" \
-      "$(printf '%s\n' "${ps[@]}" | median)" "$(printf '%s\n' "${ratios[@]}" | median)" "${ratios[*]}"
+    # The GEMM floor of a step (bench/gemm_peak.py: the step's 11 sgemm calls alone).
+    peak=$(env "${envs[@]}" $PY bench/gemm_peak.py --batch "$B" --latent 20 | field peak_images_per_second)
+    G=$(printf '%s\n' "${gs[@]}" | median)
+    printf '%-6s %12.0f %12.0f %7s %9.0f%%  %s\n' "$B" "$G" \
+      "$(printf '%s\n' "${ps[@]}" | median)" "$(printf '%s\n' "${ratios[@]}" | median)" \
+      "$(awk -v g="$G" -v p="$peak" 'BEGIN{print 100 * g / p}')" "${ratios[*]}"
   done
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/engine/engine.h"
 #include "core/labs/lab_list.h"
+#include "core/util/experiment_file.h"
 
 namespace genlab::core::cli {
 
@@ -86,6 +87,7 @@ namespace {
 void usage(const Registry& r, std::ostream& os) {
   os << "usage: genlab-cli <lab> <command> [options]\n       genlab-cli --version\n\n";
   for (const auto& c : r.commands()) os << "  " << c.usage << "\n";
+  os << "  replay FILE [--json]   re-run an experiment file headless (its lab's replay)\n";
   for (const LabDescriptor& lab : kLabs)
     if (*lab.alias) os << "\n  '" << lab.alias << "' is an older name of '" << lab.id << "'.";
   os << "\n";
@@ -107,6 +109,18 @@ int main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   if (a.size() < 2) {
     usage(reg, err);
     return 2;
+  }
+  // `replay FILE ...`: the experiment's own lab replays it.
+  if (a[0] == "replay") {
+    try {
+      const std::string lab = experimentLabOf(a[1]);
+      std::vector<std::string> rest(a.begin() + 2, a.end());
+      a = {lab, "replay", "--file", a[1]};
+      a.insert(a.end(), rest.begin(), rest.end());
+    } catch (const std::exception& e) {
+      err << "genlab-cli: " << e.what() << "\n";
+      return 1;
+    }
   }
   for (const LabDescriptor& lab : kLabs)
     if (*lab.alias && a[0] == lab.alias) a[0] = lab.id;

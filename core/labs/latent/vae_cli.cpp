@@ -13,6 +13,7 @@
 #include "core/data/png_write.h"
 #include "core/engine/device.h"
 #include "core/engine/engine.h"
+#include "core/labs/latent/latent_experiment.h"
 #include "core/labs/latent/latent_requests.h"
 #include "core/labs/latent/vae_job.h"
 
@@ -80,7 +81,7 @@ struct Printer : cli::JsonLines {
 
 int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"data", "arch", "latent-dim", "hidden", "beta", "kl-warmup", "lr", "batch",
-                   "epochs", "seed", "threads", "max-train", "json", "out"});
+                   "epochs", "seed", "threads", "max-train", "json", "out", "experiment"});
   const VaeOptions o = optionsFromArgs(a);
   setTorchThreads(o.threads);
   Printer printer(out, a.flag("json"));
@@ -110,6 +111,16 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
            {"samples_per_second", cli::rate(r.samplesPerSecond * r.trainSeconds, r.trainSeconds)},
            {"epochs", r.epochs}};
   if (a.has("out")) res["model"] = a.str("out", "");
+  if (a.has("experiment")) {
+    // What replay compares: the result without its wall-clock fields.
+    json recorded = res;
+    recorded.erase("train_seconds");
+    recorded.erase("samples_per_second");
+    engine.runSync([&] {
+      saveExperiment(a.str("experiment", ""), *session, o.data, "", recorded.dump());
+    });
+    res["experiment"] = a.str("experiment", "");
+  }
   if (printer.asJson())
     printer.line(res);
   else
@@ -277,13 +288,52 @@ int runExport(const cli::Args& a, std::ostream& out, std::ostream& err) {
                            << ".options.json\n";
   return 0;
 }
+// Re-runs an experiment from its options, seed and data (checked against
+// the recorded hashes) and prints the result beside the recorded one.
+int runReplay(const cli::Args& a, std::ostream& out, std::ostream& err) {
+  a.rejectUnknown({"file", "data", "threads", "json"});
+  const std::string file = a.str("file", "");
+  Engine engine([](const Snapshot&) {});
+  std::shared_ptr<OpenedExperiment> recorded;
+  engine.runSync([&] { recorded = openExperiment(file, a.str("data", "")); });
+  VaeOptions o = recorded->session->options();
+  o.data = recorded->effective.data;
+  o.epochs = std::max(1, int(recorded->session->epochsDone() + 0.5));
+  if (a.has("threads")) o.threads = a.integer("threads", 0, 0, 1024);
+  Printer printer(out, a.flag("json"));
+  Engine run([&](const Snapshot& s) { printer.onSnapshot(s); });
+  std::shared_ptr<VaeSession> session;
+  run.runSync([&] { session = VaeSession::create(o); });
+  run.submit(std::make_unique<VaeTrainJob>(session));
+  run.waitIdle();
+  if (!printer.error.empty() || !printer.result)
+    throw std::runtime_error("replay failed: " + (printer.error.empty() ? "no result" : printer.error));
+  const auto& r = *printer.result;
+  json res{{"event", "result"},        {"test_elbo", r.test.elbo},
+           {"test_recon", r.test.recon}, {"test_kl", r.test.kl},
+           {"active_units", r.activeUnits}, {"epochs", r.epochs}};
+  if (!recorded->resultJson.empty()) {
+    const json before = json::parse(recorded->resultJson);
+    bool same = true;
+    for (const char* k : {"test_elbo", "test_recon", "test_kl", "active_units", "epochs"})
+      same = same && before.contains(k) && before[k] == res[k];
+    res["recorded"] = before;
+    res["same_as_recorded"] = same;
+  } else {
+    res["same_as_recorded"] = nullptr;
+    res["same_as_recorded_note"] = "the experiment holds no finished run to compare with";
+  }
+  if (printer.asJson()) printer.line(res);
+  else out << res.dump(2) << "\n";
+  return 0;
+}
 }  // namespace
 
 void registerCli(cli::Registry& r) {
   r.add({channel::kLab, "train",
          "latent train --data mnist|digits|FOLDER --latent-dim N --epochs N --beta X --batch N "
          "--seed S --threads N [--arch mlp|conv] [--hidden N] [--lr X] [--kl-warmup N] "
-         "[--max-train N] [--json] [--out FILE]",
+         "[--max-train N] [--json] [--out FILE] [--experiment FILE.genlabx]",
          runTrain, {"json"}});
   r.add({channel::kLab, "eval", "latent eval --model FILE [--data SPEC] [--threads N] [--json]", runEval,
          {"json"}});
@@ -291,6 +341,8 @@ void registerCli(cli::Registry& r) {
          "latent decode --model FILE.genlab|FILE.pt --z \"0,0;1,-1\" [--sigmoid auto|yes|no] "
          "[--latent-dim D] [--json]",
          runDecode, {"json"}});
+  r.add({channel::kLab, "replay", "latent replay --file FILE.genlabx [--data FOLDER] [--json]   "
+         "(also: genlab-cli replay FILE)", runReplay, {"json"}});
   r.add({channel::kLab, "export",
          "latent export --model FILE.genlab --out FILE.pt [--data SPEC] [--json]   "
          "(TorchScript + state dict for PyTorch; docs/export.md)",

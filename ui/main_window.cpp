@@ -93,6 +93,16 @@ void MainWindow::buildMenus() {
   m_saveAction = file->addAction(tr("&Save model…"), QKeySequence::Save, this, [this] {
     if (LabPanel* p = currentPanel()) p->saveModelDialog();
   });
+  m_saveExperimentAction = file->addAction(
+      tr("Save e&xperiment…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), this, [this] {
+        if (LabPanel* p = currentPanel()) p->saveExperimentDialog();
+      });
+  m_openExperimentAction = file->addAction(
+      tr("Open expe&riment…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
+        if (LabPanel* p = currentPanel()) p->openExperimentDialog();
+      });
+  for (QAction* a : {m_saveExperimentAction, m_openExperimentAction})
+    a->setToolTip(tr("One file with the options, seeds, the data's SHA-256, the model and the view"));
   m_exportModelAction = file->addAction(tr("Export model for &PyTorch…"), this, [this] {
     if (LabPanel* p = currentPanel()) p->exportModelDialog();
   });
@@ -170,6 +180,8 @@ void MainWindow::onCurrentChanged() {
   m_saveAction->setEnabled(files);
   m_exportAction->setEnabled(p != nullptr);
   m_exportModelAction->setEnabled(p && p->canExportModel());
+  m_saveExperimentAction->setEnabled(p && p->hasExperiments());
+  m_openExperimentAction->setEnabled(p && p->hasExperiments());
   updateDataLabel();
 }
 

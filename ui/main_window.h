@@ -45,6 +45,8 @@ class MainWindow : public QMainWindow {
   QAction* m_saveAction = nullptr;
   QAction* m_exportAction = nullptr;
   QAction* m_exportModelAction = nullptr;
+  QAction* m_saveExperimentAction = nullptr;
+  QAction* m_openExperimentAction = nullptr;
 };
 
 }  // namespace genlab::ui

@@ -74,7 +74,7 @@ TEST_CASE("a TorchScript decoder made in Python decodes as in Python", "[latent]
   CHECK_THROWS_WITH(session->save((fixtures() / "x.genlab").string()), Contains("TorchScript"));
 }
 
-TEST_CASE("an imported encoder maps the data; a decoder alone maps nothing", "[latent][script]") {
+TEST_CASE("an imported encoder maps the data, a decoder alone maps nothing", "[latent][script]") {
   if (!haveFixtures()) return;
   ScriptImport im;
   im.path = f("good.pt");

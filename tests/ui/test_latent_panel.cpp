@@ -272,3 +272,25 @@ TEST_CASE("a TorchScript model made in Python opens in the Latent Explorer", "[l
   closeMessageBoxes();
   CHECK(panel.controller()->imported());  // the open model stays
 }
+
+TEST_CASE("an experiment saved from the Latent Explorer reopens as it was", "[latent][experiment]") {
+  Fixture f;
+  LatentPanel& panel = *f.panel;
+  f.trainToEnd();
+  f.decodeAt({0.25, 0.75});
+  const auto before = panel.controller()->lastDecodePoint();
+  REQUIRE(before);
+  const QString file = f.path("run.genlabx");
+  panel.saveExperiment(file);
+  REQUIRE(waitUntil([&] { return QFileInfo(file).size() > 1000; }));
+  panel.reset();
+  REQUIRE(waitUntil([&] { return !panel.isTraining() && panel.controller()->hasSession(); }));
+  f.decodeAt({0.8, 0.1});  // the view moves on
+  panel.openExperiment(file);
+  REQUIRE(waitUntil([&] {
+    const auto z = panel.controller()->lastDecodePoint();
+    return z && *z == *before && panel.mapView()->pointCount() == 300 && !panel.isTraining();
+  }));
+  CHECK(panel.lastError().isEmpty());
+  CHECK(panel.controls()->startButton()->isEnabled());  // and it trains on
+}

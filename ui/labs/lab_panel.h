@@ -38,6 +38,10 @@ class LabPanel : public QWidget {
   // File > Export model for PyTorch (TorchScript); labs without it keep the defaults.
   virtual bool canExportModel() const { return false; }
   virtual void exportModelDialog() {}
+  // File > Save / Open experiment (options, data hashes, model, view state).
+  virtual bool hasExperiments() const { return false; }
+  virtual void saveExperimentDialog() {}
+  virtual void openExperimentDialog() {}
   // Optional: show one of the lab's views or tabs by name (genlab --view NAME,
   // for scripted screenshots). False if this lab has no such view.
   virtual bool setView(const QString& view) { return false; }

@@ -233,6 +233,9 @@ void VaeSession::beginEvaluation() {
   s.klSum = torch::zeros({m_options.latentDim}, torch::kDouble);
   s.means = torch::empty({s.mapCount(), m_options.latentDim}, torch::kFloat);
   s.evalGen.set_current_seed(m_options.seed + 7919);
+  // All of the evaluation's noise at once: the numbers do not depend on how
+  // the evaluation is split into chunks (their size adapts to the machine).
+  s.evalNoise = s.randn({s.testX.size(0), static_cast<int64_t>(m_options.latentDim)}, s.evalGen);
 }
 
 bool VaeSession::evaluateChunk(int maxImages) {
@@ -254,7 +257,7 @@ bool VaeSession::evaluateChunk(int maxImages) {
   torch::NoGradGuard ng;
   auto x = s.testX.narrow(0, s.evalCursor, b);
   auto [mu, logvar] = s.net->encode(x);
-  auto z = reparameterize(mu, logvar, s.randn(mu.sizes(), s.evalGen));
+  auto z = reparameterize(mu, logvar, s.evalNoise.narrow(0, s.evalCursor, b));
   auto logits = s.net->decodeLogits(z);
   s.sumRecon += at::binary_cross_entropy_with_logits(logits, x, {}, {}, at::Reduction::Sum)
                     .item<double>();

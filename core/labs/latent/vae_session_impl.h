@@ -49,6 +49,7 @@ struct VaeSession::Impl {
   int64_t evalCursor = 0, mapCursor = 0;
   double sumRecon = 0, sumKl = 0;
   torch::Tensor klSum;        // d
+  torch::Tensor evalNoise;    // n x d, drawn when an evaluation begins
   torch::Tensor means;        // mapN x d (CPU)
   VaeMetrics last;
   std::vector<double> klPerDim;

@@ -233,6 +233,14 @@ void LatentPanel::connectController() {
           });
   connect(m_controller, &VaeController::finished, this, &LatentPanel::onFinished);
   connect(m_controller, &VaeController::probed, this, &LatentPanel::onProbed);
+  connect(m_controller, &VaeController::experimentDataMissing, this,
+          &LatentPanel::onExperimentDataMissing);
+  connect(m_controller, &VaeController::experimentOpened, this,
+          [this](const QString& view, const QString& result) {
+            m_lastResultJson = result;
+            applyViewState(view);
+            showInfo(tr("Opened %1").arg(m_controller->provenance()));
+          });
   connect(m_controller, &VaeController::cancelled, this, [this] {
     keepCurves();
     showInfo(tr("Training stopped."));
@@ -273,126 +281,6 @@ bool LatentPanel::setDataSpec(const QString& spec) {
 QString LatentPanel::dataDescription() const {
   return m_dataSummary.isEmpty() ? m_controls->dataLabel() : m_dataSummary;
 }
-
-void LatentPanel::openModelDialog() {
-  if (m_controller->busy()) {
-    showInfo(tr("Stop training before loading a model."));
-    return;
-  }
-  const QString path = QFileDialog::getOpenFileName(
-      this, tr("Open model"), QString(),
-      tr("Models (*.genlab *.pt *.pth *.ts);;GenLab models (*.genlab);;"
-         "TorchScript (*.pt *.pth *.ts);;All files (*)"));
-  if (!path.isEmpty()) loadModel(path);
-}
-
-void LatentPanel::saveModelDialog() {
-  if (!m_controller->hasSession()) {
-    onError(tr("Save model"), tr("There is no model to save yet: train or load one first."), false);
-    return;
-  }
-  const auto& o = m_controller->sessionOptions();
-  const QString suggested = QString("vae-%1-z%2.genlab")
-                                .arg(QFileInfo(QString::fromStdString(o.data)).fileName())
-                                .arg(o.latentDim);
-  QString path = QFileDialog::getSaveFileName(this, tr("Save model"), suggested,
-                                              tr("GenLab models (*.genlab);;All files (*)"));
-  if (path.isEmpty()) return;
-  if (QFileInfo(path).suffix().isEmpty()) path += ".genlab";
-  saveModel(path);
-}
-
-void LatentPanel::loadModel(const QString& path) {
-  m_lastError.clear();
-  showInfo(tr("Loading %1…").arg(QFileInfo(path).fileName()));
-  if (core::latent::looksLikeTorchScript(path.toStdString())) m_controller->probeScript(path);
-  else m_controller->load(path);
-}
-
-void LatentPanel::loadScriptModel(const QString& path, core::latent::ScriptImport::Outputs outputs,
-                                  const QString& encoderMethod) {
-  core::latent::ScriptImport im;
-  im.path = path.toStdString();
-  im.outputs = outputs;
-  im.encoderMethod = encoderMethod.toStdString();
-  if (!im.encoderMethod.empty()) im.data = m_controls->dataSpec().toStdString();
-  m_lastError.clear();
-  showInfo(tr("Opening %1…").arg(QFileInfo(path).fileName()));
-  m_controller->loadScript(im);
-}
-
-// The probe found a usable module: ask what GenLab cannot know, then open it.
-void LatentPanel::onProbed(const ScriptProbePtr& probe) {
-  const QString path = QString::fromStdString(probe->path);
-  auto askEncoder = [this, probe, path](core::latent::ScriptImport::Outputs outputs) {
-    if (probe->encoderMethods.empty()) {
-      loadScriptModel(path, outputs, QString());
-      return;
-    }
-    QStringList items{tr("(none: the decoder alone)")};
-    int current = 0;
-    for (const auto& m : probe->encoderMethods) {
-      if (m == "encode") current = items.size();
-      items << QString::fromStdString(m);
-    }
-    auto* dialog = new QInputDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setObjectName("encoderDialog");
-    dialog->setWindowTitle(tr("Encoder"));
-    dialog->setLabelText(tr("Which method maps images (%1) to the latent mean, or to (mean, "
-                            "logvar)? With one, the map shows %2 through it.")
-                             .arg(QString("%1×%2").arg(probe->height).arg(probe->width),
-                                  m_controls->dataLabel()));
-    dialog->setComboBoxItems(items);
-    dialog->setTextValue(items[current]);
-    connect(dialog, &QInputDialog::textValueSelected, this, [=](const QString& choice) {
-      loadScriptModel(path, outputs, choice == items[0] ? QString() : choice);
-    });
-    dialog->open();
-  };
-  if (probe->probabilities) {
-    askEncoder(core::latent::ScriptImport::Outputs::Probabilities);
-    return;
-  }
-  auto* box = new QMessageBox(QMessageBox::Question, tr("Decoder outputs"),
-                              tr("%1 decodes to values from %2 to %3, outside [0, 1]. Are they "
-                                 "logits (GenLab applies a sigmoid) or intensities (GenLab clips "
-                                 "them to [0, 1])?")
-                                  .arg(QFileInfo(path).fileName())
-                                  .arg(probe->minValue, 0, 'g', 4)
-                                  .arg(probe->maxValue, 0, 'g', 4),
-                              QMessageBox::Cancel, this);
-  box->setObjectName("outputsQuestion");
-  box->setAttribute(Qt::WA_DeleteOnClose);
-  QPushButton* logits = box->addButton(tr("Logits"), QMessageBox::AcceptRole);
-  QPushButton* clip = box->addButton(tr("Intensities"), QMessageBox::AcceptRole);
-  connect(box, &QMessageBox::buttonClicked, this, [=](QAbstractButton* b) {
-    if (b == logits) askEncoder(core::latent::ScriptImport::Outputs::Logits);
-    else if (b == clip) askEncoder(core::latent::ScriptImport::Outputs::Probabilities);
-    else showInfo(tr("Opening %1 cancelled.").arg(QFileInfo(path).fileName()));
-  });
-  box->open();
-}
-
-void LatentPanel::saveModel(const QString& path) { m_controller->save(path); }
-
-void LatentPanel::exportModelDialog() {
-  if (!m_controller->hasSession() || m_controller->imported()) {
-    onError(tr("Export model"), m_controller->imported()
-                                    ? tr("This model came from TorchScript: its file is already the export.")
-                                    : tr("There is no model to export yet: train or load one first."),
-            false);
-    return;
-  }
-  QString path = QFileDialog::getSaveFileName(this, tr("Export model for PyTorch"),
-                                              QString("vae-z%1.pt").arg(m_controller->sessionOptions().latentDim),
-                                              tr("TorchScript (*.pt)"));
-  if (path.isEmpty()) return;
-  if (!path.endsWith(".pt")) path += ".pt";
-  exportModel(path);
-}
-
-void LatentPanel::exportModel(const QString& pathPt) { m_controller->exportTorchScript(pathPt); }
 
 void LatentPanel::onStateChanged(VaeController::State state) {
   m_controls->setRunState(state, m_controller->hasSession());
@@ -488,6 +376,13 @@ void LatentPanel::onDecoded(QPointF z, const QImage& image) {
 
 void LatentPanel::onFinished(const VaeResultPtr& r) {
   keepCurves();
+  m_lastResultJson = QString(R"({"event":"result","test_elbo":%1,"test_recon":%2,"test_kl":%3,)"
+                             R"("active_units":%4,"epochs":%5})")
+                         .arg(r->test.elbo, 0, 'g', 17)
+                         .arg(r->test.recon, 0, 'g', 17)
+                         .arg(r->test.kl, 0, 'g', 17)
+                         .arg(r->activeUnits)
+                         .arg(r->epochs);
   const QString text = tr("done · %1 · test ELBO %2 · %3 img/s")
                            .arg(r->epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(r->epochs))
                            .arg(r->test.elbo, 0, 'f', 1)

@@ -54,6 +54,12 @@ class LatentPanel : public LabPanel {
   void saveModel(const QString& path);
   // For PyTorch: <base>.pt (TorchScript), <base>.state.pt, <base>.pt.options.json.
   bool canExportModel() const override { return true; }
+  // Experiment files (File > Save / Open experiment) and the same without dialogs.
+  bool hasExperiments() const override { return true; }
+  void saveExperimentDialog() override;
+  void openExperimentDialog() override;
+  void saveExperiment(const QString& path);
+  void openExperiment(const QString& path, const QString& dataFolder = {});
   void exportModelDialog() override;
   void exportModel(const QString& pathPt);
 
@@ -80,6 +86,9 @@ class LatentPanel : public LabPanel {
   void onProgress(const VaeProgressPtr& p);
   void onMap(const LatentMapPtr& map);
   void onProbed(const ScriptProbePtr& probe);
+  void onExperimentDataMissing(const QString& path, const QString& message);
+  QString viewState() const;
+  void applyViewState(const QString& json);
   void onDecoded(QPointF latent, const QImage& image);
   void onFinished(const VaeResultPtr& result);
   void onError(const QString& what, const QString& message, bool fileError);
@@ -97,6 +106,7 @@ class LatentPanel : public LabPanel {
   QLabel* m_coord;
   QLabel* m_note;
   QCheckBox* m_gridBox;
+  QString m_lastResultJson;  // the last finished run, for experiment files
   ImageStripView* m_strip;
   ChartPanel* m_elbo;
   ChartPanel* m_recon;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "core/labs/latent/latent_experiment.h"
 #include "ui/bridge/engine_bridge.h"
 #include "ui/views/image_convert.h"
 
@@ -180,6 +181,65 @@ void VaeController::exportTorchScript(const QString& pathPt) {
                         .arg(pathPt));
       },
       [this](const QString& message) { Q_EMIT errorOccurred(tr("Export model"), message, true); });
+}
+
+std::optional<QPointF> VaeController::lastDecodePoint() const {
+  return m_decodeValid ? std::optional<QPointF>(m_decodeAt) : std::nullopt;
+}
+
+std::optional<std::pair<QPointF, QPointF>> VaeController::lastInterpolation() const {
+  return m_interpValid ? std::optional(std::pair(m_interpA, m_interpB)) : std::nullopt;
+}
+
+void VaeController::saveExperiment(const QString& path, const QString& dataSpec,
+                                   const QString& viewJson, const QString& resultJson) {
+  if (!m_session) return;
+  auto s = m_session;
+  const std::string file = path.toStdString(), data = dataSpec.toStdString();
+  const std::string view = viewJson.toStdString(), result = resultJson.toStdString();
+  m_client.request(
+      "experiment-save", tr("Save experiment"),
+      [s, file, data, view, result]() -> PayloadPtr {
+        latent::saveExperiment(file, *s, s->options().data == "none" ? data : s->options().data, view,
+                               result);
+        return nullptr;
+      },
+      [this, path](const PayloadPtr&) { Q_EMIT info(tr("Experiment saved to %1").arg(path)); },
+      [this](const QString& message) { Q_EMIT errorOccurred(tr("Save experiment"), message, true); });
+}
+
+void VaeController::openExperiment(const QString& path, const QString& dataFolder) {
+  if (m_state != State::Idle) return;
+  m_trainAfterSession = false;
+  m_loading = true;
+  setState(State::Preparing);
+  const std::string file = path.toStdString(), folder = dataFolder.toStdString();
+  struct Missing : core::Payload {
+    std::string message;
+  };
+  m_client.request(
+      "experiment-open", tr("Open experiment"),
+      [file, folder]() -> PayloadPtr {
+        try {
+          return latent::openExperiment(file, folder);
+        } catch (const latent::DataMismatch& e) {
+          auto m = std::make_shared<Missing>();
+          m->message = e.what();
+          return m;
+        }
+      },
+      [this, path](const PayloadPtr& p) {
+        if (auto m = std::dynamic_pointer_cast<const Missing>(p)) {
+          m_loading = false;
+          setState(State::Idle);
+          Q_EMIT experimentDataMissing(path, QString::fromStdString(m->message));
+        } else if (auto e = std::dynamic_pointer_cast<const latent::OpenedExperiment>(p)) {
+          onSessionOpened(e);
+          Q_EMIT experimentOpened(QString::fromStdString(e->viewJson),
+                                  QString::fromStdString(e->resultJson));
+        }
+      },
+      [this](const QString& message) { onSessionFailed(message); });
 }
 
 void VaeController::releaseSession() {

@@ -11,6 +11,9 @@
 #include <QTimer>
 #include <QVector>
 
+#include <optional>
+#include <utility>
+
 #include "core/labs/latent/latent_requests.h"  // the session and its payloads
 #include "core/labs/latent/vae_job.h"          // progress and result
 #include "ui/bridge/lab_client.h"
@@ -54,6 +57,13 @@ class VaeController : public QObject {
 
   void save(const QString& path);
   void exportTorchScript(const QString& pathPt);
+  // Experiment files (core/labs/latent/latent_experiment.h).
+  void saveExperiment(const QString& path, const QString& dataSpec, const QString& viewJson,
+                      const QString& resultJson);
+  void openExperiment(const QString& path, const QString& dataFolder);
+  // What the views show now, for an experiment's view state.
+  std::optional<QPointF> lastDecodePoint() const;
+  std::optional<std::pair<QPointF, QPointF>> lastInterpolation() const;
   void load(const QString& path);
   // A model trained elsewhere: probe it (probed, or errorOccurred), then open
   // it with the user's answers (sessionReady with loaded = true).
@@ -81,6 +91,10 @@ class VaeController : public QObject {
   void interpolated(QPointF a, QPointF b, const QVector<QImage>& images);
   void finished(const genlab::ui::VaeResultPtr& result);
   void probed(const genlab::ui::ScriptProbePtr& probe);
+  // An experiment opened (after sessionReady): restore its view state.
+  void experimentOpened(const QString& viewJson, const QString& resultJson);
+  // Its data is not here or differs: `message` says which; the user may locate it.
+  void experimentDataMissing(const QString& path, const QString& message);
   void cancelled();
   // `fileError`: the message concerns a file the user chose (load/save).
   void errorOccurred(const QString& what, const QString& message, bool fileError);

@@ -16,7 +16,7 @@
 namespace {
 
 struct Options {
-  QString lab, data, view, screenshot;
+  QString lab, data, view, screenshot, model, encoder;
   double autotrain = -1;
 };
 
@@ -26,6 +26,8 @@ void addOptions(QCommandLineParser& parser) {
   parser.addOption({{"v", "version"}, "Print the version and exit."});
   parser.addOption({"lab", "Open the lab with this id (e.g. latent).", "ID"});
   parser.addOption({"data", "Preselect a data set: mnist, digits or a folder.", "SPEC"});
+  parser.addOption({"model", "Open a model file (.genlab, or TorchScript .pt) in the lab.", "FILE"});
+  parser.addOption({"encoder", "With a TorchScript --model: its encoder method, to map --data.", "METHOD"});
   parser.addOption({"view", "Show this view of the lab (e.g. for --lab ct: compare, "
                             "uncertainty, nullspace, 3d).", "NAME"});
   parser.addOption({"autotrain", "Start training in the lab right away; with --screenshot, "
@@ -40,6 +42,8 @@ QString usage(const QCommandLineParser& parser) {
       {"-v, --version", "Print the version and exit."},
       {"--lab ID", "Open the lab with this id."},
       {"--data SPEC", "Preselect a data set: mnist, digits or a folder."},
+      {"--model FILE", "Open a model (.genlab, or TorchScript .pt) in the lab."},
+      {"--encoder METHOD", "With a TorchScript --model: the encoder method that maps --data."},
       {"--view NAME", "Show this view of the lab (ct: compare, uncertainty, nullspace, 3d)."},
       {"--autotrain SECONDS", "Start training right away; with --screenshot, grab after SECONDS."},
       {"--screenshot FILE", "Save a PNG of the main window and exit."}};
@@ -71,6 +75,8 @@ int parseArguments(int argc, char** argv, Options& out) {
   }
   out.lab = parser.value("lab");
   out.data = parser.value("data");
+  out.model = parser.value("model");
+  out.encoder = parser.value("encoder");
   out.view = parser.value("view");
   out.screenshot = parser.value("screenshot");
   if (!out.lab.isEmpty() && !genlab::ui::LabRegistry::find(out.lab)) {
@@ -88,7 +94,8 @@ int parseArguments(int argc, char** argv, Options& out) {
       return 2;
     }
   }
-  if (out.lab.isEmpty() && (!out.data.isEmpty() || !out.view.isEmpty() || out.autotrain >= 0))
+  if (out.lab.isEmpty() &&
+      (!out.data.isEmpty() || !out.view.isEmpty() || out.autotrain >= 0 || !out.model.isEmpty()))
     out.lab = genlab::ui::LabRegistry::labs().front().id;
   return -1;
 }
@@ -135,6 +142,10 @@ int main(int argc, char** argv) {
   if (panel && !options.view.isEmpty() && !panel->setView(options.view)) {
     std::fprintf(stderr, "genlab: the %s lab has no view '%s'\n", qPrintable(options.lab),
                  qPrintable(options.view));
+    return 2;
+  }
+  if (panel && !options.model.isEmpty() && !panel->openModelFile(options.model, options.encoder)) {
+    std::fprintf(stderr, "genlab: the %s lab does not open model files\n", qPrintable(options.lab));
     return 2;
   }
   window.show();

@@ -35,6 +35,9 @@ class LabPanel : public QWidget {
   virtual bool hasModelFiles() const { return false; }
   virtual void openModelDialog() {}
   virtual void saveModelDialog() {}
+  // genlab --model FILE [--encoder METHOD]: opens a model without dialogs;
+  // false if this lab does not open model files.
+  virtual bool openModelFile(const QString& path, const QString& encoderMethod) { return false; }
   // File > Export model for PyTorch (TorchScript); labs without it keep the defaults.
   virtual bool canExportModel() const { return false; }
   virtual void exportModelDialog() {}

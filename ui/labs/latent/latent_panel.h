@@ -54,6 +54,7 @@ class LatentPanel : public LabPanel {
   void saveModel(const QString& path);
   // For PyTorch: <base>.pt (TorchScript), <base>.state.pt, <base>.pt.options.json.
   bool canExportModel() const override { return true; }
+  bool openModelFile(const QString& path, const QString& encoderMethod) override;
   // Experiment files (File > Save / Open experiment) and the same without dialogs.
   bool hasExperiments() const override { return true; }
   void saveExperimentDialog() override;

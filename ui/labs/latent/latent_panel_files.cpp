@@ -134,6 +134,14 @@ void LatentPanel::exportModelDialog() {
 
 void LatentPanel::exportModel(const QString& pathPt) { m_controller->exportTorchScript(pathPt); }
 
+bool LatentPanel::openModelFile(const QString& path, const QString& encoderMethod) {
+  if (core::latent::looksLikeTorchScript(path.toStdString()))
+    loadScriptModel(path, core::latent::ScriptImport::Outputs::Unknown, encoderMethod);
+  else
+    loadModel(path);
+  return true;
+}
+
 void LatentPanel::saveExperimentDialog() {
   if (!m_controller->hasSession() || m_controller->imported()) {
     onError(tr("Save experiment"),

@@ -117,13 +117,6 @@ class Lines {
   std::size_t m_pos = 0, m_line = 0;
 };
 
-void checkCounts(const Msa& msa, const std::string& name, std::size_t line,
-                 const MsaLimits& limits) {
-  if (msa.sequences.size() > limits.maxSequences)
-    failAt(name, line, "more than " + std::to_string(limits.maxSequences) +
-                           " sequences, the limit for an alignment");
-}
-
 }  // namespace
 
 std::string readTextFile(const std::string& path, std::size_t maxBytes) {
@@ -148,62 +141,94 @@ Msa parseAlignedFasta(const std::string& text, const std::string& name, const Ms
   msa.format = "fasta";
   Lines lines(text);
   std::string line;
-  std::size_t headerLine = 0, residuesInRecord = 0;
-  auto closeRecord = [&](std::size_t atLine) {
-    if (msa.sequences.empty()) return;
-    if (residuesInRecord == 0)
-      failAt(name, headerLine, "record '" + msa.names.back() + "' has no sequence");
-    const std::string& s = msa.sequences.back();
-    if (s.size() != msa.sequences.front().size())
-      failAt(name, headerLine, "ragged alignment: record '" + msa.names.back() + "' has " +
-                                   std::to_string(s.size()) + " match columns, the first record '" +
-                                   msa.names.front() + "' has " +
-                                   std::to_string(msa.sequences.front().size()));
-    (void)atLine;
+  std::vector<std::string> raw;         // every aligned character, inserts included
+  std::vector<std::size_t> headerLines;
+  auto checkLastHasResidues = [&] {
+    if (!raw.empty() && raw.back().empty())
+      failAt(name, headerLines.back(), "record '" + msa.names.back() + "' has no sequence");
   };
   while (lines.next(line)) {
     if (line.empty() || line[0] == ';') continue;
     if (line[0] == '>') {
-      closeRecord(lines.number());
+      checkLastHasResidues();
       const std::string head = line.substr(1);
       const std::size_t sp = head.find_first_of(" \t");
       std::string id = head.substr(0, sp);
       if (id.empty()) failAt(name, lines.number(), "a record header with no name");
       msa.names.push_back(id);
       msa.descriptions.push_back(sp == std::string::npos ? "" : head.substr(sp + 1));
-      msa.sequences.emplace_back();
-      headerLine = lines.number();
-      residuesInRecord = 0;
-      checkCounts(msa, name, lines.number(), limits);
+      raw.emplace_back();
+      headerLines.push_back(lines.number());
+      if (msa.names.size() > limits.maxSequences)
+        failAt(name, lines.number(), "more than " + std::to_string(limits.maxSequences) +
+                                         " sequences, the limit for an alignment");
       continue;
     }
-    if (msa.sequences.empty())
+    if (raw.empty())
       failAt(name, lines.number(), "sequence data before the first '>' header: not FASTA");
-    std::string& s = msa.sequences.back();
+    std::string& s = raw.back();
     for (char c : line) {
-      if (c == ' ' || c == '\t') continue;
-      if (c >= 'A' && c <= 'Z') {
-        s.push_back(c);
-        ++residuesInRecord;
-      } else if (c == '-') {
-        s.push_back('-');
-        ++residuesInRecord;
-      } else if ((c >= 'a' && c <= 'z') || c == '.') {
-        ++residuesInRecord;  // an insert: not a match column
-      } else if (c == '*' ) {
-        // a stop at the end of a record: ignored
-      } else {
+      if (c == ' ' || c == '\t' || c == '*') continue;  // '*': a stop at the end of a record
+      const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '.';
+      if (!ok)
         failAt(name, lines.number(), "invalid residue " + describeChar(c) + " in record '" +
                                          msa.names.back() + "'");
-      }
+      s.push_back(c);
     }
-    if (s.size() > limits.maxColumns)
-      failAt(name, lines.number(), "more than " + std::to_string(limits.maxColumns) +
-                                       " match columns, the limit for an alignment");
+    if (s.size() > limits.maxColumns * 4)
+      failAt(name, lines.number(), "more than " + std::to_string(limits.maxColumns * 4) +
+                                       " columns, the limit for an alignment");
   }
-  if (msa.sequences.empty()) fail(name, "contains no sequence records");
-  closeRecord(lines.number());
+  if (raw.empty()) fail(name, "contains no sequence records");
+  checkLastHasResidues();
+  auto isMatch = [](char c) { return (c >= 'A' && c <= 'Z') || c == '-'; };
+  std::vector<std::size_t> matchLen;
+  for (const auto& r : raw)
+    matchLen.push_back(static_cast<std::size_t>(std::count_if(r.begin(), r.end(), isMatch)));
+  const bool a2m = std::all_of(matchLen.begin(), matchLen.end(),
+                               [&](std::size_t m) { return m == matchLen.front(); });
+  const bool sameWidth = std::all_of(raw.begin(), raw.end(), [&](const std::string& r) {
+    return r.size() == raw.front().size();
+  });
+  if (a2m) {
+    // A2M: upper case and '-' are match states, lower case and '.' inserts.
+    for (const auto& r : raw) {
+      std::string s;
+      s.reserve(matchLen.front());
+      for (char c : r)
+        if (isMatch(c)) s.push_back(c);
+      msa.sequences.push_back(std::move(s));
+    }
+  } else if (sameWidth) {
+    // Rows of equal width whose case does not mark inserts row by row (e.g.
+    // EVcouplings/DeepSequence files): the first sequence's lower case and '.'
+    // columns are the inserts, as those tools read it.
+    std::vector<std::size_t> cols;
+    for (std::size_t c = 0; c < raw.front().size(); ++c)
+      if (isMatch(raw.front()[c])) cols.push_back(c);
+    for (const auto& r : raw) {
+      std::string s;
+      s.reserve(cols.size());
+      for (std::size_t c : cols) {
+        char ch = r[c];
+        if (ch == '.') ch = '-';
+        if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+        s.push_back(ch);
+      }
+      msa.sequences.push_back(std::move(s));
+    }
+  } else {
+    for (std::size_t i = 1; i < raw.size(); ++i)
+      if (matchLen[i] != matchLen.front())
+        failAt(name, headerLines[i],
+               "ragged alignment: record '" + msa.names[i] + "' has " +
+                   std::to_string(matchLen[i]) + " match columns, the first record '" +
+                   msa.names.front() + "' has " + std::to_string(matchLen.front()));
+  }
   if (msa.columns() == 0) fail(name, "has no match columns (upper case or '-')");
+  if (msa.columns() > limits.maxColumns)
+    fail(name, "more than " + std::to_string(limits.maxColumns) +
+                   " match columns, the limit for an alignment");
   return msa;
 }
 

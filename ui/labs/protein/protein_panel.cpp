@@ -1,0 +1,382 @@
+#include "ui/labs/protein/protein_panel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "ui/views/bar_chart_panel.h"
+#include "ui/views/chart_panel.h"
+#include "ui/views/form_helpers.h"
+#include "ui/views/image_view.h"
+#include "ui/views/latent_map_view.h"
+
+namespace genlab::ui {
+
+using namespace core::protein;
+
+namespace {
+// Residue colours by chemistry (a common logo scheme).
+QColor residueColor(char c) {
+  switch (c) {
+    case 'D': case 'E': return QColor(200, 40, 40);
+    case 'K': case 'R': case 'H': return QColor(40, 70, 210);
+    case 'S': case 'T': case 'N': case 'Q': return QColor(30, 150, 60);
+    case 'A': case 'V': case 'L': case 'I': case 'M': return QColor(40, 40, 40);
+    case 'F': case 'W': case 'Y': return QColor(130, 50, 170);
+    case 'G': case 'P': return QColor(220, 140, 20);
+    case 'C': return QColor(200, 170, 0);
+    default: return QColor(160, 160, 160);
+  }
+}
+
+// Values -> 10 labels by deciles, for the map's label colours.
+std::vector<int> deciles(const std::vector<float>& v) {
+  std::vector<float> sorted;
+  for (float x : v)
+    if (std::isfinite(x)) sorted.push_back(x);
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<int> out(v.size(), -1);
+  if (sorted.empty()) return out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (!std::isfinite(v[i])) continue;
+    const auto rank = std::lower_bound(sorted.begin(), sorted.end(), v[i]) - sorted.begin();
+    out[i] = std::min(9, int(10 * rank / std::max<std::size_t>(1, sorted.size())));
+  }
+  return out;
+}
+}  // namespace
+
+LabPanel* labs::make_protein(EngineBridge* bridge, QWidget* parent) {
+  return new ProteinPanel(bridge, parent);
+}
+
+ProteinPanel::ProteinPanel(EngineBridge* bridge, QWidget* parent)
+    : LabPanel(QStringLiteral("protein"), parent), m_controller(new ProteinController(bridge, this)) {
+  layoutControlsAndCentre(buildControls(), buildCentre());
+  connect(m_controller, &ProteinController::opened, this, [this](const QString& s) {
+    m_summary = s;
+    m_summaryLabel->setText(s);
+    m_elbo->clearPoints();
+    m_kl->clearPoints();
+    Q_EMIT dataChanged();
+  });
+  connect(m_controller, &ProteinController::mapUpdated, this, [this](const FamilyMapPtr& m) {
+    m_lastMap = m;
+    recolour();
+  });
+  connect(m_controller, &ProteinController::progressed, this, &ProteinPanel::onProgress);
+  connect(m_controller, &ProteinController::decoded, this, [this](const DecodedSequencePtr& d) {
+    m_decoded->setImage(logoImage(*d));
+    m_decoded->setCaption(tr("decoded at (%1, %2)").arg(d->x, 0, 'f', 3).arg(d->y, 0, 'f', 3));
+  });
+  connect(m_controller, &ProteinController::scanned, this, [this](const MutationScanPtr& s) {
+    m_heat->setImage(heatMapImage(*s));
+    m_heat->setCaption(tr("ΔELBO of every single mutant of %1 (%2 samples); red: worse, blue: "
+                          "better, grey: no score")
+                           .arg(QString::fromStdString(s->wildtypeName))
+                           .arg(s->samples));
+  });
+  connect(m_controller, &ProteinController::designed, this, &ProteinPanel::onDesigned);
+  connect(m_controller, &ProteinController::finished, this, [this](const ProteinResultPtr& r) {
+    m_progress->setValue(1000);
+    Q_EMIT statusMessage(tr("Held-out ELBO %1 nats/sequence, PSSM %2")
+                             .arg(r->heldOut.elbo, 0, 'f', 2)
+                             .arg(r->pssmHeldOut, 0, 'f', 2));
+    if (m_wildtype->text().isEmpty() && m_controller->session())
+      m_wildtype->setText(QString::fromStdString(m_controller->session()->family().names.front()));
+    m_controller->scan(m_wildtype->text(), 32);
+    requestDesign();
+  });
+  connect(m_controller, &ProteinController::busyChanged, this, [this](bool busy) {
+    m_train->setEnabled(!busy);
+    m_stop->setEnabled(m_controller->training());
+  });
+  connect(m_controller, &ProteinController::errorOccurred, this,
+          [this](const QString& what, const QString& message) {
+            openErrorBox(what, message, QStringLiteral("proteinError"));
+          });
+  connect(m_controller, &ProteinController::info, this, &ProteinPanel::statusMessage);
+  connect(m_map, &LatentMapView::picked, m_controller, &ProteinController::decode);
+  connect(m_map, &LatentMapView::hovered, m_controller, &ProteinController::decode);
+}
+
+QWidget* ProteinPanel::buildControls() {
+  auto* w = new QWidget;
+  auto* f = form::layout(w);
+  m_family = new QLineEdit(QString::fromLatin1(kPottsDemo));
+  m_family->setToolTip(tr("An aligned FASTA/A2M or Stockholm file (gzip or not), or "
+                          "'potts-demo' for a simulated family with planted couplings."));
+  auto* browse = new QPushButton(tr("Open…"));
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString p = QFileDialog::getOpenFileName(this, tr("Open a family alignment"));
+    if (!p.isEmpty()) m_family->setText(p);
+  });
+  f->addRow(tr("Family"), form::row({m_family, browse}));
+  m_latentDim = form::spinBox(1, 64, 2, tr("Latent dimensions (2 draws the map directly)"));
+  m_epochs = form::spinBox(1, 100000, 30, tr("Epochs of weighted draws"));
+  m_theta = form::doubleSpinBox(0, 1, 0.2, 2, 0.05,
+                                tr("θ: neighbours are sequences at identity ≥ 1 − θ"));
+  f->addRow(tr("Latent / epochs"), form::row({m_latentDim, m_epochs}));
+  f->addRow(tr("θ (weights)"), m_theta);
+  m_train = new QPushButton(tr("Train"));
+  m_stop = new QPushButton(tr("Stop"));
+  m_stop->setEnabled(false);
+  connect(m_train, &QPushButton::clicked, this, &ProteinPanel::startTraining);
+  connect(m_stop, &QPushButton::clicked, m_controller, &ProteinController::cancel);
+  f->addRow(form::row({m_train, m_stop}));
+  m_progress = new QProgressBar;
+  m_progress->setRange(0, 1000);
+  f->addRow(m_progress);
+  m_summaryLabel = new QLabel(tr("No family yet: press Train."));
+  m_summaryLabel->setWordWrap(true);
+  f->addRow(m_summaryLabel);
+  m_colourBy = new QComboBox;
+  m_colourBy->addItems({tr("ELBO (deciles)"), tr("Weight (deciles)"), tr("Held out")});
+  connect(m_colourBy, &QComboBox::currentIndexChanged, this, [this] { recolour(); });
+  f->addRow(tr("Colour map by"), m_colourBy);
+  m_wildtype = new QLineEdit;
+  m_wildtype->setPlaceholderText(tr("a name in the family, or an aligned sequence"));
+  m_scan = new QPushButton(tr("Scan mutants"));
+  connect(m_scan, &QPushButton::clicked, this, [this] { m_controller->scan(m_wildtype->text(), 64); });
+  f->addRow(tr("Wild type"), m_wildtype);
+  auto* exportScan = new QPushButton(tr("CSV…"));
+  connect(exportScan, &QPushButton::clicked, this, [this] {
+    const QString p = QFileDialog::getSaveFileName(this, tr("Save scan"), "scan.csv");
+    if (!p.isEmpty()) m_controller->exportScan(p);
+  });
+  f->addRow(form::row({m_scan, exportScan}));
+  m_n = form::spinBox(1, 100000, 1000, tr("Designs to sample"));
+  m_seed = form::spinBox(0, 1000000, 1, tr("Seed of the design batch"));
+  f->addRow(tr("N / seed"), form::row({m_n, m_seed}));
+  m_radius = form::doubleSpinBox(0, 100, 0, 2, 0.1,
+                                 tr("0: sample the prior; else a disc of this radius around the "
+                                    "point clicked on the map"));
+  f->addRow(tr("Region radius"), m_radius);
+  m_minIdentity = form::doubleSpinBox(0, 1, 0.7, 2, 0.05, tr("Identity to nearest: minimum"));
+  m_maxIdentity = form::doubleSpinBox(0, 1, 0.9, 2, 0.05, tr("Identity to nearest: maximum"));
+  f->addRow(tr("Identity"), form::row({m_minIdentity, m_maxIdentity}));
+  m_motifs = new QLineEdit(QStringLiteral("N[^P][ST]"));
+  m_motifs->setToolTip(tr("Forbidden motifs: regular expressions separated by spaces"));
+  f->addRow(tr("Motifs"), m_motifs);
+  m_sample = new QPushButton(tr("Sample N"));
+  connect(m_sample, &QPushButton::clicked, this, &ProteinPanel::requestDesign);
+  auto* exportFasta = new QPushButton(tr("FASTA…"));
+  connect(exportFasta, &QPushButton::clicked, this, [this] {
+    const QString p = QFileDialog::getSaveFileName(this, tr("Save designs"), "designs.fasta");
+    if (!p.isEmpty()) m_controller->exportDesigns(p, false);
+  });
+  f->addRow(form::row({m_sample, exportFasta}));
+  auto* png = new QPushButton(tr("Export PNG…"));
+  connect(png, &QPushButton::clicked, this, [this] {
+    const QString p = QFileDialog::getSaveFileName(this, tr("Save view"), "protein.png");
+    if (!p.isEmpty()) exportImage().save(p);
+  });
+  f->addRow(png);
+  return w;
+}
+
+QWidget* ProteinPanel::buildCentre() {
+  auto* centre = new QWidget;
+  auto* grid = new QGridLayout(centre);
+  grid->setContentsMargins(0, 0, 0, 0);
+  m_map = new LatentMapView;
+  m_map->setEmptyText(tr("The family's latent map appears when a family is open."));
+  m_decoded = new ImageView;
+  m_decoded->setPlaceholder(tr("Hover or click the map to decode a sequence."));
+  m_heat = new ImageView;
+  m_heat->setPlaceholder(tr("Mutation heat map: choose a wild type and scan."));
+  m_funnel = new BarChartPanel(tr("Design funnel"), tr("sequences"), 0);
+  const QStringList stages{"sampled", "valid", "length", "identity", "charge",
+                           "GRAVY", "homopolymer", "motifs", "ELBO"};
+  for (int i = 0; i < stages.size(); ++i)
+    m_funnel->addCategory(stages[i], stages[i], labelColor(i));
+  m_survivors = new QTableWidget(0, 4);
+  m_survivors->setHorizontalHeaderLabels({tr("design"), tr("ELBO"), tr("identity"), tr("nearest")});
+  m_survivors->horizontalHeader()->setStretchLastSection(true);
+  m_survivors->verticalHeader()->hide();
+  m_elbo = new ChartPanel(tr("ELBO per sequence (nats)"));
+  m_elbo->setSeriesStyle("train", QColor(31, 119, 180), false, tr("train ELBO"));
+  m_elbo->setSeriesStyle("held-out", QColor(214, 39, 40), true, tr("held-out ELBO"));
+  m_elbo->setSeriesStyle("pssm", QColor(80, 80, 80), false, tr("PSSM, held-out"));
+  m_kl = new ChartPanel(tr("KL (nats)"));
+  m_kl->setSeriesStyle("kl", QColor(44, 160, 44), false, tr("train KL"));
+  grid->addWidget(m_map, 0, 0, 2, 1);
+  grid->addWidget(m_decoded, 0, 1);
+  grid->addWidget(m_heat, 1, 1);
+  grid->addWidget(m_funnel, 2, 0);
+  grid->addWidget(m_survivors, 2, 1);
+  grid->addWidget(m_elbo, 3, 0);
+  grid->addWidget(m_kl, 3, 1);
+  grid->setRowStretch(0, 3);
+  grid->setRowStretch(1, 3);
+  grid->setRowStretch(2, 2);
+  grid->setRowStretch(3, 2);
+  grid->setColumnStretch(0, 1);
+  grid->setColumnStretch(1, 1);
+  return centre;
+}
+
+ProteinOptions ProteinPanel::options() const {
+  ProteinOptions o;
+  o.family = m_family->text().trimmed().toStdString();
+  o.latentDim = m_latentDim->value();
+  o.epochs = m_epochs->value();
+  o.theta = m_theta->value();
+  return o;
+}
+
+bool ProteinPanel::setDataSpec(const QString& spec) {
+  m_family->setText(spec);
+  return true;
+}
+
+void ProteinPanel::startTraining() {
+  m_progress->setValue(0);
+  m_controller->start(options());
+}
+
+void ProteinPanel::recolour() {
+  if (!m_lastMap) return;
+  std::vector<int> labels;
+  switch (m_colourBy->currentIndex()) {
+    case 0: labels = deciles(m_lastMap->elbo); break;
+    case 1: labels = deciles(m_lastMap->weight); break;
+    default: labels.assign(m_lastMap->heldOut.begin(), m_lastMap->heldOut.end()); break;
+  }
+  m_map->setPoints(m_lastMap->xy, labels);
+}
+
+void ProteinPanel::onProgress(const ProteinProgressPtr& p) {
+  if (p->totalSteps > 0) m_progress->setValue(int(1000.0 * p->step / p->totalSteps));
+  QList<QPointF> train, kl, held, pssm;
+  for (const auto& c : p->train) {
+    train.push_back({c.epoch, c.m.elbo});
+    kl.push_back({c.epoch, c.m.kl});
+  }
+  for (const auto& c : p->heldOut) {
+    held.push_back({c.epoch, c.m.elbo});
+    pssm.push_back({c.epoch, p->pssmHeldOut});
+  }
+  m_elbo->replacePoints("train", train);
+  m_elbo->replacePoints("held-out", held);
+  m_elbo->replacePoints("pssm", pssm);
+  m_kl->replacePoints("kl", kl);
+}
+
+void ProteinPanel::requestDesign() {
+  FunnelFilters f;
+  f.minIdentity = m_minIdentity->value();
+  f.maxIdentity = m_maxIdentity->value();
+  f.motifs.clear();
+  for (const QString& m : m_motifs->text().split(' ', Qt::SkipEmptyParts))
+    f.motifs.push_back(m.toStdString());
+  const QPointF centre = m_map->pinned().value_or(QPointF(0, 0));
+  m_controller->design(m_n->value(), m_seed->value(), f, centre, m_radius->value());
+}
+
+void ProteinPanel::onDesigned(const FunnelResultPtr& r) {
+  m_funnel->clearValues();
+  m_funnel->setValue("sampled", r->sampled);
+  const QStringList keys{"valid", "length", "identity", "charge", "GRAVY",
+                         "homopolymer", "motifs", "ELBO"};
+  for (std::size_t i = 0; i < r->stages.size() && int(i) < keys.size(); ++i)
+    if (r->stages[i].on) m_funnel->setValue(keys[int(i)], r->stages[i].in - r->stages[i].removed);
+  m_survivors->setRowCount(0);
+  for (const auto& d : r->designs) {
+    if (!d.removedBy.empty()) continue;
+    const int row = m_survivors->rowCount();
+    if (row >= 500) break;
+    m_survivors->insertRow(row);
+    m_survivors->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(d.name)));
+    m_survivors->setItem(row, 1, new QTableWidgetItem(QString::number(d.elbo, 'f', 2)));
+    m_survivors->setItem(row, 2, new QTableWidgetItem(QString::number(d.identity, 'f', 3)));
+    m_survivors->setItem(row, 3, new QTableWidgetItem(QString::fromStdString(d.nearest)));
+  }
+  Q_EMIT statusMessage(tr("%1 of %2 designs passed the funnel").arg(r->survivors).arg(r->sampled));
+}
+
+QImage ProteinPanel::logoImage(const DecodedSequence& d) {
+  const int cell = 14, top = 20, h = 110;
+  QImage img(std::max(1, d.length) * cell, top + h, QImage::Format_RGB32);
+  img.fill(Qt::white);
+  QPainter p(&img);
+  QFont font = p.font();
+  font.setBold(true);
+  font.setPixelSize(12);
+  p.setFont(font);
+  for (int k = 0; k < d.length; ++k) {
+    const char c = k < int(d.sequence.size()) ? d.sequence[k] : '-';
+    p.setPen(residueColor(c));
+    p.drawText(QRect(k * cell, 0, cell, top), Qt::AlignCenter, QString(QChar(c)));
+    // The column's states, most probable on top, heights by probability.
+    std::vector<std::pair<float, int>> col;
+    for (int s = 0; s < kStates; ++s) col.push_back({d.probs[std::size_t(k) * kStates + s], s});
+    std::sort(col.begin(), col.end());
+    double y = top + h;
+    for (const auto& [prob, s] : col) {
+      const double hh = prob * h;
+      if (hh < 0.5) continue;
+      const QRectF r(k * cell + 1, y - hh, cell - 2, hh);
+      const QColor colour = residueColor(letterOf(s));
+      p.fillRect(r, colour.lighter(150));
+      if (hh >= 9) {
+        QFont f2 = font;
+        f2.setPixelSize(std::min(int(hh), 40));
+        p.setFont(f2);
+        p.setPen(colour.darker(120));
+        p.drawText(r, Qt::AlignCenter, QString(QChar(letterOf(s))));
+        p.setFont(font);
+      }
+      y -= hh;
+    }
+  }
+  return img;
+}
+
+QImage ProteinPanel::heatMapImage(const MutationScan& s) {
+  const int cell = 8, left = 12;
+  QImage img(left + std::max(1, s.length) * cell, 20 * cell, QImage::Format_RGB32);
+  img.fill(Qt::white);
+  float scale = 0;
+  for (float v : s.deltaElbo)
+    if (std::isfinite(v)) scale = std::max(scale, std::abs(v));
+  QPainter p(&img);
+  QFont font = p.font();
+  font.setPixelSize(8);
+  p.setFont(font);
+  for (int a = 1; a < kStates; ++a) {
+    const int y = (a - 1) * cell;
+    p.setPen(Qt::black);
+    p.drawText(QRect(0, y, left, cell), Qt::AlignCenter, QString(QChar(letterOf(a))));
+    for (int k = 0; k < s.length; ++k) {
+      const float v = s.deltaElbo[std::size_t(k) * kStates + a];
+      QColor c(200, 200, 200);
+      if (std::isfinite(v) && scale > 0) {
+        const double t = std::min(1.0, double(std::abs(v) / scale));
+        c = v < 0 ? QColor(255, int(255 * (1 - t)), int(255 * (1 - t)))
+                  : QColor(int(255 * (1 - t)), int(255 * (1 - t)), 255);
+      }
+      if (k < int(s.wildtype.size()) && s.wildtype[k] == letterOf(a)) c = Qt::black;
+      p.fillRect(left + k * cell, y, cell, cell, c);
+    }
+  }
+  return img;
+}
+
+}  // namespace genlab::ui

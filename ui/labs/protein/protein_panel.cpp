@@ -101,6 +101,12 @@ ProteinPanel::ProteinPanel(EngineBridge* bridge, QWidget* parent)
     if (m_wildtype->text().isEmpty() && m_controller->session())
       m_wildtype->setText(QString::fromStdString(m_controller->session()->family().names.front()));
     m_controller->scan(m_wildtype->text(), 32);
+    // Show a decoded sequence right away: the first sequence's point, pinned.
+    if (m_lastMap && m_lastMap->xy.size() >= 2 && !m_map->pinned()) {
+      const QPointF first(m_lastMap->xy[0], m_lastMap->xy[1]);
+      m_map->setPinned(first);
+      m_controller->decode(first);
+    }
     requestDesign();
   });
   connect(m_controller, &ProteinController::busyChanged, this, [this](bool busy) {

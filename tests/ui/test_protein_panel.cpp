@@ -3,6 +3,7 @@
 // design funnel.
 #include <catch2/catch.hpp>
 
+#include <QComboBox>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -49,5 +50,25 @@ TEST_CASE("protein panel trains on the Potts demo, decodes, scans and designs", 
   panel.wildtypeEdit()->setText("ACDE");
   panel.scanButton()->click();
   REQUIRE(waitUntil([&] { return hasErrorBox(); }));
+  test::closeMessageBoxes();
+}
+
+TEST_CASE("protein panel colours the map by a Stockholm #=GS annotation", "[protein]") {
+  test::PanelFixture<ProteinPanel> f({1200, 800});
+  ProteinPanel& panel = *f.panel;
+  QByteArray sto = "# STOCKHOLM 1.0\n";
+  const char* rows[] = {"ACDEFGHIKL", "ACDEFGHIKM", "ACDEWGHIKL", "PCDEFGHIKL",
+                        "ACDEFGHQKL", "ACNEFGHIKL", "ACDEFGRIKL", "ACDEFYHIKL"};
+  for (int i = 0; i < 8; ++i)
+    sto += "#=GS s" + QByteArray::number(i) + " OS " + (i % 2 ? "yeast" : "human") + "\n";
+  for (int i = 0; i < 8; ++i) sto += "s" + QByteArray::number(i) + " " + rows[i] + "\n";
+  sto += "//\n";
+  REQUIRE(panel.setDataSpec(f.write("tiny.sto", sto)));
+  panel.epochsSpin()->setValue(1);
+  panel.startTraining();
+  REQUIRE(waitUntil([&] { return f.finished == 1 && !panel.isTraining(); }, 60000));
+  REQUIRE(panel.colourByCombo()->findText("#=GS OS") >= 0);
+  panel.colourByCombo()->setCurrentIndex(panel.colourByCombo()->findText("#=GS OS"));
+  CHECK(panel.mapView()->pointCount() == 8);
   test::closeMessageBoxes();
 }

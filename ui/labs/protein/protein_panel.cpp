@@ -72,6 +72,11 @@ ProteinPanel::ProteinPanel(EngineBridge* bridge, QWidget* parent)
   connect(m_controller, &ProteinController::opened, this, [this](const QString& s) {
     m_summary = s;
     m_summaryLabel->setText(s);
+    // Colour by any #=GS annotation the family carries (Stockholm files).
+    while (m_colourBy->count() > 3) m_colourBy->removeItem(3);
+    if (auto session = m_controller->session())
+      for (const auto& [tag, values] : session->annotations())
+        m_colourBy->addItem(QStringLiteral("#=GS ") + QString::fromStdString(tag));
     m_elbo->clearPoints();
     m_kl->clearPoints();
     Q_EMIT dataChanged();
@@ -263,7 +268,29 @@ void ProteinPanel::recolour() {
   switch (m_colourBy->currentIndex()) {
     case 0: labels = deciles(m_lastMap->elbo); break;
     case 1: labels = deciles(m_lastMap->weight); break;
-    default: labels.assign(m_lastMap->heldOut.begin(), m_lastMap->heldOut.end()); break;
+    case 2: labels.assign(m_lastMap->heldOut.begin(), m_lastMap->heldOut.end()); break;
+    default: {
+      // The 9 most frequent values of the tag get their own colour, the rest share the 10th.
+      auto session = m_controller->session();
+      const std::string tag = m_colourBy->currentText().mid(5).toStdString();
+      labels.assign(m_lastMap->xy.size() / 2, -1);
+      if (!session || !session->annotations().count(tag)) break;
+      const auto& values = session->annotations().at(tag);
+      std::map<std::string, int> counts;
+      for (const auto& [name, v] : values) ++counts[v];
+      std::vector<std::pair<int, std::string>> byCount;
+      for (const auto& [v, c] : counts) byCount.push_back({-c, v});
+      std::sort(byCount.begin(), byCount.end());
+      std::map<std::string, int> labelOf;
+      for (std::size_t i = 0; i < byCount.size(); ++i)
+        labelOf[byCount[i].second] = std::min<int>(int(i), 9);
+      const auto& names = session->family().names;
+      for (std::size_t i = 0; i < labels.size() && i < names.size(); ++i) {
+        const auto it = values.find(names[i]);
+        if (it != values.end()) labels[i] = labelOf[it->second];
+      }
+      break;
+    }
   }
   m_map->setPoints(m_lastMap->xy, labels);
 }

@@ -46,6 +46,7 @@ class ProteinPanel : public LabPanel {
   QPushButton* scanButton() const { return m_scan; }
   QLineEdit* wildtypeEdit() const { return m_wildtype; }
   QSpinBox* epochsSpin() const { return m_epochs; }
+  QComboBox* colourByCombo() const { return m_colourBy; }
 
   // Images the panel draws (public for tests).
   static QImage logoImage(const core::protein::DecodedSequence& d);

@@ -52,6 +52,7 @@ print('seed-to-seed Spearman of ΔELBO (family 1, model seeds 1 vs 2):', round(n
 PY
 
 echo "== PF00171 weights (theta 0.2)"
-"$cli" protein train --family "$aldh" --epochs 0 --json | head -1 |
+"$cli" protein train --family "$aldh" --epochs 0 --json > "$out/aldh.json"
+head -1 "$out/aldh.json" |
   python3 -c "import json,sys; r=json.load(sys.stdin); print('sequences', r['sequences'], 'focus', r['focus_columns'], 'Neff', round(r['neff'],1), 'weights s', round(r['weight_seconds'],2), 'load s', round(r['load_seconds'],2))"
 echo "outputs in $out"

@@ -30,31 +30,38 @@ constexpr const char* kLab = "protein";
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // MLP encoder (L*21 -> h -> h -> [mu | logvar]) and decoder (z -> h -> h -> L*21
-// logits, a softmax per position), ReLU.
+// logits, a softmax per position), ReLU. The encoder's first layer is a linear
+// map of the one-hot input computed as a sum of the columns the residues pick
+// (gathered rows, summed): the same function and the same initialisation as
+// nn.Linear on the one-hot vector, without multiplying by its zeros.
 struct FamilyVaeImpl : torch::nn::Module {
-  FamilyVaeImpl(int in, int hidden, int latent) : latent(latent) {
-    enc1 = register_module("enc1", torch::nn::Linear(in, hidden));
+  FamilyVaeImpl(int length, int hidden, int latent) : length(length), latent(latent) {
+    const int in = length * kStates;
+    const double bound = 1.0 / std::sqrt(static_cast<double>(in));  // nn.Linear's default
+    enc1Weight = register_parameter("enc1_weight_t", torch::empty({in, hidden}).uniform_(-bound, bound));
+    enc1Bias = register_parameter("enc1_bias", torch::empty({hidden}).uniform_(-bound, bound));
     enc2 = register_module("enc2", torch::nn::Linear(hidden, hidden));
     encHead = register_module("enc_head", torch::nn::Linear(hidden, 2 * latent));
     dec1 = register_module("dec1", torch::nn::Linear(latent, hidden));
     dec2 = register_module("dec2", torch::nn::Linear(hidden, hidden));
     decOut = register_module("dec_out", torch::nn::Linear(hidden, in));
   }
-  std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& x) {
-    auto out = encHead(torch::relu(enc2(torch::relu(enc1(x)))));
+  // states: (B, L) long.
+  std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& states) {
+    const int64_t b = states.size(0);
+    auto column = torch::arange(length, states.options()).mul(kStates).unsqueeze(0);
+    auto idx = (states + column).reshape({-1});
+    auto h1 = enc1Weight.index_select(0, idx).view({b, length, -1}).sum(1) + enc1Bias;
+    auto out = encHead(torch::relu(enc2(torch::relu(h1))));
     return {out.narrow(1, 0, latent), out.narrow(1, latent, latent)};
   }
   torch::Tensor decode(const torch::Tensor& z) {
     return decOut(torch::relu(dec2(torch::relu(dec1(z)))));
   }
-  int latent;
-  torch::nn::Linear enc1{nullptr}, enc2{nullptr}, encHead{nullptr}, dec1{nullptr}, dec2{nullptr},
-      decOut{nullptr};
+  int length, latent;
+  torch::Tensor enc1Weight, enc1Bias;
+  torch::nn::Linear enc2{nullptr}, encHead{nullptr}, dec1{nullptr}, dec2{nullptr}, decOut{nullptr};
 };
-
-torch::Tensor oneHot(const torch::Tensor& states) {  // (B, L) long -> (B, L*21) float
-  return at::one_hot(states, kStates).to(torch::kFloat).view({states.size(0), -1});
-}
 
 torch::Tensor klOf(const torch::Tensor& mu, const torch::Tensor& logvar) {  // (B)
   return -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(1);
@@ -87,12 +94,16 @@ struct ProteinSession::Impl {
                                                     const torch::Tensor& eps) {
     torch::NoGradGuard ng;
     const int64_t L = x.size(1), S = eps.size(0), d = eps.size(1);
-    const int64_t chunk = std::max<int64_t>(1, 24'000'000 / (S * L * kStates));
+    // Bounded memory: the decoder's S x L x 21 outputs and the encoder's
+    // gathered L x hidden rows per sequence.
+    const int64_t hidden = net->enc1Weight.size(1);
+    const int64_t chunk = std::max<int64_t>(
+        1, std::min(24'000'000 / (S * L * kStates), 8'000'000 / (L * hidden)));
     std::vector<torch::Tensor> recon, kl;
     for (int64_t s = 0; s < x.size(0); s += chunk) {
       auto xb = x.narrow(0, s, std::min(chunk, x.size(0) - s));
       const int64_t m = xb.size(0);
-      auto [mu, logvar] = net->encode(oneHot(xb));
+      auto [mu, logvar] = net->encode(xb);
       auto z = (mu.unsqueeze(1) + (0.5 * logvar).exp().unsqueeze(1) * eps.unsqueeze(0))
                    .view({m * S, d});
       auto logp = torch::log_softmax(net->decode(z).view({m, S, L, kStates}), -1);
@@ -166,7 +177,7 @@ void ProteinSession::setupModel() {
   s.device = defaultDevice();
   const int L = m_family.length();
   torch::manual_seed(m_options.seed);  // module init draws from the global generator
-  s.net = std::make_shared<FamilyVaeImpl>(L * kStates, m_options.hidden, m_options.latentDim);
+  s.net = std::make_shared<FamilyVaeImpl>(L, m_options.hidden, m_options.latentDim);
   s.net->to(s.device);
   s.adam = std::make_unique<nn::FlatOptimizer>(*s.net, "adam", m_options.lr);
   s.trainGen = at::make_generator<at::CPUGeneratorImpl>(m_options.seed + 1);
@@ -209,7 +220,7 @@ ProteinMetrics ProteinSession::trainStep() {
   auto x = s.states.index_select(0, s.trainIndex.index_select(0, pick));
   const int64_t L = x.size(1);
   s.adam->zeroGrad();
-  auto [mu, logvar] = s.net->encode(oneHot(x));
+  auto [mu, logvar] = s.net->encode(x);
   auto eps = at::randn(mu.sizes(), s.trainGen, torch::TensorOptions().dtype(torch::kFloat))
                  .to(s.device);
   auto z = mu + (0.5 * logvar).exp() * eps;
@@ -276,8 +287,10 @@ std::shared_ptr<FamilyMap> ProteinSession::familyMap() {
   auto& s = *m_impl;
   const int64_t n = m_family.n(), d = m_options.latentDim;
   std::vector<torch::Tensor> means;
-  for (int64_t i = 0; i < n; i += 4096)
-    means.push_back(s.net->encode(oneHot(s.states.narrow(0, i, std::min<int64_t>(4096, n - i))))
+  const int64_t chunk = std::max<int64_t>(
+      1, 8'000'000 / (int64_t(m_family.length()) * m_options.hidden));
+  for (int64_t i = 0; i < n; i += chunk)
+    means.push_back(s.net->encode(s.states.narrow(0, i, std::min<int64_t>(chunk, n - i)))
                         .first.cpu());
   auto mu = torch::cat(means);
   torch::Tensor xy;

@@ -50,10 +50,12 @@ void ProteinController::open(const ProteinOptions& options, bool thenTrain) {
 void ProteinController::start(const ProteinOptions& options) {
   if (busy()) return;
   const ProteinOptions& s = m_options;
+  // Same settings: train the session further (its own epoch count again);
+  // anything else builds a fresh session.
   const bool same = m_session && s.family == options.family && s.latentDim == options.latentDim &&
-                    s.theta == options.theta && s.seed == options.seed && s.hidden == options.hidden;
+                    s.theta == options.theta && s.seed == options.seed &&
+                    s.hidden == options.hidden && s.epochs == options.epochs;
   if (!same) return open(options, true);
-  m_session->options();  // the epochs of a continued run are the session's own
   submitJob();
 }
 

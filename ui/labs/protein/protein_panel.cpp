@@ -92,8 +92,7 @@ ProteinPanel::ProteinPanel(EngineBridge* bridge, QWidget* parent)
   });
   connect(m_controller, &ProteinController::scanned, this, [this](const MutationScanPtr& s) {
     m_heat->setImage(heatMapImage(*s));
-    m_heat->setCaption(tr("ΔELBO of every single mutant of %1 (%2 samples); red: worse, blue: "
-                          "better, grey: no score")
+    m_heat->setCaption(tr("ΔELBO of %1's mutants (%2 draws): red worse, blue better")
                            .arg(QString::fromStdString(s->wildtypeName))
                            .arg(s->samples));
   });
@@ -344,9 +343,12 @@ void ProteinPanel::onDesigned(const FunnelResultPtr& r) {
   Q_EMIT statusMessage(tr("%1 of %2 designs passed the funnel").arg(r->survivors).arg(r->sampled));
 }
 
+// Long families wrap into rows of positions so the images stay near square.
 QImage ProteinPanel::logoImage(const DecodedSequence& d) {
-  const int cell = 14, top = 20, h = 110;
-  QImage img(std::max(1, d.length) * cell, top + h, QImage::Format_RGB32);
+  const int cell = 14, top = 20, h = 110, gap = 8, perRow = 40;
+  const int rows = std::max(1, (d.length + perRow - 1) / perRow);
+  const int band = top + h + gap;
+  QImage img(std::min(std::max(1, d.length), perRow) * cell, rows * band, QImage::Format_RGB32);
   img.fill(Qt::white);
   QPainter p(&img);
   QFont font = p.font();
@@ -354,25 +356,26 @@ QImage ProteinPanel::logoImage(const DecodedSequence& d) {
   font.setPixelSize(12);
   p.setFont(font);
   for (int k = 0; k < d.length; ++k) {
+    const int x = (k % perRow) * cell, y0 = (k / perRow) * band;
     const char c = k < int(d.sequence.size()) ? d.sequence[k] : '-';
     p.setPen(residueColor(c));
-    p.drawText(QRect(k * cell, 0, cell, top), Qt::AlignCenter, QString(QChar(c)));
+    p.drawText(QRect(x, y0, cell, top), Qt::AlignCenter, QString(QChar(c)));
     // The column's states, most probable on top, heights by probability.
     std::vector<std::pair<float, int>> col;
     for (int s = 0; s < kStates; ++s) col.push_back({d.probs[std::size_t(k) * kStates + s], s});
     std::sort(col.begin(), col.end());
-    double y = top + h;
+    double y = y0 + top + h;
     for (const auto& [prob, s] : col) {
       const double hh = prob * h;
       if (hh < 0.5) continue;
-      const QRectF r(k * cell + 1, y - hh, cell - 2, hh);
+      const QRectF r(x + 1, y - hh, cell - 2, hh);
       const QColor colour = residueColor(letterOf(s));
-      p.fillRect(r, colour.lighter(150));
+      p.fillRect(r, colour.lighter(170));
       if (hh >= 9) {
         QFont f2 = font;
         f2.setPixelSize(std::min(int(hh), 40));
         p.setFont(f2);
-        p.setPen(colour.darker(120));
+        p.setPen(colour.darker(110));
         p.drawText(r, Qt::AlignCenter, QString(QChar(letterOf(s))));
         p.setFont(font);
       }
@@ -383,8 +386,11 @@ QImage ProteinPanel::logoImage(const DecodedSequence& d) {
 }
 
 QImage ProteinPanel::heatMapImage(const MutationScan& s) {
-  const int cell = 8, left = 12;
-  QImage img(left + std::max(1, s.length) * cell, 20 * cell, QImage::Format_RGB32);
+  const int cell = 8, left = 12, gap = 6, perRow = 80;
+  const int rows = std::max(1, (s.length + perRow - 1) / perRow);
+  const int band = 20 * cell + gap;
+  QImage img(left + std::min(std::max(1, s.length), perRow) * cell, rows * band,
+             QImage::Format_RGB32);
   img.fill(Qt::white);
   float scale = 0;
   for (float v : s.deltaElbo)
@@ -393,11 +399,15 @@ QImage ProteinPanel::heatMapImage(const MutationScan& s) {
   QFont font = p.font();
   font.setPixelSize(8);
   p.setFont(font);
-  for (int a = 1; a < kStates; ++a) {
-    const int y = (a - 1) * cell;
-    p.setPen(Qt::black);
-    p.drawText(QRect(0, y, left, cell), Qt::AlignCenter, QString(QChar(letterOf(a))));
-    for (int k = 0; k < s.length; ++k) {
+  for (int row = 0; row < rows; ++row)
+    for (int a = 1; a < kStates; ++a) {
+      p.setPen(Qt::black);
+      p.drawText(QRect(0, row * band + (a - 1) * cell, left, cell), Qt::AlignCenter,
+                 QString(QChar(letterOf(a))));
+    }
+  for (int k = 0; k < s.length; ++k) {
+    const int x = left + (k % perRow) * cell, y0 = (k / perRow) * band;
+    for (int a = 1; a < kStates; ++a) {
       const float v = s.deltaElbo[std::size_t(k) * kStates + a];
       QColor c(200, 200, 200);
       if (std::isfinite(v) && scale > 0) {
@@ -406,7 +416,7 @@ QImage ProteinPanel::heatMapImage(const MutationScan& s) {
                   : QColor(int(255 * (1 - t)), int(255 * (1 - t)), 255);
       }
       if (k < int(s.wildtype.size()) && s.wildtype[k] == letterOf(a)) c = Qt::black;
-      p.fillRect(left + k * cell, y, cell, cell, c);
+      p.fillRect(x, y0 + (a - 1) * cell, cell, cell, c);
     }
   }
   return img;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <QComboBox>
+#include <QFile>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -51,6 +52,20 @@ TEST_CASE("protein panel trains on the Potts demo, decodes, scans and designs", 
   panel.scanButton()->click();
   REQUIRE(waitUntil([&] { return hasErrorBox(); }));
   test::closeMessageBoxes();
+
+  panel.colourByCombo()->setCurrentIndex(3);  // k-means clusters of the map
+  CHECK(panel.mapView()->pointCount() == 1500);
+
+  // The model saves and opens again, with its settings in the controls.
+  const QString model = f.path("family.glm");
+  panel.controller()->save(model);
+  REQUIRE(waitUntil([&] { return QFile::exists(model); }));
+  panel.epochsSpin()->setValue(7);
+  panel.mapView()->clearPoints();
+  panel.controller()->load(model);
+  REQUIRE(waitUntil([&] { return panel.mapView()->pointCount() == 1500; }));
+  CHECK(panel.epochsSpin()->value() == 3);
+  CHECK_FALSE(hasErrorBox());
 }
 
 TEST_CASE("protein panel colours the map by a Stockholm #=GS annotation", "[protein]") {

@@ -30,21 +30,54 @@ void ProteinController::open(const ProteinOptions& options, bool thenTrain) {
   Q_EMIT busyChanged(true);
   m_client.request(
       "open", tr("Open family"), [options]() -> PayloadPtr { return openFamily(options); },
-      LabClient::as<OpenedFamily>([this, options, thenTrain](auto o) {
-        m_preparing = false;
-        releaseSession();
-        m_session = o->session;
-        m_options = options;
-        Q_EMIT opened(QString::fromStdString(o->summary));
-        if (o->map) Q_EMIT mapUpdated(o->map);
-        if (thenTrain) submitJob();
-        else Q_EMIT busyChanged(false);
-      }),
+      LabClient::as<OpenedFamily>([this, thenTrain](auto o) { adopt(o, thenTrain); }),
       [this](const QString& message) {
         m_preparing = false;
         Q_EMIT busyChanged(false);
         Q_EMIT errorOccurred(tr("Open family"), message);
       });
+}
+
+void ProteinController::adopt(const std::shared_ptr<const OpenedFamily>& o, bool thenTrain) {
+  m_preparing = false;
+  releaseSession();
+  m_session = o->session;
+  m_options = o->session->options();
+  Q_EMIT opened(QString::fromStdString(o->summary));
+  if (o->map) Q_EMIT mapUpdated(o->map);
+  if (thenTrain) submitJob();
+  else Q_EMIT busyChanged(false);
+}
+
+void ProteinController::load(const QString& path) {
+  if (busy()) return;
+  m_preparing = true;
+  Q_EMIT busyChanged(true);
+  const std::string file = path.toStdString();
+  m_client.request(
+      "open", tr("Open model"), [file]() -> PayloadPtr { return openModel(file); },
+      LabClient::as<OpenedFamily>([this](auto o) { adopt(o, false); }),
+      [this](const QString& message) {
+        m_preparing = false;
+        Q_EMIT busyChanged(false);
+        Q_EMIT errorOccurred(tr("Open model"), message);
+      });
+}
+
+void ProteinController::save(const QString& path) {
+  if (!m_session) {
+    Q_EMIT errorOccurred(tr("Save model"), tr("There is no model to save yet."));
+    return;
+  }
+  auto s = m_session;
+  const std::string file = path.toStdString();
+  m_client.request(
+      "save", tr("Save model"),
+      [s, file]() -> PayloadPtr {
+        s->save(file);
+        return nullptr;
+      },
+      [this, path](const PayloadPtr&) { Q_EMIT info(tr("Model saved to %1").arg(path)); });
 }
 
 void ProteinController::start(const ProteinOptions& options) {

@@ -44,6 +44,8 @@ class ProteinController : public QObject {
               double radius);
   void exportDesigns(const QString& path, bool all);
   void exportScan(const QString& path);
+  void save(const QString& path);
+  void load(const QString& path);
 
  Q_SIGNALS:
   void opened(const QString& summary);
@@ -60,6 +62,7 @@ class ProteinController : public QObject {
  private:
   void submitJob();
   void releaseSession();
+  void adopt(const std::shared_ptr<const core::protein::OpenedFamily>& opened, bool thenTrain);
 
   LabClient m_client;
   std::shared_ptr<core::protein::ProteinSession> m_session;

@@ -45,6 +45,39 @@ QColor residueColor(char c) {
   }
 }
 
+// Clusters of the map's points: k-means (k = 8) on the 2-D coordinates,
+// started from points spread evenly through the list, 20 rounds; deterministic.
+std::vector<int> clusters(const std::vector<float>& xy) {
+  const int n = int(xy.size() / 2), k = std::min(8, n);
+  std::vector<int> out(n, -1);
+  if (k == 0) return out;
+  std::vector<double> cx(k), cy(k);
+  for (int c = 0; c < k; ++c) {
+    const int i = int((long long)c * n / k);
+    cx[c] = xy[2 * i];
+    cy[c] = xy[2 * i + 1];
+  }
+  for (int round = 0; round < 20; ++round) {
+    std::vector<double> sx(k, 0), sy(k, 0);
+    std::vector<int> count(k, 0);
+    for (int i = 0; i < n; ++i) {
+      int best = 0;
+      double bestD = 1e300;
+      for (int c = 0; c < k; ++c) {
+        const double dx = xy[2 * i] - cx[c], dy = xy[2 * i + 1] - cy[c], d = dx * dx + dy * dy;
+        if (d < bestD) bestD = d, best = c;
+      }
+      out[i] = best;
+      sx[best] += xy[2 * i];
+      sy[best] += xy[2 * i + 1];
+      ++count[best];
+    }
+    for (int c = 0; c < k; ++c)
+      if (count[c] > 0) cx[c] = sx[c] / count[c], cy[c] = sy[c] / count[c];
+  }
+  return out;
+}
+
 // Values -> 10 labels by deciles, for the map's label colours.
 std::vector<int> deciles(const std::vector<float>& v) {
   std::vector<float> sorted;
@@ -71,9 +104,16 @@ ProteinPanel::ProteinPanel(EngineBridge* bridge, QWidget* parent)
   layoutControlsAndCentre(buildControls(), buildCentre());
   connect(m_controller, &ProteinController::opened, this, [this](const QString& s) {
     m_summary = s;
+    if (auto session = m_controller->session()) {  // a loaded model brings its own settings
+      const ProteinOptions& o = session->options();
+      m_family->setText(QString::fromStdString(o.family));
+      m_latentDim->setValue(o.latentDim);
+      m_epochs->setValue(o.epochs);
+      m_theta->setValue(o.theta);
+    }
     m_summaryLabel->setText(s);
     // Colour by any #=GS annotation the family carries (Stockholm files).
-    while (m_colourBy->count() > 3) m_colourBy->removeItem(3);
+    while (m_colourBy->count() > 4) m_colourBy->removeItem(4);
     if (auto session = m_controller->session())
       for (const auto& [tag, values] : session->annotations())
         m_colourBy->addItem(QStringLiteral("#=GS ") + QString::fromStdString(tag));
@@ -157,7 +197,8 @@ QWidget* ProteinPanel::buildControls() {
   m_summaryLabel->setWordWrap(true);
   f->addRow(m_summaryLabel);
   m_colourBy = new QComboBox;
-  m_colourBy->addItems({tr("ELBO (deciles)"), tr("Weight (deciles)"), tr("Held out")});
+  m_colourBy->addItems(
+      {tr("ELBO (deciles)"), tr("Weight (deciles)"), tr("Held out"), tr("Cluster (k-means, 8)")});
   connect(m_colourBy, &QComboBox::currentIndexChanged, this, [this] { recolour(); });
   f->addRow(tr("Colour map by"), m_colourBy);
   m_wildtype = new QLineEdit;
@@ -256,6 +297,18 @@ bool ProteinPanel::setDataSpec(const QString& spec) {
   return true;
 }
 
+void ProteinPanel::openModelDialog() {
+  const QString p = QFileDialog::getOpenFileName(this, tr("Open a protein model"), {},
+                                                 tr("GenLab models (*.glm);;All files (*)"));
+  if (!p.isEmpty()) m_controller->load(p);
+}
+
+void ProteinPanel::saveModelDialog() {
+  const QString p = QFileDialog::getSaveFileName(this, tr("Save the protein model"), "family.glm",
+                                                 tr("GenLab models (*.glm)"));
+  if (!p.isEmpty()) m_controller->save(p);
+}
+
 void ProteinPanel::startTraining() {
   m_progress->setValue(0);
   m_controller->start(options());
@@ -268,6 +321,7 @@ void ProteinPanel::recolour() {
     case 0: labels = deciles(m_lastMap->elbo); break;
     case 1: labels = deciles(m_lastMap->weight); break;
     case 2: labels.assign(m_lastMap->heldOut.begin(), m_lastMap->heldOut.end()); break;
+    case 3: labels = clusters(m_lastMap->xy); break;
     default: {
       // The 9 most frequent values of the tag get their own colour, the rest share the 10th.
       auto session = m_controller->session();

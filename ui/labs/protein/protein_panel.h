@@ -34,6 +34,9 @@ class ProteinPanel : public LabPanel {
   bool isTraining() const override { return m_controller->training(); }
   bool setDataSpec(const QString& spec) override;
   QString dataDescription() const override { return m_summary; }
+  bool hasModelFiles() const override { return true; }
+  void openModelDialog() override;
+  void saveModelDialog() override;
 
   ProteinController* controller() const { return m_controller; }
   LatentMapView* mapView() const { return m_map; }

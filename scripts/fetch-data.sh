@@ -41,6 +41,56 @@ command -v sha256sum >/dev/null 2>&1 || die "sha256sum not found (package coreut
 
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
+# ---- Protein families (docs/protein.md), from Debian packages' examples. ------
+# Each: target name | Debian package | path inside it | SHA-256 (measured 2026-12-06).
+# Copied into data/protein/; a package that is missing is fetched with
+# `apt-get download` and unpacked with `dpkg -x` (nothing else is downloaded).
+# Never fatal: the Protein lab also runs on its simulated Potts family.
+PROTEIN_FILES=(
+  "PF00071_ras.fa|freecontact|/usr/share/doc/freecontact/examples/PF00071_v25_999.fa|708747e3015f2fbd41553375165c939da7da4767d3fe617b7bcfb47543b1bcfb"
+  "PF00171_aldh.a2m|augustus-doc|/usr/share/doc/augustus/tutorial/data/PF00171_full.txt|2ccf4136a612a7701ab4a5a67263aa14dcd9c6e79aa3d069f524735bfc613798"
+  "Pkinase.sto|hmmer-examples|/usr/share/doc/hmmer/examples/tutorial/Pkinase.sto|0c47730946f72ba51d4e0fb82c167e4b77c70b3eab45d08bd8e068ea04000726"
+  "globins4.sto|hmmer-examples|/usr/share/doc/hmmer/examples/tutorial/globins4.sto|8ebe534e622a992224c48f7c166accdf68a0aabfaed26c915932d56434656a85"
+  "RRM_1.sto.gz|hmmer-examples|/usr/share/doc/hmmer/examples/testsuite/RRM_1.sto.gz|1e5521acc916078afc3047e5329e739a89be50c0ac9452747cec05f5e8ffda69"
+)
+fetch_protein() {
+  local dir=$data_dir/protein entry name pkg path sum src have=0
+  if [[ $verify_only == 0 ]]; then mkdir -p "$dir" "$cache_dir" || { echo "data: cannot create $dir" >&2; return 0; }; fi
+  for entry in "${PROTEIN_FILES[@]}"; do
+    IFS='|' read -r name pkg path sum <<<"$entry"
+    if [[ -f $dir/$name && $(sha_of "$dir/$name") == "$sum" ]]; then have=$((have + 1)); continue; fi
+    [[ $verify_only == 1 ]] && { echo "data: protein: $name missing or wrong" >&2; continue; }
+    src=$path
+    if [[ ! -f $src ]]; then
+      local unpack=$cache_dir/deb-$pkg
+      if [[ ! -f $unpack$path ]]; then
+        (cd "$cache_dir" && apt-get download "$pkg" >/dev/null 2>&1) \
+          && dpkg -x "$cache_dir/${pkg}"_*.deb "$unpack" 2>/dev/null \
+          || { echo "data: protein: $name needs Debian package $pkg (scripts/setup.sh installs it); skipped" >&2; continue; }
+      fi
+      src=$unpack$path
+    fi
+    if [[ $(sha_of "$src") != "$sum" ]]; then
+      echo "data: protein: $src has an unexpected SHA-256 (another $pkg version?); skipped" >&2; continue
+    fi
+    cp -f "$src" "$dir/.$name.tmp" && chmod 0644 "$dir/.$name.tmp" && mv -f "$dir/.$name.tmp" "$dir/$name"
+    have=$((have + 1))
+  done
+  if [[ $verify_only == 0 ]]; then
+    {
+      echo "Protein family alignments, copied from Debian packages by scripts/fetch-data.sh."
+      echo "See docs/protein.md for sources and licences."
+      for entry in "${PROTEIN_FILES[@]}"; do
+        IFS='|' read -r name pkg path sum <<<"$entry"
+        printf '  %s  sha256 %s\n    from Debian package %s: %s\n' "$name" "$sum" "$pkg" "$path"
+      done
+    } >"$dir/PROVENANCE.txt"
+  fi
+  echo "data: protein families: $have of ${#PROTEIN_FILES[@]} in $dir"
+}
+if [[ -z ${GENLAB_SKIP_PROTEIN:-} ]]; then fetch_protein; fi
+# -----------------------------------------------------------------------------
+
 # Prints the names of files that are missing or have the wrong sum (in dir $1).
 bad_files() {
   local f

@@ -24,6 +24,8 @@ PACKAGES=(
   python3-torch python3-sklearn
   # data sources (DATA.md): MRI volume ch2.nii.gz, real and compressed DICOM test files, photos
   mricron-data python3-pydicom python3-skimage
+  # protein families (docs/protein.md): Ras PF00071, ALDH PF00171, Stockholm examples
+  freecontact augustus-doc hmmer-examples
 )
 # Only when the `npm` command is missing (a nodejs from elsewhere conflicts with Debian's npm).
 NPM_PACKAGES=(nodejs npm)

@@ -19,7 +19,9 @@
     "surfaces, score fields, live.")                                                            \
   X(ct, "", "Inverse problems (CT)",                                                            \
     "CT and deblurring: FBP, TV and a score-based generative prior side by side, with "         \
-    "uncertainty, nullspace and a 3-D view.")
+    "uncertainty, nullspace and a 3-D view.")                                                 \
+  X(protein, "", "Protein families", "A family VAE on a protein alignment: the latent map, "      \
+    "click-to-decode with a logo, mutation scans and a design funnel, beside a PSSM baseline.")
 
 namespace genlab::core {
 

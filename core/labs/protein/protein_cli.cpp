@@ -84,9 +84,9 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"family", "latent-dim", "hidden", "epochs", "batch", "lr", "theta", "l2",
                    "held-out", "seed", "threads", "json", "out"});
   const ProteinOptions o = optionsFromArgs(a);
-  setTorchThreads(o.threads);
   Printer printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
+  engine.setThreads(o.threads);  // on the worker, where the model runs
   std::shared_ptr<ProteinSession> session;
   const auto t0 = Clock::now();
   engine.runSync([&] { session = ProteinSession::create(o); });
@@ -143,8 +143,8 @@ std::shared_ptr<ProteinSession> loadModel(Engine& engine, const cli::Args& a, co
 int runScan(const cli::Args& a, std::ostream& out, std::ostream&) {
   a.rejectUnknown({"model", "wildtype", "samples", "seed", "truth", "out", "threads", "json"});
   if (!a.has("wildtype")) throw std::invalid_argument("protein scan needs --wildtype ID|SEQ");
-  setTorchThreads(a.integer("threads", 0, 0, 1024));
   Engine engine([](const Snapshot&) {});
+  engine.setThreads(a.integer("threads", 0, 0, 1024));
   auto s = loadModel(engine, a, "scan");
   const int samples = a.integer("samples", 64, 1, 100000);
   const auto seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
@@ -195,7 +195,6 @@ int runScan(const cli::Args& a, std::ostream& out, std::ostream&) {
 
 int runDesign(const cli::Args& a, std::ostream& out, std::ostream&) {
   a.rejectUnknown({"model", "n", "seed", "filters", "out", "all", "region", "threads", "json"});
-  setTorchThreads(a.integer("threads", 0, 0, 1024));
   FunnelFilters filters;
   if (a.has("filters")) filters = FunnelFilters::fromJson(readFileLimited(a.str("filters", ""), 1 << 20));
   float cx = 0, cy = 0, radius = 0;
@@ -206,6 +205,7 @@ int runDesign(const cli::Args& a, std::ostream& out, std::ostream&) {
       throw std::invalid_argument("--region takes X,Y,RADIUS in map coordinates");
   }
   Engine engine([](const Snapshot&) {});
+  engine.setThreads(a.integer("threads", 0, 0, 1024));
   auto s = loadModel(engine, a, "design");
   const int n = a.integer("n", 1000, 1, 1000000);
   const auto seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));

@@ -85,12 +85,21 @@ def main():
     ap.add_argument("--no-eval", action="store_true", help="skip the test-set ELBO after each epoch")
     a = ap.parse_args()
 
-    o = genlab_vae.load_options(a.options)
-    if a.epochs is not None:
-        o["epochs"] = a.epochs
-    if a.max_train is not None:
-        o["max_train_images"] = a.max_train
-    genlab_vae.validate_options(o)
+    try:
+        o = genlab_vae.load_options(a.options)
+        if a.epochs is not None:
+            o["epochs"] = a.epochs
+        if a.max_train is not None:
+            o["max_train_images"] = a.max_train
+        genlab_vae.validate_options(o)
+    except (OSError, ValueError, TypeError) as e:  # json.JSONDecodeError is a ValueError
+        msg = str(e) if str(e).startswith(a.options) else f"{a.options} (with the command line's overrides): {e}"
+        raise SystemExit(f"train_ddp.py: {msg}")
+
+    out_dir = os.path.dirname(os.path.abspath(a.out))
+    if not os.path.isdir(out_dir) or not os.access(out_dir, os.W_OK):
+        # Said now, not after the training.
+        raise SystemExit(f"train_ddp.py: cannot write --out {a.out}: {out_dir} is not a writable folder")
 
     launched = "RANK" in os.environ and "WORLD_SIZE" in os.environ
     distributed = launched and not a.single

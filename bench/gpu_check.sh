@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU check (issue 14, part 5): build GenLab's core against a CUDA LibTorch,
+# GPU check: build GenLab's core against a CUDA LibTorch,
 # run the core tests on the GPU, and print VAE training samples/s on GPU vs CPU.
 # For a machine WITH an NVIDIA GPU; on one without, it stops at step 1.
 #

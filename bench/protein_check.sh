@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Protein lab's closing figures (issue 12), each from genlab-cli:
+# The Protein lab's figures, each from genlab-cli:
 #   1. Ras PF00071: held-out ELBO per sequence vs the PSSM's log-likelihood, seeds 1-3;
 #   2. Potts families with planted couplings: Spearman of ΔELBO and of the PSSM's
 #      log-ratio against the true single-mutant energy changes, seeds 1-3, and the

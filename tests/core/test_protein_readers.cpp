@@ -1,5 +1,5 @@
 // Alignment readers (aligned FASTA / A2M, Stockholm, gzip by content) against
-// good files and every malformed case issue 12 lists; the FASTA writer.
+// good files and every malformed case the protein lab must refuse; the FASTA writer.
 #include <zlib.h>
 
 #include <catch2/catch.hpp>

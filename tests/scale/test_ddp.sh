@@ -103,12 +103,9 @@ run mlp mlp 400 6000 2
 run conv conv 256 1024 1
 
 if [[ -n $CLI ]]; then
-  if [[ -x $CLI ]] && "$CLI" --help 2>&1 | grep -q "latent decode"; then
-    echo "== genlab-cli latent decode --model (the exported model opens in GenLab)"
-    "$CLI" latent decode --model "$WORK/mlp-2/model.pt" --z "0,0;1,-1" --json \
-      || die "genlab-cli could not open the torchrun model"
-  else
-    echo "NOTE: $CLI has no 'latent decode' yet (issue 14 part 1); opened with torch.jit.load only"
-  fi
+  [[ -x $CLI ]] || die "$CLI is not built"
+  echo "== genlab-cli latent decode --model (the exported model opens in GenLab)"
+  "$CLI" latent decode --model "$WORK/mlp-2/model.pt" --z "0,0;1,-1" --json \
+    || die "genlab-cli could not open the torchrun model"
 fi
 echo "PASS: torchrun DDP matches one process; the models load as GenLab expects"

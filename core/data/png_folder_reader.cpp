@@ -2,6 +2,7 @@
 
 #include "core/data/file_checks.h"
 #include "core/data/png_decode.h"
+#include "core/data/read_limits.h"
 
 #include <algorithm>
 #include <cctype>
@@ -185,12 +186,10 @@ std::vector<CsvEntry> readLabelsCsv(const std::string& csvPath) {
   return entries;
 }
 
-}  // namespace
-
-GreyImage decodePngGrey(std::string_view bytes, const std::string& name) {
+GreyImage decodeGrey(std::string_view bytes, const std::string& name, const png::PixelLimit& limit) {
   png::DecodedPng decoded;
   try {
-    decoded = png::decodePng(bytes, /*keep16=*/false, kPngMaxSide, std::uint64_t{kPngMaxSide} * kPngMaxSide * 4);
+    decoded = png::decodePng(bytes, /*keep16=*/false, kPngMaxSide, limit);
   } catch (const png::PngDecodeError& e) {
     fail(name, e.what());
   }
@@ -210,6 +209,14 @@ GreyImage decodePngGrey(std::string_view bytes, const std::string& name) {
       break;
   }
   return image;
+}
+
+png::PixelLimit imageLimit() { return {readLimits().maxPixels, "pixels per image", kMaxPixelsOption}; }
+
+}  // namespace
+
+GreyImage decodePngGrey(std::string_view bytes, const std::string& name) {
+  return decodeGrey(bytes, name, imageLimit());
 }
 
 GreyImage readPngGrey(const std::string& path) {
@@ -237,11 +244,16 @@ ImageDataset readPngFolder(const std::string& folder) {
 
   ImageDataset ds;
   std::string firstPath;
+  // These are training images: a model's first layer is sized from them.
+  const std::uint64_t trainPixels = std::min(readLimits().maxTrainPixels, readLimits().maxPixels);
+  const png::PixelLimit trainLimit{trainPixels, "pixels per training image",
+                                   trainPixels == readLimits().maxPixels ? kMaxPixelsOption
+                                                                         : kMaxTrainPixelsOption};
   for (const CsvEntry& e : entries) {
     const std::string path = (dir / e.file).string();
     GreyImage image;
     try {
-      image = readPngGrey(path);
+      image = decodeGrey(readSmallFile(path, kPngMaxFileBytes, "a PNG"), path, trainLimit);
     } catch (const DataError& err) {
       throw DataError(std::string(err.what()) + " (listed on labels.csv line " + std::to_string(e.line) + ")");
     }

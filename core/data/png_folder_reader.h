@@ -33,9 +33,10 @@ GreyImage decodePngGrey(std::string_view bytes, const std::string& name);
 
 // `folder`/labels.csv lists one image per line as `file,label`: file relative
 // to the folder (no absolute paths, no ".."), label an integer 0..255. An
-// optional first line "file,label" is a header; blank lines and lines starting
-// with '#' are skipped; fields may be double-quoted. All images must have the
-// same size. Returns every listed image, in file order.
+// optional first line "file,label" is a header; blank lines and lines
+// starting with '#' are skipped; fields may be double-quoted. All images must
+// have the same size, at most readLimits().maxTrainPixels pixels (they are
+// training images). Returns every listed image, in file order.
 ImageDataset readPngFolder(const std::string& folder);
 
 }  // namespace genlab::core

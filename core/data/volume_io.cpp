@@ -236,7 +236,7 @@ Volume readDicomFolder(const std::string& dir) {
   const std::string note = pickSeries(dir, files, parallel);
   const DicomInfo& first = files.front().info;
   const std::uint64_t voxels = std::uint64_t(first.rows) * first.columns * files.size();
-  if (voxels > kVolumeMaxVoxels) fail(dir, "the series is too large (" + std::to_string(voxels) + " voxels)");
+  checkVoxelCount(dir, voxels);
   Volume v;
   v.nx = first.columns;
   v.ny = first.rows;

@@ -48,7 +48,8 @@ class VolumeError : public std::runtime_error {
   using runtime_error::runtime_error;
 };
 
-// Caps on what a file may claim (checked before anything is allocated).
+// Absolute caps on what a file may claim (checked before anything is
+// allocated); the adjustable limits are readLimits() (core/data/read_limits.h).
 inline constexpr int kVolumeMaxSide = 16384;
 inline constexpr std::uint64_t kVolumeMaxVoxels = std::uint64_t{1} << 28;  // 1 GiB as float
 inline constexpr int kDicomSeriesMaxFiles = 8192;

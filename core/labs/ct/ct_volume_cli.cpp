@@ -35,6 +35,7 @@ FloatImage phantomFromFile(const std::string& spec, int slice, int size, std::ui
   note = v->description + ", slice z = " + std::to_string(z);
   if (v->format == "png" || v->format == "pgm") {
     // 8- or 16-bit grey: the format's full scale is 1, as before volumes.
+    checkPaddedSquare(v->nx, v->ny);  // the session pads it to a square
     FloatImage img = data::sliceImage(*v, z);
     const float top = *std::max_element(img.values.begin(), img.values.end()) > 255 ? 65535.f : 255.f;
     for (float& x : img.values) x /= top;

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/data/file_checks.h"
 #include "core/data/read_limits.h"
 #include "core/data/volume_io.h"
 
@@ -412,6 +413,10 @@ MetaImageInfo checkMetaImage(const std::string& path) {
     } catch (const VolumeError& e) {
       fail(path, std::string("its data file is unusable: ") + e.what());
     }
+    const fs::path headerDir = fs::path(path).parent_path();
+    if (!resolvesInside(headerDir.empty() ? "." : headerDir.string(), dataPath))
+      fail(path, "MetaImage data file '" + info.dataFile +
+                     "' leads outside the header's folder (through a symbolic link)");
     long headerSize = 0;
     if (!value("HeaderSize").empty()) headerSize = std::atol(value("HeaderSize").c_str());
     offset = headerSize > 0 ? static_cast<std::uint64_t>(headerSize) : 0;

@@ -19,6 +19,7 @@
 #include "core/data/idx_reader.h"
 #include "core/data/image_data.h"
 #include "core/data/png_folder_reader.h"
+#include "../test_skips.h"
 
 namespace fs = std::filesystem;
 using namespace genlab::core;
@@ -633,11 +634,9 @@ TEST_CASE("loadImageData: real MNIST when fetched", "[data][mnist]") {
   auto has = [&](const std::string& name) {
     return fs::exists(dir / name) || fs::exists(dir / (name + ".gz"));
   };
-  if (!has("train-images-idx3-ubyte") || !has("train-labels-idx1-ubyte") || !has("t10k-images-idx3-ubyte") ||
-      !has("t10k-labels-idx1-ubyte")) {
-    WARN("MNIST not found in " << dir.string() << "; run `make data` to test it. Skipped.");
-    return;
-  }
+  GENLAB_REQUIRE_FIXTURE(has("train-images-idx3-ubyte") && has("train-labels-idx1-ubyte") &&
+                             has("t10k-images-idx3-ubyte") && has("t10k-labels-idx1-ubyte"),
+                         "MNIST in " + dir.string() + " (run `make data`)");
   const ImageSplit s = loadImageData("mnist");
   REQUIRE(s.train.count == 60000);
   REQUIRE(s.test.count == 10000);

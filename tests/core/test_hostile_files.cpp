@@ -77,8 +77,8 @@ std::string tensorEntry(const std::string& name, std::uint64_t count, std::uint6
          R"(],"offset":)" + std::to_string(offset) + R"(,"bytes":)" + std::to_string(count * 4) + "}";
 }
 
-std::string headerWith(const std::string& meta, const std::string& tensors) {
-  return R"({"format":"genlab-model","lab":"latent","meta":)" + meta + R"(,"tensors":[)" + tensors + "]}";
+std::string headerWith(const std::string& meta, const std::string& tensors, const std::string& lab = "vae") {
+  return R"({"format":"genlab-model","lab":")" + lab + R"(","meta":)" + meta + R"(,"tensors":[)" + tensors + "]}";
 }
 
 void putBE32(std::string& out, std::uint32_t v) {
@@ -175,7 +175,7 @@ TEST_CASE("a model header nested a million levels deep is refused, not recursed 
   const auto inString = writeFile(
       dir / "str.genlab",
       modelBytes(headerWith(R"({"note":")" + std::string(1000, '[') + R"("})", ""), ""));
-  CHECK(ModelFile::load(inString).lab == "latent");
+  CHECK(ModelFile::load(inString).lab == "vae");
 }
 
 TEST_CASE("20 000 tensor entries aliasing one payload are refused before any is allocated",
@@ -301,4 +301,17 @@ TEST_CASE("a PNG folder of images too large to train on is refused on its first 
   const auto ds = readPngFolder(folder);
   CHECK(ds.width == 300);
   CHECK(ds.count == 1);
+}
+
+TEST_CASE("a model whose description asks for more weights than it holds is refused before building",
+          "[hostile][model]") {
+  TempDir dir;
+  // An 8x8 MLP VAE with 8192 hidden units needs 524288 first-layer weights; the file holds none.
+  const std::string meta =
+      R"({"options":{"data":"digits","latent_dim":2,"hidden":8192},"image_height":8,"image_width":8})";
+  const auto path = writeFile(dir / "big.genlab", modelBytes(headerWith(meta, ""), ""));
+  std::string err;
+  std::vector<std::string> lines;
+  CHECK(genlab::test::runCli({"latent", "eval", "--model", path, "--data", "digits"}, lines, &err) != 0);
+  CHECK_THAT(err, Contains("needs at least 524288 weights") && Contains("holds 0"));
 }

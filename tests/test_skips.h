@@ -10,7 +10,9 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -23,6 +25,16 @@ inline std::atomic<int>& skippedTests() {
   return count;
 }
 
+// Why each test was skipped, printed when the binary exits.
+inline std::vector<std::string>& skipReasons() {
+  static std::vector<std::string> reasons;
+  return reasons;
+}
+inline std::mutex& skipMutex() {
+  static std::mutex m;
+  return m;
+}
+
 inline bool inCi() {
   const char* ci = std::getenv("CI");
   return ci && *ci && std::string(ci) != "0" && std::string(ci) != "false";
@@ -31,6 +43,10 @@ inline bool inCi() {
 // Counts the current test as skipped for `why`; the caller returns.
 inline void markSkipped(const std::string& why) {
   ++skippedTests();
+  {
+    std::lock_guard<std::mutex> lock(skipMutex());
+    skipReasons().push_back(Catch::getResultCapture().getCurrentTestName() + ": " + why);
+  }
   WARN("SKIPPED: " << why);
 }
 
@@ -47,8 +63,9 @@ inline bool fixturePresent(bool present, const std::string& what) {
 // when it passed with some tests skipped.
 inline int exitCode(int catchResult) {
   if (catchResult == 0 && skippedTests() > 0) {
-    std::fprintf(stderr, "%d test(s) skipped: a fixture is missing (see the SKIPPED warnings)\n",
+    std::fprintf(stderr, "%d test(s) skipped (set CI to make a missing fixture fail):\n",
                  skippedTests().load());
+    for (const auto& why : skipReasons()) std::fprintf(stderr, "  SKIPPED %s\n", why.c_str());
     return kSkipExitCode;
   }
   return catchResult;

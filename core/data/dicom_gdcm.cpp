@@ -195,9 +195,11 @@ bool hasDicomMagic(const std::string& bytes) {
 namespace {
 DicomInfo readHeaderUnguarded(const std::string& path) {
   checkedFileSize(path);
-  checkDicomStructure(path);  // before GDCM: it aborts on some malformed files
+  // Checked before GDCM sees it (GDCM aborts on some malformed files), and
+  // only the part up to the end of the pixel data.
+  std::istringstream stream(checkDicomStructure(path));
   gdcm::Reader reader;
-  reader.SetFileName(path.c_str());
+  reader.SetStream(stream);
   bool ok = false;
   try {
     ok = reader.ReadUpToTag(kPixelData);
@@ -246,8 +248,9 @@ Volume readImageUnguarded(const std::string& path) {
                    overLimit(readLimits().maxPixels, "pixels per image", kMaxPixelsOption));
   checkVoxelCount(path, pixels * header.frames);
 
+  std::istringstream stream(checkDicomStructure(path));
   gdcm::ImageReader reader;
-  reader.SetFileName(path.c_str());
+  reader.SetStream(stream);
   bool ok = false;
   try {
     ok = reader.Read();

@@ -72,7 +72,7 @@ class Walker {
       }
       if (e.tag == kPixelData && depth == 0) {
         pixelData(e, pos, end, at);
-        return;  // what follows the pixel data (padding, junk) is GDCM's to skip
+        return;  // what follows the pixel data (padding, junk) is cut off before GDCM reads
       }
       if (e.length == kUndefined) {
         if (m_explicit && e.vr != "SQ" && e.vr != "UN") fail("element " + hexTag(e.tag) + " has an undefined length", at);
@@ -183,7 +183,7 @@ class Walker {
 
 }  // namespace
 
-void checkDicomStructure(const std::string& path) {
+std::string checkDicomStructure(const std::string& path) {
   const std::uint64_t size = regularFile(path);
   if (size > (std::uint64_t{1} << 30)) throw VolumeError(path + ": the file is too large for one DICOM image (over 1 GiB)");
   std::string bytes(static_cast<std::size_t>(size), '\0');
@@ -200,6 +200,8 @@ void checkDicomStructure(const std::string& path) {
   w.m_explicit = syntax != "1.2.840.10008.1.2";
   w.m_bigEndian = syntax == "1.2.840.10008.1.2.2";
   w.dataset(pos, bytes.size(), 0, false);
+  bytes.resize(pos);  // pos: just after the pixel data, or the end of the file
+  return bytes;
 }
 
 }  // namespace genlab::core::data::detail

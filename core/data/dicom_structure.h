@@ -11,10 +11,14 @@
 
 namespace genlab::core::data::detail {
 
-// Throws VolumeError naming the file and what is malformed: no "DICM"
-// marker, no transfer syntax, a deflated data set (which cannot be walked
-// without inflating it), an invalid VR, a length running past its sequence
-// or the file, sequences nested over 16 deep, pixel data cut short.
-void checkDicomStructure(const std::string& path);
+// Reads the file and returns its bytes up to the end of its pixel data (or
+// of its data set): what follows the pixel data (zero padding, junk) never
+// reaches GDCM, which would otherwise try to parse it as elements and
+// allocate whatever lengths it finds there. Throws VolumeError naming the
+// file and what is malformed: no "DICM" marker, no transfer syntax, a
+// deflated data set (which cannot be walked without inflating it), an
+// invalid VR, a length running past its sequence or the file, sequences
+// nested over 16 deep, pixel data cut short.
+std::string checkDicomStructure(const std::string& path);
 
 }  // namespace genlab::core::data::detail

@@ -197,7 +197,7 @@ DicomInfo readHeaderUnguarded(const std::string& path) {
   checkedFileSize(path);
   // Checked before GDCM sees it (GDCM aborts on some malformed files), and
   // only the part up to the end of the pixel data.
-  std::istringstream stream(checkDicomStructure(path));
+  std::istringstream stream(checkDicomStructure(path).bytes);
   gdcm::Reader reader;
   reader.SetStream(stream);
   bool ok = false;
@@ -248,7 +248,9 @@ Volume readImageUnguarded(const std::string& path) {
                    overLimit(readLimits().maxPixels, "pixels per image", kMaxPixelsOption));
   checkVoxelCount(path, pixels * header.frames);
 
-  std::istringstream stream(checkDicomStructure(path));
+  const DicomBytes bytes = checkDicomStructure(path);
+  checkCodestreamSizes(path, bytes, header.rows, header.columns);
+  std::istringstream stream(bytes.bytes);
   gdcm::ImageReader reader;
   reader.SetStream(stream);
   bool ok = false;

@@ -1,9 +1,12 @@
 #include "core/data/dicom_structure.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/data/volume_checks.h"
 #include "core/data/volume_io.h"
@@ -40,6 +43,8 @@ std::string hexTag(std::uint32_t tag) {
 class Walker {
  public:
   Walker(const std::string& path, const std::string& bytes) : m_path(path), m_b(bytes) {}
+
+  std::vector<std::pair<std::size_t, std::size_t>> fragments;
 
   [[noreturn]] void fail(const std::string& what, std::size_t at) const {
     throw VolumeError(m_path + ": not a readable DICOM file: " + what + " (at byte " + std::to_string(at) + ")");
@@ -172,6 +177,7 @@ class Walker {
       if (tag == kSequenceEnd) return;
       if (tag != kItem || length == kUndefined) fail("malformed compressed pixel data", item);
       if (length > end - pos) throw VolumeError(m_path + ": the compressed pixel data is truncated");
+      if (fragments.size() < 100000) fragments.emplace_back(pos, length);
       pos += length;
     }
     (void)at;
@@ -183,7 +189,7 @@ class Walker {
 
 }  // namespace
 
-std::string checkDicomStructure(const std::string& path) {
+DicomBytes checkDicomStructure(const std::string& path) {
   const std::uint64_t size = regularFile(path);
   if (size > (std::uint64_t{1} << 30)) throw VolumeError(path + ": the file is too large for one DICOM image (over 1 GiB)");
   std::string bytes(static_cast<std::size_t>(size), '\0');
@@ -201,7 +207,67 @@ std::string checkDicomStructure(const std::string& path) {
   w.m_bigEndian = syntax == "1.2.840.10008.1.2.2";
   w.dataset(pos, bytes.size(), 0, false);
   bytes.resize(pos);  // pos: just after the pixel data, or the end of the file
-  return bytes;
+  return {std::move(bytes), std::move(w.fragments)};
+}
+
+namespace {
+unsigned be16(const std::string& b, std::size_t p) {
+  return unsigned(static_cast<unsigned char>(b[p])) << 8 | static_cast<unsigned char>(b[p + 1]);
+}
+std::uint32_t be32(const std::string& b, std::size_t p) { return std::uint32_t(be16(b, p)) << 16 | be16(b, p + 2); }
+
+// The size a JPEG or JPEG-LS codestream declares in its SOF segment, if found.
+bool jpegSize(const std::string& b, std::size_t at, std::size_t n, unsigned& width, unsigned& height) {
+  std::size_t p = at + 2;  // after SOI
+  for (int segments = 0; segments < 1000 && p + 9 <= at + n; ++segments) {
+    if (static_cast<unsigned char>(b[p]) != 0xFF) return false;
+    const unsigned marker = static_cast<unsigned char>(b[p + 1]);
+    if (marker == 0xFF) {  // fill byte
+      ++p;
+      continue;
+    }
+    const bool sof = (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) ||
+                     marker == 0xF7;  // JPEG-LS SOF55
+    if (sof) {
+      height = be16(b, p + 5);
+      width = be16(b, p + 7);
+      return true;
+    }
+    p += 2 + be16(b, p + 2);
+  }
+  return false;
+}
+}  // namespace
+
+void checkCodestreamSizes(const std::string& path, const DicomBytes& d, int rows, int columns) {
+  const std::string& b = d.bytes;
+  for (const auto& [start, length] : d.fragments) {
+    if (length < 4) continue;
+    unsigned width = 0, height = 0;
+    bool found = false;
+    std::size_t at = start, n = length;
+    if (n >= 12 && b.compare(at, 6, std::string("\0\0\0\x0CjP", 6)) == 0) {
+      // A JP2 file around the codestream: find the codestream's SOC + SIZ.
+      const std::size_t soc = b.substr(at, std::min<std::size_t>(n, 4096)).find("\xFF\x4F\xFF\x51");
+      if (soc == std::string::npos) throw VolumeError(path + ": a JPEG 2000 fragment without a codestream header");
+      at += soc;
+      n -= soc;
+    }
+    if (be16(b, at) == 0xFF4F && be16(b, at + 2) == 0xFF51) {  // JPEG 2000: SOC, SIZ
+      if (n < 4 + 2 + 2 + 16) throw VolumeError(path + ": a JPEG 2000 codestream is cut short");
+      const std::uint32_t xs = be32(b, at + 8), ys = be32(b, at + 12), xo = be32(b, at + 16), yo = be32(b, at + 20);
+      if (xo > xs || yo > ys) throw VolumeError(path + ": a JPEG 2000 codestream declares an impossible image");
+      width = xs - xo;
+      height = ys - yo;
+      found = true;
+    } else if (be16(b, at) == 0xFFD8) {  // JPEG, JPEG lossless, JPEG-LS: SOI
+      found = jpegSize(b, at, n, width, height);
+    }
+    if (found && (width != static_cast<unsigned>(columns) || height != static_cast<unsigned>(rows)))
+      throw VolumeError(path + ": its compressed pixel data declares a " + std::to_string(width) + " x " +
+                        std::to_string(height) + " image where the header says " + std::to_string(columns) +
+                        " x " + std::to_string(rows));
+  }
 }
 
 }  // namespace genlab::core::data::detail

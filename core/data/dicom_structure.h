@@ -7,7 +7,10 @@
 // sequence of the data set up to the pixel data (whose fragments are walked
 // when encapsulated). Nothing is interpreted: GDCM reads the values.
 // Internal to core/data.
+#include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace genlab::core::data::detail {
 
@@ -19,6 +22,16 @@ namespace genlab::core::data::detail {
 // deflated data set (which cannot be walked without inflating it), an
 // invalid VR, a length running past its sequence or the file, sequences
 // nested over 16 deep, pixel data cut short.
-std::string checkDicomStructure(const std::string& path);
+struct DicomBytes {
+  std::string bytes;  // the file up to the end of its pixel data
+  std::vector<std::pair<std::size_t, std::size_t>> fragments;  // (offset, length) of compressed fragments
+};
+DicomBytes checkDicomStructure(const std::string& path);
+
+// A JPEG, JPEG-LS or JPEG 2000 codestream declares its own image size, and
+// the decoders GDCM calls allocate from it (a fuzzed file asked OpenJPEG
+// for 60 GB). Each fragment that starts a codestream must declare exactly
+// columns x rows; throws VolumeError otherwise.
+void checkCodestreamSizes(const std::string& path, const DicomBytes& d, int rows, int columns);
 
 }  // namespace genlab::core::data::detail

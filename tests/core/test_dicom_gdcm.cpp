@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,17 @@ TEST_CASE("DICOM: RLE, JPEG lossless, JPEG-LS and JPEG 2000 from gdcmconv load w
     CHECK(v.spacing[0] == Approx(0.75));
     CHECK(v.spacing[1] == Approx(0.5));
   }
+
+  // A codestream declaring a larger image than the header (found by fuzzing:
+  // OpenJPEG then asked for 60 GB) is refused before it is decoded.
+  std::ifstream in(dir / "j2k.dcm", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t siz = bytes.find("\xFF\x4F\xFF\x51");
+  REQUIRE(siz != std::string::npos);
+  for (int k : {8, 12}) bytes.replace(siz + k, 4, std::string("\x00\x00\xEA\x60", 4));  // 60000
+  const std::string huge = dir / "huge-j2k.dcm";
+  writeBytes(huge, bytes);
+  CHECK_THAT(readError(huge), Contains("declares a 60000 x 60000 image") && Contains("64 x 48"));
 }
 
 TEST_CASE("DICOM: a file with bytes after its pixel data loads", "[data][dicom][gdcm]") {

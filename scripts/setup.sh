@@ -14,6 +14,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates dpkg-dev
   file                   # CPack's dpkg-shlibdeps step (make package) runs `file`
+  clang-14               # make fuzz: libFuzzer with ASan/UBSan
   # libraries
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev
   libtorch-dev

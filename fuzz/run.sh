@@ -6,6 +6,7 @@
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]     (make fuzz: FUZZ_SECONDS, default 60)
 #   FUZZ_RUNS=1000000 fuzz/run.sh 1800    stop each target after that many runs (or the time)
+#   FUZZ_TIMEOUT=30                       seconds one input may take (default 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -48,13 +49,13 @@ PY
   # The volume readers leak what GDCM had allocated when it aborts (caught in
   # dicom_gdcm.cpp): no leak check for them, neither per input nor at exit.
   ASAN_OPTIONS=detect_leaks=$leaks "$build/$t" "$corpus" -max_total_time="$secs" -runs="${FUZZ_RUNS:--1}" \
-      -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 -detect_leaks=$leaks -print_final_stats=1 \
+      -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout="${FUZZ_TIMEOUT:-10}" -detect_leaks=$leaks -print_final_stats=1 \
       -artifact_prefix="$build/crashes/$t/" > "$log" 2>&1
   rc=$?
   set -e
   end=$(date +%s)
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
-  rss=$(grep -o 'stat::peak_rss_mb: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
+  execs=$(grep -ao 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
+  rss=$(grep -ao 'stat::peak_rss_mb: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
   crashes=$(ls "$build/crashes/$t" | wc -l)
   printf '%-16s %12s %8s %12s %8s\n' "$t" "${execs:-?}" "$crashes" "${rss:-?}" "$((end - start))" |
     tee -a "$build/summary.txt"

@@ -2,7 +2,7 @@
 #
 #   make run       install missing packages, fetch MNIST, build, start the GUI
 #   make test      the same up to the build, then all tests (ctest under Xvfb)
-#   make build | setup | data | package | bench | clean | distclean | help
+#   make build | setup | data | package | bench | fuzz | clean | distclean | help
 #
 # Everything is idempotent: with packages, data and build in place each step is a
 # quick check. Variables: BUILD_DIR, BUILD_TYPE, CMAKE_ARGS (forces a reconfigure),
@@ -23,7 +23,7 @@ JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); \
           m=$$(awk '/^MemAvailable:/ { print int($$2 / 1600000) }' /proc/meminfo 2>/dev/null || echo $$n); \
           j=$$(( m < n ? m : n )); echo $$(( j < 1 ? 1 : j )))
 
-.PHONY: all run test build configure setup data package bench clean distclean help
+.PHONY: all run test build configure setup data package bench fuzz clean distclean help
 
 all: build
 
@@ -53,6 +53,12 @@ run: build data
 	  echo "make run: no DISPLAY; for a headless start use: xvfb-run -a $(BUILD_DIR)/bin/genlab" >&2; \
 	fi
 	$(BUILD_DIR)/bin/genlab $(ARGS)
+
+# libFuzzer targets per reader under ASan/UBSan (clang-14), FUZZ_SECONDS each
+# (default 60); figures in docs/reliability.md.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 # xvfb-run gives the GL (QOpenGLWidget, VTK) tests an X server; ctest prints its summary.
 test: build data

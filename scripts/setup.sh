@@ -13,11 +13,14 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates dpkg-dev
+  file                   # CPack's dpkg-shlibdeps step (make package) runs `file`
+  clang-14               # make fuzz: libFuzzer with ASan/UBSan
   # libraries
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev
   libtorch-dev
   libopenblas0-pthread   # must be named: otherwise LibTorch runs on the reference BLAS (~13x slower)
   libvtk9-dev catch2 nlohmann-json3-dev zlib1g-dev libpng-dev
+  libgdcm-dev libgdcm-tools   # DICOM (RLE, JPEG lossless, JPEG 2000); gdcmconv makes the tests' fixtures
   # headless GL for tests, screenshots
   xvfb xauth libgl1-mesa-dri imagemagick
   # reference runs and data preparation

@@ -1,9 +1,12 @@
 #include "core/cli/cli.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <iterator>
 #include <stdexcept>
 
+#include "core/data/read_limits.h"
 #include "core/engine/engine.h"
 #include "core/labs/lab_list.h"
 #include "core/util/experiment_file.h"
@@ -90,7 +93,39 @@ void usage(const Registry& r, std::ostream& os) {
   os << "  replay FILE [--json]   re-run an experiment file headless (its lab's replay)\n";
   for (const LabDescriptor& lab : kLabs)
     if (*lab.alias) os << "\n  '" << lab.alias << "' is an older name of '" << lab.id << "'.";
-  os << "\n";
+  os << "\n\nEvery command also takes limits on what an input file may make it allocate:\n"
+     << "  " << kMaxPixelsOption << " N (pixels per image), " << kMaxVoxelsOption
+     << " N (voxels per volume),\n  " << kMaxExpansionOption
+     << " N (decoded bytes per compressed byte), " << kMaxTrainPixelsOption
+     << " N (pixels per training image)\n";
+}
+
+// The read limits (core/data/read_limits.h) are options of every command:
+// taken out of `a` here, before the command sees its own options.
+ReadLimits takeLimitOptions(std::vector<std::string>& a) {
+  ReadLimits limits = readLimits();
+  const std::pair<const char*, std::uint64_t*> options[] = {
+      {kMaxPixelsOption, &limits.maxPixels},
+      {kMaxVoxelsOption, &limits.maxVoxels},
+      {kMaxExpansionOption, &limits.maxExpansion},
+      {kMaxTrainPixelsOption, &limits.maxTrainPixels}};
+  for (std::size_t i = 2; i < a.size();) {
+    const auto* match = std::find_if(std::begin(options), std::end(options),
+                                      [&](const auto& o) { return a[i] == o.first; });
+    if (match == std::end(options)) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= a.size()) throw std::invalid_argument(a[i] + " needs a number");
+    std::uint64_t v = 0;
+    const std::string& text = a[i + 1];
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v == 0)
+      throw std::invalid_argument(a[i] + " expects a positive whole number, got '" + text + "'");
+    *match->second = v;
+    a.erase(a.begin() + static_cast<std::ptrdiff_t>(i), a.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+  }
+  return limits;
 }
 }  // namespace
 
@@ -127,6 +162,7 @@ int main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   for (const auto& c : reg.commands()) {
     if (c.lab != a[0] || c.verb != a[1]) continue;
     try {
+      const ScopedReadLimits limits(takeLimitOptions(a));
       Args args(std::vector<std::string>(a.begin() + 2, a.end()), c.flags);
       return c.run(args, out, err);
     } catch (const std::exception& e) {

@@ -18,4 +18,17 @@ std::uint64_t regularFileSize(const std::string& path) {
   return size;
 }
 
+bool resolvesInside(const std::string& folder, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec1, ec2;
+  const fs::path root = fs::canonical(folder, ec1), target = fs::canonical(path, ec2);
+  if (ec1 || ec2) return false;
+  // Component-wise prefix: /data/set must not accept /data/set2/x.
+  auto r = root.begin();
+  auto t = target.begin();
+  for (; r != root.end(); ++r, ++t)
+    if (t == target.end() || *r != *t) return false;
+  return t != target.end();
+}
+
 }  // namespace genlab::core

@@ -9,4 +9,10 @@ namespace genlab::core {
 // DataError ("file not found", "is not a regular file", ...).
 std::uint64_t regularFileSize(const std::string& path);
 
+// Whether `path`, with every symlink resolved (realpath), lies inside
+// `folder` (also resolved). A file listed in a data folder must: a symlink
+// inside the folder pointing elsewhere is refused. False when either cannot
+// be resolved (the caller reports a missing file first).
+bool resolvesInside(const std::string& folder, const std::string& path);
+
 }  // namespace genlab::core

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/data/read_limits.h"
+
 namespace genlab::core::png {
 
 namespace {
@@ -97,8 +99,7 @@ bool hasPngSignature(std::string_view bytes) {
   return bytes.size() >= 8 && png_sig_cmp(reinterpret_cast<png_const_bytep>(bytes.data()), 0, 8) == 0;
 }
 
-DecodedPng decodePng(std::string_view bytes, bool keep16, std::uint32_t maxSide,
-                     std::uint64_t maxDecodedBytes) {
+DecodedPng decodePng(std::string_view bytes, bool keep16, std::uint32_t maxSide, const PixelLimit& limit) {
   if (bytes.empty()) throw PngDecodeError("is empty (0 bytes)", false);
   if (!hasPngSignature(bytes))
     throw PngDecodeError("is not a PNG file (it does not start with the PNG signature)", false);
@@ -125,11 +126,16 @@ DecodedPng decodePng(std::string_view bytes, bool keep16, std::uint32_t maxSide,
                          false);
   };
   if (!readHeader(h.png, h.info, s, keep16)) failure();
+  const std::uint64_t pixels = std::uint64_t{s.width} * s.height;
+  if (pixels > limit.maxPixels)
+    throw PngDecodeError("is " + std::to_string(s.width) + "x" + std::to_string(s.height) + " = " +
+                             std::to_string(pixels) + " pixels, " +
+                             overLimit(limit.maxPixels, limit.unit, limit.option),
+                         true);
   const int bytesPer = s.bitDepth == 16 ? 2 : 1;
   if ((s.bitDepth != 8 && !(keep16 && s.bitDepth == 16)) || s.channels < 1 || s.channels > 4 ||
       s.width == 0 || s.height == 0 || s.width > maxSide || s.height > maxSide ||
-      s.rowBytes != std::size_t{s.width} * s.channels * bytesPer ||
-      std::uint64_t{s.rowBytes} * s.height > maxDecodedBytes)
+      s.rowBytes != std::size_t{s.width} * s.channels * bytesPer)
     throw PngDecodeError("unsupported PNG layout after conversion (" + std::to_string(s.channels) +
                              " channels of " + std::to_string(s.bitDepth) + " bits)",
                          false);

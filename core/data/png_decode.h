@@ -20,14 +20,20 @@ struct DecodedPng {
 struct PngDecodeError : std::runtime_error {
   PngDecodeError(const std::string& what, bool tooLarge)
       : std::runtime_error(what), tooLarge(tooLarge) {}
-  bool tooLarge;  // wider or taller than maxSide
+  bool tooLarge;  // wider or taller than maxSide, or more pixels than maxPixels
 };
 
 bool hasPngSignature(std::string_view bytes);
 
 // Palette and 1/2/4-bit grey expand to 8 bits, tRNS becomes alpha, 16-bit
-// samples are kept (keep16) or rounded to 8 bits.
-DecodedPng decodePng(std::string_view bytes, bool keep16, std::uint32_t maxSide,
-                     std::uint64_t maxDecodedBytes);
+// samples are kept (keep16) or rounded to 8 bits. The header's size is
+// checked against maxSide and the pixel limit (width x height) before any
+// pixel memory is allocated; a refusal names the option that raises it.
+struct PixelLimit {
+  std::uint64_t maxPixels;
+  const char* unit;    // e.g. "pixels per image"
+  const char* option;  // e.g. "--max-pixels"
+};
+DecodedPng decodePng(std::string_view bytes, bool keep16, std::uint32_t maxSide, const PixelLimit& limit);
 
 }  // namespace genlab::core::png

@@ -2,6 +2,7 @@
 
 #include "core/data/file_checks.h"
 #include "core/data/png_decode.h"
+#include "core/data/read_limits.h"
 
 #include <algorithm>
 #include <cctype>
@@ -132,6 +133,16 @@ bool escapesFolder(const std::string& file, std::string& why) {
   return false;
 }
 
+// The header names other tools write: filename|file|path|image, then
+// label|class|target, in any case.
+bool isHeader(const std::string& fileColumn, const std::string& labelColumn) {
+  static const char* const kFile[] = {"filename", "file", "path", "image"};
+  static const char* const kLabel[] = {"label", "class", "target"};
+  const std::string f = lower(fileColumn), l = lower(labelColumn);
+  return std::any_of(std::begin(kFile), std::end(kFile), [&](const char* n) { return f == n; }) &&
+         std::any_of(std::begin(kLabel), std::end(kLabel), [&](const char* n) { return l == n; });
+}
+
 std::vector<CsvEntry> readLabelsCsv(const std::string& csvPath) {
   const std::string text = readSmallFile(csvPath, kLabelsCsvMaxBytes, "labels.csv");
   std::vector<CsvEntry> entries;
@@ -155,8 +166,11 @@ std::vector<CsvEntry> readLabelsCsv(const std::string& csvPath) {
     if (!splitCsvLine(trimmed, fields, error)) throw DataError(where + ": malformed: " + error);
     const bool first = !seenContent;
     seenContent = true;
-    if (first && fields.size() == 2 && lower(fields[0]) == "file" && lower(fields[1]) == "label") continue;
-    const std::string hint = first ? " (a header line, if any, must be exactly \"file,label\")" : "";
+    if (first && fields.size() == 2 && isHeader(fields[0], fields[1])) continue;
+    const std::string hint =
+        first ? " (a header line, if any, names the file column filename, file, path or image and the "
+                "label column label, class or target)"
+              : "";
     if (fields.size() != 2)
       throw DataError(where + ": malformed: expected \"file,label\" but found " + std::to_string(fields.size()) +
                       " field" + (fields.size() == 1 ? "" : "s") + hint);
@@ -185,12 +199,10 @@ std::vector<CsvEntry> readLabelsCsv(const std::string& csvPath) {
   return entries;
 }
 
-}  // namespace
-
-GreyImage decodePngGrey(std::string_view bytes, const std::string& name) {
+GreyImage decodeGrey(std::string_view bytes, const std::string& name, const png::PixelLimit& limit) {
   png::DecodedPng decoded;
   try {
-    decoded = png::decodePng(bytes, /*keep16=*/false, kPngMaxSide, std::uint64_t{kPngMaxSide} * kPngMaxSide * 4);
+    decoded = png::decodePng(bytes, /*keep16=*/false, kPngMaxSide, limit);
   } catch (const png::PngDecodeError& e) {
     fail(name, e.what());
   }
@@ -210,6 +222,14 @@ GreyImage decodePngGrey(std::string_view bytes, const std::string& name) {
       break;
   }
   return image;
+}
+
+png::PixelLimit imageLimit() { return {readLimits().maxPixels, "pixels per image", kMaxPixelsOption}; }
+
+}  // namespace
+
+GreyImage decodePngGrey(std::string_view bytes, const std::string& name) {
+  return decodeGrey(bytes, name, imageLimit());
 }
 
 GreyImage readPngGrey(const std::string& path) {
@@ -233,15 +253,24 @@ ImageDataset readPngFolder(const std::string& folder) {
       throw DataError(csvPath + " line " + std::to_string(e.line) + ": \"" + e.file + "\" does not exist in " + folder);
     if (!fs::is_regular_file(st))
       throw DataError(csvPath + " line " + std::to_string(e.line) + ": \"" + e.file + "\" is not a regular file");
+    // The names were checked lexically; a symlink could still lead out.
+    if (!resolvesInside(folder, (dir / e.file).string()))
+      throw DataError(csvPath + " line " + std::to_string(e.line) + ": \"" + e.file +
+                      "\" leads outside " + folder + " (through a symbolic link); copy the file into the folder");
   }
 
   ImageDataset ds;
   std::string firstPath;
+  // These are training images: a model's first layer is sized from them.
+  const std::uint64_t trainPixels = std::min(readLimits().maxTrainPixels, readLimits().maxPixels);
+  const png::PixelLimit trainLimit{trainPixels, "pixels per training image",
+                                   trainPixels == readLimits().maxPixels ? kMaxPixelsOption
+                                                                         : kMaxTrainPixelsOption};
   for (const CsvEntry& e : entries) {
     const std::string path = (dir / e.file).string();
     GreyImage image;
     try {
-      image = readPngGrey(path);
+      image = decodeGrey(readSmallFile(path, kPngMaxFileBytes, "a PNG"), path, trainLimit);
     } catch (const DataError& err) {
       throw DataError(std::string(err.what()) + " (listed on labels.csv line " + std::to_string(e.line) + ")");
     }

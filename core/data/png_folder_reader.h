@@ -32,10 +32,13 @@ GreyImage readPngGrey(const std::string& path);
 GreyImage decodePngGrey(std::string_view bytes, const std::string& name);
 
 // `folder`/labels.csv lists one image per line as `file,label`: file relative
-// to the folder (no absolute paths, no ".."), label an integer 0..255. An
-// optional first line "file,label" is a header; blank lines and lines starting
-// with '#' are skipped; fields may be double-quoted. All images must have the
-// same size. Returns every listed image, in file order.
+// to the folder (no absolute paths, no "..", no symlink leading out of it),
+// label an integer 0..255. An optional first line is a header naming the
+// columns (filename|file|path|image, then label|class|target, any case);
+// blank lines and lines starting with '#' are skipped; fields may be
+// double-quoted. All images must have the same size, at most
+// readLimits().maxTrainPixels pixels (they are training images). Returns
+// every listed image, in file order.
 ImageDataset readPngFolder(const std::string& folder);
 
 }  // namespace genlab::core

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/data/png_decode.h"
+#include "core/data/read_limits.h"
 #include "core/data/volume_checks.h"
 #include "core/data/volume_io.h"
 
@@ -20,7 +21,6 @@ namespace genlab::core::data::detail {
 namespace {
 
 constexpr std::uint64_t kMaxPngBytes = std::uint64_t{512} << 20;
-constexpr std::uint64_t kMaxDecodedBytes = std::uint64_t{1} << 31;
 
 template <typename T>
 float grey(const T* p, int channels, float top) {
@@ -41,7 +41,8 @@ Volume readPngVolume(const std::string& path) {
 
   png::DecodedPng d;
   try {
-    d = png::decodePng(bytes, /*keep16=*/true, kVolumeMaxSide, kMaxDecodedBytes);
+    d = png::decodePng(bytes, /*keep16=*/true, kVolumeMaxSide,
+                      {readLimits().maxPixels, "pixels per image", kMaxPixelsOption});
   } catch (const png::PngDecodeError& e) {
     throw VolumeError(path + ": " + e.what());
   }

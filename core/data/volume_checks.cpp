@@ -12,6 +12,8 @@
 #include <sstream>
 #include <vector>
 
+#include "core/data/file_checks.h"
+#include "core/data/read_limits.h"
 #include "core/data/volume_io.h"
 
 namespace genlab::core::data::detail {
@@ -145,6 +147,22 @@ std::string lowerExtension(const std::string& path) {
   return dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
 }
 
+void checkVoxelCount(const std::string& path, std::uint64_t voxels) {
+  const std::uint64_t limit = readLimits().maxVoxels;
+  if (voxels > limit)
+    fail(path, "the volume is too large: " + std::to_string(voxels) + " voxels is " +
+                   overLimit(limit, "voxels per volume", kMaxVoxelsOption));
+}
+
+void checkExpansion(const std::string& path, std::uint64_t decodedBytes, std::uint64_t compressedBytes) {
+  const std::uint64_t ratio = readLimits().maxExpansion;
+  const std::uint64_t allowed = std::max(kExpansionFloorBytes, compressedBytes * ratio);
+  if (decodedBytes > allowed)
+    fail(path, "its header says " + plural(compressedBytes, "byte") + " of compressed data expand to " +
+                   std::to_string(decodedBytes) + " bytes, " +
+                   overLimit(ratio, "times the compressed size", kMaxExpansionOption));
+}
+
 NiftiInfo checkNifti(const std::string& path) {
   const std::uint64_t fileSize = regularFile(path);
   if (fileSize == 0) fail(path, "the file is empty");
@@ -202,10 +220,9 @@ NiftiInfo checkNifti(const std::string& path) {
   if (!std::isfinite(info.slope) || !std::isfinite(info.intercept))
     fail(path, "the intensity scaling (scl_slope, scl_inter) is not a number");
   const std::uint64_t voxels = std::uint64_t(info.dims[0]) * info.dims[1] * info.dims[2];
-  if (voxels > kVolumeMaxVoxels)
-    fail(path, "the volume is too large (" + std::to_string(voxels) + " voxels; at most " +
-                   std::to_string(kVolumeMaxVoxels) + ")");
+  checkVoxelCount(path, voxels);
   const std::uint64_t need = static_cast<std::uint64_t>(offset) + voxels * (type->bits / 8);
+  if (info.gzipped) checkExpansion(path, need, fileSize);
   // Compressed data is inflated as far as needed (never further: no gzip bomb).
   const std::uint64_t have = info.gzipped ? sizeof h + s.skip(need - sizeof h) : fileSize;
   if (have < need)
@@ -363,7 +380,7 @@ MetaImageInfo checkMetaImage(const std::string& path) {
     info.dims[i] = static_cast<int>(d);
     voxels *= static_cast<std::uint64_t>(d);
   }
-  if (voxels > kVolumeMaxVoxels) fail(path, "the volume is too large (" + std::to_string(voxels) + " voxels)");
+  checkVoxelCount(path, voxels);
   static const std::map<std::string, int> kTypes = {
       {"MET_CHAR", 1}, {"MET_UCHAR", 1}, {"MET_SHORT", 2}, {"MET_USHORT", 2},
       {"MET_INT", 4},  {"MET_UINT", 4},  {"MET_FLOAT", 4}, {"MET_DOUBLE", 8}};
@@ -396,6 +413,10 @@ MetaImageInfo checkMetaImage(const std::string& path) {
     } catch (const VolumeError& e) {
       fail(path, std::string("its data file is unusable: ") + e.what());
     }
+    const fs::path headerDir = fs::path(path).parent_path();
+    if (!resolvesInside(headerDir.empty() ? "." : headerDir.string(), dataPath))
+      fail(path, "MetaImage data file '" + info.dataFile +
+                     "' leads outside the header's folder (through a symbolic link)");
     long headerSize = 0;
     if (!value("HeaderSize").empty()) headerSize = std::atol(value("HeaderSize").c_str());
     offset = headerSize > 0 ? static_cast<std::uint64_t>(headerSize) : 0;
@@ -414,6 +435,7 @@ MetaImageInfo checkMetaImage(const std::string& path) {
     return info;
   }
   // Compressed: a zlib stream that must inflate to at least `need` bytes.
+  checkExpansion(dataPath, need, avail);
   const std::uint64_t produced = inflatedLength(dataPath, offset, need);
   if (produced < need)
     fail(dataPath, "the compressed image data is truncated: it inflates to " + plural(produced, "byte") +
@@ -452,6 +474,10 @@ PnmInfo checkPnm(const std::string& path) {
     fail(path, "PNM maximum value " + std::to_string(field[2]) + " is not supported (8-bit only; use PNG for 16-bit)");
   info.width = static_cast<int>(field[0]);
   info.height = static_cast<int>(field[1]);
+  const std::uint64_t pixels = std::uint64_t(info.width) * info.height;
+  if (pixels > readLimits().maxPixels)
+    fail(path, std::to_string(info.width) + "x" + std::to_string(info.height) + " = " + std::to_string(pixels) +
+                   " pixels is " + overLimit(readLimits().maxPixels, "pixels per image", kMaxPixelsOption));
   const std::uint64_t need = pos + std::uint64_t(info.width) * info.height * info.channels;
   if (size < need)
     fail(path, "the image data is truncated: " + plural(size, "byte") + " of " + std::to_string(need));

@@ -39,6 +39,13 @@ PnmInfo checkPnm(const std::string& path);
 // black), in png_volume.cpp.
 Volume readPngVolume(const std::string& path);
 
+// Refuses (VolumeError naming the limit and its option) a volume of more
+// voxels than readLimits().maxVoxels allows, and compressed data declared to
+// expand to more than readLimits().maxExpansion times its file's size (above
+// kExpansionFloorBytes). Both are checked from the header, before decoding.
+void checkVoxelCount(const std::string& path, std::uint64_t voxels);
+void checkExpansion(const std::string& path, std::uint64_t decodedBytes, std::uint64_t compressedBytes);
+
 // The first `n` bytes of a file (fewer if it is shorter), without reading more.
 std::string readHead(const std::string& path, std::size_t n);
 // A file's size if it is a regular file; otherwise throws VolumeError ("not

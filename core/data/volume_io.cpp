@@ -1,8 +1,8 @@
-// Reading volumes: checks first (volume_checks, dicom_scan), then VTK's
-// readers, with their complaints collected into the VolumeError.
+// Reading volumes: checks first (volume_checks), then VTK's readers, with
+// their complaints collected into the VolumeError; DICOM through GDCM
+// (dicom_gdcm).
 #include "core/data/volume_io.h"
 
-#include <vtkDICOMImageReader.h>
 #include <vtkMatrix4x4.h>
 #include <vtkMetaImageReader.h>
 #include <vtkNIFTIImageReader.h>
@@ -17,7 +17,8 @@
 #include <map>
 #include <new>
 
-#include "core/data/dicom_scan.h"
+#include "core/data/dicom_gdcm.h"
+#include "core/data/file_checks.h"
 #include "core/data/volume_checks.h"
 #include "core/data/vtk_glue.h"
 
@@ -27,8 +28,6 @@ namespace fs = std::filesystem;
 using namespace detail;
 
 namespace {
-
-constexpr std::uint64_t kDicomMaxFileBytes = std::uint64_t{1} << 30;
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw VolumeError(path + ": " + what);
@@ -55,69 +54,13 @@ void expectSize(const Volume& v, const std::string& path, int nx, int ny, int nz
                    std::to_string(nx) + " x " + std::to_string(ny) + " x " + std::to_string(nz));
 }
 
-std::string number(double x) {
-  char s[32];
-  std::snprintf(s, sizeof s, "%g", x);
-  return s;
-}
-
 std::string sizeText(const Volume& v) {
   return std::to_string(v.nx) + " x " + std::to_string(v.ny) + " x " + std::to_string(v.nz);
 }
 
-// ---- DICOM ------------------------------------------------------------------
+// ---- DICOM (decoded by GDCM, dicom_gdcm.cpp) ---------------------------------
 
-std::string readDicomBytes(const std::string& path) {
-  const std::uint64_t size = regularFile(path);
-  if (size == 0) fail(path, "the file is empty");
-  if (size > kDicomMaxFileBytes) fail(path, "the file is too large for one DICOM image");
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes(static_cast<std::size_t>(size), '\0');
-  if (!in.read(bytes.data(), static_cast<std::streamsize>(size)))
-    fail(path, "cannot read the file");
-  return bytes;
-}
-
-// One checked file through vtkDICOMImageReader, its pixels compared with the
-// file's own (VTK fills missing data with zeros and misreads odd layouts
-// silently; a disagreement means the file is not what it claims).
-Volume readDicomSlice(const std::string& path, const std::string& bytes, const DicomInfo& d) {
-  vtkNew<vtkDICOMImageReader> reader;
-  reader->SetFileName(path.c_str());
-  Volume v = runReader(reader.Get(), path, "DICOM");
-  expectSize(v, path, d.columns, d.rows, 1);
-  for (int k = 0; k < 25; ++k) {
-    const int x = (d.columns - 1) * (k % 5) / 4, y = (d.rows - 1) * (k / 5) / 4;
-    const double expected = d.storedValue(bytes, x, y) * d.slope + d.intercept;
-    const double got = v.at(x, d.rows - 1 - y, 0);
-    if (std::abs(got - expected) > 1e-3 * (1 + std::abs(expected)))
-      fail(path, "VTK's DICOM reader disagrees with the file's pixel data (at column " +
-                     std::to_string(x) + ", row " + std::to_string(y) + ": " + number(got) +
-                     " instead of " + number(expected) + ")");
-  }
-  if (d.photometric == "MONOCHROME1") {  // stored inverted: high values are dark
-    const auto [lo, hi] = std::minmax_element(v.voxels.begin(), v.voxels.end());
-    const float sum = *lo + *hi;
-    for (float& x : v.voxels) x = sum - x;
-  }
-  v.spacing = {d.pixelSpacing[1], d.pixelSpacing[0], d.sliceThickness > 0 ? d.sliceThickness : 1.0};
-  v.origin = d.hasPosition ? d.position : std::array<double, 3>{0, 0, 0};
-  return v;
-}
-
-Volume readDicomFile(const std::string& path) {
-  const std::string bytes = readDicomBytes(path);
-  const DicomInfo d = scanDicom(path, bytes);
-  Volume v = readDicomSlice(path, bytes, d);
-  v.format = "dicom";
-  v.description = "DICOM " + (d.modality.empty() ? std::string("image") : d.modality) + " " +
-                  std::to_string(v.nx) + " x " + std::to_string(v.ny) + ", " +
-                  std::to_string(d.bitsStored) + "-bit" +
-                  (d.slope != 1 || d.intercept != 0
-                       ? ", rescaled: " + number(d.slope) + " x stored + " + number(d.intercept)
-                       : std::string());
-  return v;
-}
+Volume readDicomFile(const std::string& path) { return readDicomImage(path); }
 
 struct SeriesFile {
   std::string path;
@@ -127,7 +70,26 @@ struct SeriesFile {
 
 struct FolderCounts {
   int looked = 0, withoutImage = 0, subfolders = 0;
+  std::vector<std::string> skipped;  // "name (why)": unreadable files, left out of the series
 };
+
+// "; skipped 1 unreadable file: x.dcm (why)" for a description, or "".
+std::string skippedNote(const std::vector<std::string>& skipped) {
+  if (skipped.empty()) return {};
+  std::string note = "; skipped " + std::to_string(skipped.size()) + " unreadable file" +
+                     (skipped.size() == 1 ? "" : "s") + ": ";
+  for (std::size_t i = 0; i < skipped.size() && i < 5; ++i) note += (i ? ", " : "") + skipped[i];
+  if (skipped.size() > 5) note += ", ...";
+  return note;
+}
+
+std::string fileName(const std::string& path) { return fs::path(path).filename().string(); }
+
+// The reason in a VolumeError's message, without the path it starts with.
+std::string reason(const VolumeError& e, const std::string& path) {
+  const std::string what = e.what();
+  return what.rfind(path + ": ", 0) == 0 ? what.substr(path.size() + 2) : what;
+}
 
 std::vector<SeriesFile> scanFolder(const std::string& dir, FolderCounts& n) {
   std::vector<std::string> paths;
@@ -148,12 +110,16 @@ std::vector<SeriesFile> scanFolder(const std::string& dir, FolderCounts& n) {
   std::vector<SeriesFile> files;
   for (const auto& p : paths) {
     if (!hasDicomMagic(readHead(p, 132))) continue;
+    if (!resolvesInside(dir, p)) {
+      n.skipped.push_back(fileName(p) + " (a symbolic link leading outside the folder)");
+      continue;
+    }
     DicomInfo info;
     try {
-      info = scanDicom(p, readDicomBytes(p), false);
+      info = readDicomHeader(p);
     } catch (const VolumeError& e) {
-      throw VolumeError(std::string(e.what()) + " [while reading the series in " + dir +
-                        ": move the file out, or pick a folder holding one readable series]");
+      n.skipped.push_back(fileName(p) + " (" + reason(e, p) + ")");
+      continue;
     }
     if (!info.hasPixels()) {
       ++n.withoutImage;
@@ -231,35 +197,47 @@ Volume readDicomFolder(const std::string& dir) {
                   (n.subfolders ? "; a series is read from the folder holding its files, not from the " +
                                       std::to_string(n.subfolders) + " subfolders"
                                 : std::string()) +
-                  ")");
+                  ")" + skippedNote(n.skipped));
   bool parallel = false;
   const std::string note = pickSeries(dir, files, parallel);
   const DicomInfo& first = files.front().info;
-  const std::uint64_t voxels = std::uint64_t(first.rows) * first.columns * files.size();
-  if (voxels > kVolumeMaxVoxels) fail(dir, "the series is too large (" + std::to_string(voxels) + " voxels)");
+  if (files.size() > 1)
+    for (const auto& f : files)
+      if (f.info.frames > 1)
+        fail(f.path, "a multi-frame image in a series of " + std::to_string(files.size()) +
+                         " files: read the file on its own");
+  checkVoxelCount(dir, std::uint64_t(first.rows) * first.columns * first.frames * files.size());
   Volume v;
   v.nx = first.columns;
   v.ny = first.rows;
-  v.nz = static_cast<int>(files.size());
-  v.voxels.reserve(voxels);
+  std::vector<const SeriesFile*> used;
   for (const auto& f : files) {
-    const std::string bytes = readDicomBytes(f.path);
-    const DicomInfo info = scanDicom(f.path, bytes);  // the file may have changed since
-    if (info.rows != first.rows || info.columns != first.columns) fail(f.path, "the file changed while reading");
-    const Volume s = readDicomSlice(f.path, bytes, info);
-    v.voxels.insert(v.voxels.end(), s.voxels.begin(), s.voxels.end());
-    if (&f == &files.front()) {
+    Volume s;
+    try {
+      s = readDicomImage(f.path);
+    } catch (const VolumeError& e) {
+      // One unreadable file does not lose the series: it is named instead.
+      n.skipped.push_back(fileName(f.path) + " (" + reason(e, f.path) + ")");
+      continue;
+    }
+    if (s.nx != v.nx || s.ny != v.ny) fail(f.path, "the file changed while reading");
+    if (used.empty()) {
       v.spacing = s.spacing;
       v.origin = s.origin;
+      v.voxels.reserve(std::size_t(v.nx) * v.ny * files.size() * first.frames);
     }
+    v.voxels.insert(v.voxels.end(), s.voxels.begin(), s.voxels.end());
+    v.nz += s.nz;
+    used.push_back(&f);
   }
-  if (files.size() > 1 && parallel) {
-    const double gap = (files.back().key - files.front().key) / double(files.size() - 1);
+  if (used.empty()) fail(dir, "none of the series' images could be read" + skippedNote(n.skipped));
+  if (used.size() > 1 && parallel) {
+    const double gap = (used.back()->key - used.front()->key) / double(used.size() - 1);
     if (gap > 0) v.spacing[2] = gap;
   }
   v.format = "dicom-series";
-  v.description = "DICOM series " + sizeText(v) + " (" + std::to_string(files.size()) + " files" +
-                  (first.modality.empty() ? "" : ", " + first.modality) + ")" + note;
+  v.description = "DICOM series " + sizeText(v) + " (" + std::to_string(used.size()) + " files" +
+                  (first.modality.empty() ? "" : ", " + first.modality) + ")" + note + skippedNote(n.skipped);
   return v;
 }
 

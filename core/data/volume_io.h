@@ -1,16 +1,18 @@
 #pragma once
 // Medical volumes in and out: DICOM (one file, or a folder holding a series),
-// NIfTI-1 (.nii, .nii.gz), MetaImage (.mha, .mhd + raw) and PNG/PGM slices,
-// read and written through VTK's IO readers and writers (PNG is read with
-// libpng itself: VTK's PNG reader crashes on any libpng error). Plain data
+// NIfTI-1 (.nii, .nii.gz), MetaImage (.mha, .mhd + raw) and PNG/PGM slices.
+// DICOM is decoded by GDCM (any transfer syntax it knows: RLE, JPEG lossless,
+// JPEG-LS, JPEG 2000, ...); the others are read and written through VTK's IO
+// readers and writers (PNG is read with libpng itself: VTK's PNG reader
+// crashes on any libpng error). Plain data
 // only: no VTK, Qt or torch type appears here, so the ui and the labs both
 // include it.
 //
 // Every file is treated as hostile. VTK's readers crash on some malformed
-// inputs (a truncated PNG, a DICOM with a bad VR or 32-bit pixels), so each
-// file is checked first (magic, header fields, dimensions, that the data is
-// all there) and refused with a VolumeError naming the file and the problem;
-// VTK's own error output is collected into that message, never printed.
+// inputs (a truncated PNG), so each file is checked first (magic, header
+// fields, dimensions against the limits of core/data/read_limits.h, that the
+// data is all there) and refused with a VolumeError naming the file and the
+// problem; VTK's and GDCM's own error output never reaches the terminal.
 //
 // Orientation: voxels are in VTK's image-data order, x fastest, then y, then
 // z, with y growing upward as a VTK view shows it (the first row in memory is
@@ -48,14 +50,16 @@ class VolumeError : public std::runtime_error {
   using runtime_error::runtime_error;
 };
 
-// Caps on what a file may claim (checked before anything is allocated).
+// Absolute caps on what a file may claim (checked before anything is
+// allocated); the adjustable limits are readLimits() (core/data/read_limits.h).
 inline constexpr int kVolumeMaxSide = 16384;
 inline constexpr std::uint64_t kVolumeMaxVoxels = std::uint64_t{1} << 28;  // 1 GiB as float
 inline constexpr int kDicomSeriesMaxFiles = 8192;
 
-// A DICOM file, a folder of DICOM files (one series: the largest if several;
-// slices ordered by position along the slice normal, else by instance
-// number), .nii / .nii.gz (the first volume of a 4-D file), .mha / .mhd,
+// A DICOM file (all its frames), a folder of DICOM files (one series: the
+// largest if several; slices ordered by position along the slice normal,
+// else by instance number; unreadable files are left out and named in the
+// description), .nii / .nii.gz (the first volume of a 4-D file), .mha / .mhd,
 // .png (8- or 16-bit; colour becomes luma) or .pgm. Values are the file's
 // real-world values: DICOM rescale slope/intercept and NIfTI scl_slope/inter
 // are applied. Throws VolumeError.

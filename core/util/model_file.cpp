@@ -2,8 +2,10 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "core/util/atomic_file.h"
 
@@ -12,7 +14,12 @@ namespace genlab::core {
 namespace {
 constexpr char kMagic[8] = {'G', 'E', 'N', 'L', 'A', 'B', 'M', 'F'};
 constexpr std::size_t kMaxFile = std::size_t(4) << 30;  // 4 GiB
-constexpr std::size_t kMaxHeader = 64u << 20;
+// Limits on what a file may declare, checked before anything is allocated
+// from its numbers. GenLab's own headers are a few kilobytes, nest 4 levels
+// and list a few dozen tensors; these leave room for far larger models.
+constexpr std::size_t kMaxHeader = 16u << 20;  // 16 MiB of header JSON
+constexpr int kMaxDepth = 64;                   // nesting of [ and { in the header
+constexpr std::size_t kMaxTensors = 4096;       // tensor entries per file
 
 void putU32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -31,6 +38,90 @@ std::uint32_t crcOf(const char* data, std::size_t n) {
     n -= chunk;
   }
   return static_cast<std::uint32_t>(crc);
+}
+// The deepest nesting of arrays and objects in JSON text, stopping as soon as
+// it passes `limit` (so a million '[' cost one pass and no memory). Brackets
+// inside strings do not count. Malformed text is left to the parser.
+int jsonDepthAtMost(const char* p, const char* end, int limit) {
+  int depth = 0, deepest = 0;
+  bool inString = false;
+  for (; p != end; ++p) {
+    const char c = *p;
+    if (inString) {
+      if (c == '\\' && p + 1 != end)
+        ++p;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+struct TensorEntry {
+  std::string name;
+  std::vector<std::int64_t> shape;
+  std::uint64_t count = 0, offset = 0, bytes = 0;
+};
+
+// Reads and checks the tensor list before any tensor is allocated: a bounded
+// count, known dtypes and shapes, each tensor inside the payload, no two
+// tensors sharing bytes, so the total allocated never exceeds the payload.
+template <class Fail>
+std::vector<TensorEntry> readTensorEntries(const nlohmann::json& list, std::size_t payloadSize,
+                                           const Fail& fail) {
+  if (!list.is_array()) throw fail("corrupt: the header's tensor list is not an array");
+  if (list.size() > kMaxTensors)
+    throw fail("the file lists " + std::to_string(list.size()) + " tensors; the limit is " +
+               std::to_string(kMaxTensors) + " tensors per model file");
+  std::vector<TensorEntry> entries;
+  entries.reserve(list.size());
+  for (const auto& t : list) {
+    TensorEntry e;
+    e.name = t.at("name").get<std::string>();
+    if (t.at("dtype").get<std::string>() != "f32") throw fail("tensor " + e.name + ": unsupported dtype");
+    e.shape = t.at("shape").get<std::vector<std::int64_t>>();
+    if (e.shape.size() > 8) throw fail("tensor " + e.name + ": more than 8 dimensions");
+    e.count = 1;
+    for (auto d : e.shape) {
+      if (d < 0 || d > (std::int64_t(1) << 32)) throw fail("tensor " + e.name + ": bad shape");
+      e.count *= static_cast<std::uint64_t>(d);
+      if (e.count > payloadSize) throw fail("tensor " + e.name + ": larger than the file");
+    }
+    e.offset = t.at("offset").get<std::uint64_t>();
+    e.bytes = t.at("bytes").get<std::uint64_t>();
+    if (e.bytes != e.count * 4 || e.offset > payloadSize || e.bytes > payloadSize - e.offset)
+      throw fail("tensor " + e.name + ": data lies outside the file");
+    entries.push_back(std::move(e));
+  }
+  std::vector<const TensorEntry*> byOffset;
+  for (const auto& e : entries)
+    if (e.bytes > 0) byOffset.push_back(&e);
+  std::sort(byOffset.begin(), byOffset.end(), [](const TensorEntry* a, const TensorEntry* b) {
+    return std::tie(a->offset, a->bytes) < std::tie(b->offset, b->bytes);
+  });
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < byOffset.size(); ++i) {
+    total += byOffset[i]->bytes;
+    if (i > 0 && byOffset[i]->offset < byOffset[i - 1]->offset + byOffset[i - 1]->bytes)
+      throw fail("corrupt or hostile: tensors " + byOffset[i - 1]->name + " and " +
+                 byOffset[i]->name + " share bytes of the payload (tensors must not overlap)");
+  }
+  if (total > payloadSize)
+    throw fail("the tensors declare " + std::to_string(total) + " bytes but the payload holds " +
+               std::to_string(payloadSize));
+  std::vector<std::string> names;
+  for (const auto& e : entries) names.push_back(e.name);
+  std::sort(names.begin(), names.end());
+  const auto dup = std::adjacent_find(names.begin(), names.end());
+  if (dup != names.end()) throw fail("corrupt: tensor " + *dup + " is listed twice");
+  return entries;
 }
 }  // namespace
 
@@ -90,36 +181,33 @@ ModelFile ModelFile::parse(const std::string& bytes, const std::string& name,
   const std::uint32_t stored = getU32(bytes, bytes.size() - 4);
   if (crcOf(bytes.data() + 16, bytes.size() - 20) != stored)
     throw fail("corrupt: checksum mismatch (the file was truncated or modified)");
+  const char* headerBegin = bytes.data() + 16;
+  if (jsonDepthAtMost(headerBegin, headerBegin + headerLen, kMaxDepth) > kMaxDepth)
+    throw fail("corrupt or hostile: the header nests deeper than " + std::to_string(kMaxDepth) +
+               " levels (the limit for model files)");
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes.begin() + 16, bytes.begin() + 16 + headerLen);
+    header = nlohmann::json::parse(headerBegin, headerBegin + headerLen);
   } catch (const std::exception&) {
     throw fail("corrupt: the header is not valid JSON");
   }
   ModelFile mf;
   try {
+    if (!header.is_object()) throw fail("corrupt: the header is not a JSON object");
     mf.lab = header.at("lab").get<std::string>();
-    mf.metaJson = header.at("meta").dump();
+    const auto& meta = header.at("meta");
+    if (!meta.is_object()) throw fail("corrupt: the header's meta is not a JSON object");
+    // Safe to serialise again: its depth was bounded above.
+    mf.metaJson = meta.dump();
     const std::size_t payloadStart = 16 + headerLen;
     const std::size_t payloadSize = bytes.size() - 4 - payloadStart;
-    for (const auto& t : header.at("tensors")) {
-      const auto tname = t.at("name").get<std::string>();
-      if (t.at("dtype").get<std::string>() != "f32") throw fail("tensor " + tname + ": unsupported dtype");
+    const auto entries = readTensorEntries(header.at("tensors"), payloadSize, fail);
+    for (const auto& e : entries) {
       TensorBlob blob;
-      blob.shape = t.at("shape").get<std::vector<std::int64_t>>();
-      std::uint64_t count = 1;
-      for (auto d : blob.shape) {
-        if (d < 0 || d > (std::int64_t(1) << 32)) throw fail("tensor " + tname + ": bad shape");
-        count *= static_cast<std::uint64_t>(d);
-        if (count > payloadSize) throw fail("tensor " + tname + ": larger than the file");
-      }
-      const auto offset = t.at("offset").get<std::uint64_t>();
-      const auto nbytes = t.at("bytes").get<std::uint64_t>();
-      if (nbytes != count * 4 || offset > payloadSize || nbytes > payloadSize - offset)
-        throw fail("tensor " + tname + ": data lies outside the file");
-      blob.values.resize(count);
-      if (count) std::memcpy(blob.values.data(), bytes.data() + payloadStart + offset, nbytes);
-      mf.tensors[tname] = std::move(blob);
+      blob.shape = e.shape;
+      blob.values.resize(e.count);
+      if (e.count) std::memcpy(blob.values.data(), bytes.data() + payloadStart + e.offset, e.bytes);
+      mf.tensors[e.name] = std::move(blob);
     }
   } catch (const nlohmann::json::exception& e) {
     throw fail(std::string("corrupt header: ") + e.what());

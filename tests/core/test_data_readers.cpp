@@ -19,6 +19,7 @@
 #include "core/data/idx_reader.h"
 #include "core/data/image_data.h"
 #include "core/data/png_folder_reader.h"
+#include "../test_skips.h"
 
 namespace fs = std::filesystem;
 using namespace genlab::core;
@@ -385,6 +386,19 @@ TEST_CASE("PNG folder: good folders", "[data][png]") {
     REQUIRE(ds.pixels[24] == 255);
     REQUIRE_THAT(ds.provenance, Contains("PNG folder"));
   }
+  SECTION("the header names other tools write are accepted, in any case") {
+    writeGreyPng(dir / "a.png", 3, 3, 50);
+    for (const char* header : {"filename,label", "file,class", "PATH,Target", "image,label", "Filename,Class"}) {
+      writeFile(dir / "labels.csv", std::string(header) + "\na.png,4\n");
+      const ImageDataset ds = readPngFolder(dir.path().string());
+      REQUIRE(ds.count == 1);
+      REQUIRE(ds.labels == std::vector<int>{4});
+    }
+    // Anything else on the first line is data, and the error says which names a header may use.
+    writeFile(dir / "labels.csv", "name,label\na.png,4\n");
+    REQUIRE_DATA_ERROR(readPngFolder(dir.path().string()),
+                       Contains("line 1") && Contains("filename, file, path or image"));
+  }
   SECTION("no header; loadImageData holds out a seeded 1/6") {
     std::string csv;
     for (int i = 0; i < 12; ++i) {
@@ -516,6 +530,22 @@ TEST_CASE("PNG folder: hostile folders fail with a DataError naming file and pro
     writeFile(dir / "labels.csv", "/etc/passwd,2\n");
     REQUIRE_DATA_ERROR(readPngFolder(folder), Contains("line 1") && Contains("absolute path"));
   }
+  SECTION("a symlink inside the folder pointing outside it") {
+    TempDir outside;
+    writeGreyPng(outside / "secret.png", 4, 4, 9);
+    fs::create_symlink(outside.path() / "secret.png", dir.path() / "link.png");
+    writeFile(dir / "labels.csv", "a.png,1\nlink.png,2\n");
+    REQUIRE_DATA_ERROR(readPngFolder(folder),
+                       Contains("line 2") && Contains("link.png") && Contains("leads outside"));
+    // A symlinked folder whose target shares the folder's name as a prefix is outside too.
+    fs::create_directory_symlink(outside.path(), dir.path() / "sub");
+    writeFile(dir / "labels.csv", "sub/secret.png,2\n");
+    REQUIRE_DATA_ERROR(readPngFolder(folder), Contains("leads outside"));
+    // A symlink that stays inside is fine.
+    fs::create_symlink(dir.path() / "b.png", dir.path() / "alias.png");
+    writeFile(dir / "labels.csv", "a.png,1\nalias.png,2\n");
+    REQUIRE(readPngFolder(folder).count == 2);
+  }
   SECTION("file listed twice") {
     writeFile(dir / "labels.csv", "a.png,1\nb.png,1\na.png,2\n");
     REQUIRE_DATA_ERROR(readPngFolder(folder), Contains("line 3") && Contains("listed twice (also on line 1)"));
@@ -604,11 +634,9 @@ TEST_CASE("loadImageData: real MNIST when fetched", "[data][mnist]") {
   auto has = [&](const std::string& name) {
     return fs::exists(dir / name) || fs::exists(dir / (name + ".gz"));
   };
-  if (!has("train-images-idx3-ubyte") || !has("train-labels-idx1-ubyte") || !has("t10k-images-idx3-ubyte") ||
-      !has("t10k-labels-idx1-ubyte")) {
-    WARN("MNIST not found in " << dir.string() << "; run `make data` to test it. Skipped.");
-    return;
-  }
+  GENLAB_REQUIRE_FIXTURE(has("train-images-idx3-ubyte") && has("train-labels-idx1-ubyte") &&
+                             has("t10k-images-idx3-ubyte") && has("t10k-labels-idx1-ubyte"),
+                         "MNIST in " + dir.string() + " (run `make data`)");
   const ImageSplit s = loadImageData("mnist");
   REQUIRE(s.train.count == 60000);
   REQUIRE(s.test.count == 10000);

@@ -12,6 +12,7 @@
 #include "core/cli/cli.h"
 #include "core/engine/engine.h"
 #include "core/labs/toy2d/toy2d_job.h"
+#include "core/labs/toy2d/toy2d_metrics.h"
 #include "core/labs/toy2d/toy2d_random.h"
 #include "core/labs/toy2d/toy2d_session.h"
 
@@ -128,7 +129,13 @@ TEST_CASE("sessions serve the views their model has, and refuse the others", "[t
     if (c.logDensity) {
       const auto h = s.logDensity(grid, 4);
       CHECK(h.values.size() == 256);
-      CHECK(h.maxValue >= h.minValue);
+      // The range is the values' own, and a trained density is not flat.
+      float lo = INFINITY, hi = -INFINITY;
+      for (float v : h.values)
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+      CHECK(h.minValue == Approx(lo));
+      CHECK(h.maxValue == Approx(hi));
+      CHECK(h.maxValue > h.minValue);
     } else {
       CHECK_THROWS_AS(s.logDensity(grid), std::logic_error);
     }
@@ -262,4 +269,19 @@ TEST_CASE("genlab-cli toy2d train prints the result line", "[toy2d][cli]") {
   const char* bad[] = {"genlab-cli", "toy2d", "train", "--model", "gan", "--noise-dim", "3"};
   CHECK(cli::main(7, const_cast<char**>(bad), out2, err2) != 0);
   CHECK_THAT(err2.str(), Catch::Contains("noise-dim"));
+}
+
+TEST_CASE("the held-out NLL and its baseline use the first --eval-samples held-out points",
+          "[toy2d][eval]") {
+  auto o = shortRun("flow", 5);
+  o.evalSamples = 50;  // of the 1000 held-out points
+  auto data = dataset("moons");
+  REQUIRE(data->heldOut.size() >= 1000);
+  Toy2dSession s(o, data);
+  const auto m = train(s, 5);
+  REQUIRE(m.valid);
+  const auto gaussian = Gaussian2D::fit(data->train);
+  CHECK(m.nllBaseline == Approx(gaussian.nll(headPoints(data->heldOut, 50))));
+  CHECK(m.nllBaseline != Approx(gaussian.nll(data->heldOut)).epsilon(1e-9));
+  CHECK(std::isfinite(m.nll));
 }

@@ -11,6 +11,7 @@
 #include "core/data/image_data.h"
 #include "core/labs/latent/vae_session.h"
 #include "core/util/model_file.h"
+#include "../test_skips.h"
 
 using namespace genlab::core;
 using namespace genlab::core::latent;
@@ -56,12 +57,13 @@ TEST_CASE("the VAE learns the embedded digits", "[vae][learning]") {
 
 TEST_CASE("one epoch of MNIST beats the stated test ELBO", "[vae][learning][mnist]") {
   ImageSplit mnist;
+  std::string why;
   try {
     mnist = loadImageData("mnist", 1);
   } catch (const DataError& e) {
-    WARN("MNIST not fetched (run make data): " << e.what());
-    return;
+    why = e.what();
   }
+  GENLAB_REQUIRE_FIXTURE(why.empty(), "MNIST (run make data): " + why);
   VaeOptions o;
   o.data = "mnist";
   o.latentDim = 20;

@@ -5,8 +5,10 @@
 
 #include <QApplication>
 
+#include "../test_skips.h"
+
 int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
-  return Catch::Session().run(argc, argv);
+  return genlab::test::exitCode(Catch::Session().run(argc, argv));
 }

@@ -10,6 +10,7 @@
 #include "ui/labs/lab_panel.h"
 #include "ui/labs/lab_registry.h"
 #include "ui/views/vtk_view.h"
+#include "../test_skips.h"
 
 using namespace genlab::ui;
 
@@ -17,7 +18,8 @@ TEST_CASE("the CT lab explains itself where there is no OpenGL", "[ct]") {
   const LabInfo* info = LabRegistry::find("ct");
   REQUIRE(info);
   if (VtkView::openGLAvailable()) {
-    WARN("this platform has OpenGL: nothing to check");
+    // Not a missing fixture: this platform cannot show the case at all.
+    genlab::test::markSkipped("this platform has OpenGL: nothing to check");
     return;
   }
   EngineBridge bridge;

@@ -1,5 +1,7 @@
 // Drives the Latent Explorer offscreen: train on the embedded digits, click
 // the map, interpolate, save and load, recover from a broken model file.
+#include <zlib.h>
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -17,7 +19,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cstdint>
 #include <memory>
+#include <string>
 
 #include "ui/bridge/engine_bridge.h"
 #include "ui/labs/latent/latent_controls.h"
@@ -152,6 +156,38 @@ TEST_CASE("latent panel shows a broken model file's error and stays usable", "[l
   CHECK(panel.controls()->startButton()->isEnabled());
   closeMessageBoxes();
 
+  f.trainToEnd();
+  CHECK(panel.lastError().isEmpty());
+  CHECK(panel.mapView()->pointCount() == 300);
+}
+
+// A model file whose header nests '[' a million levels deep, with a correct
+// checksum: only the depth limit stands between it and a stack overflow.
+QByteArray deepJsonModel() {
+  const std::string header = R"({"format":"genlab-model","lab":"latent","meta":)" +
+                             std::string(1000000, '[') + std::string(1000000, ']') + R"(,"tensors":[]})";
+  std::string out("GENLABMF");
+  auto putU32 = [&](std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  putU32(1);
+  putU32(static_cast<std::uint32_t>(header.size()));
+  out += header;
+  putU32(static_cast<std::uint32_t>(
+      crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(out.data() + 16), static_cast<uInt>(out.size() - 16))));
+  return QByteArray(out.data(), static_cast<int>(out.size()));
+}
+
+TEST_CASE("latent panel survives a model header nested a million levels deep", "[latent][hostile]") {
+  Fixture f;
+  LatentPanel& panel = *f.panel;
+  const QString path = f.write("deep.genlab", deepJsonModel());
+  panel.loadModel(path);
+  REQUIRE(waitUntil([&] { return !panel.lastError().isEmpty(); }));
+  CHECK(panel.lastError().contains("nests deeper than 64 levels"));
+  CHECK_FALSE(panel.isTraining());
+  closeMessageBoxes();
+  // The lab still works.
   f.trainToEnd();
   CHECK(panel.lastError().isEmpty());
   CHECK(panel.mapView()->pointCount() == 300);

@@ -6,7 +6,6 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
 #include <QMessageBox>
@@ -98,18 +97,15 @@ TEST_CASE("toy2d views keep refreshing while training", "[toy2d]") {
   const long a0 = a->refreshCount();
   const long fr0 = panel.controller()->framesReceived(0);
   const long it0 = panel.iteration(0);
-  QElapsedTimer clock;
-  clock.start();
-  waitUntil([&] { return clock.elapsed() >= 2000; }, 5000);
-  const double seconds = clock.elapsed() / 1000.0;
-  const double rate = (a->refreshCount() - a0) / seconds;
-  const double speed = (panel.iteration(0) - it0) / seconds;
-  INFO("view refreshes per second " << rate << ", iterations per second " << speed
-       << ", frames per second " << (panel.controller()->framesReceived(0) - fr0) / seconds
-       << ", frame cost ms " << panel.controller()->frameCostMs(0) << ", latency ms "
-       << panel.controller()->frameLatencyMs(0) << ", queue ms " << panel.controller()->frameQueueMs(0));
-  CHECK(a->refreshCount() - a0 >= 5);
-  CHECK(panel.iteration(0) - it0 > 0);
+  // Counts, not a rate: five more redraws from new frames while the iteration
+  // advances. The wait is a time-out for a hang, not a speed requirement.
+  const bool refreshed = waitUntil(
+      [&] { return a->refreshCount() - a0 >= 5 && panel.iteration(0) > it0; }, 60000);
+  INFO("refreshes " << a->refreshCount() - a0 << ", frames "
+                    << panel.controller()->framesReceived(0) - fr0 << ", iterations "
+                    << panel.iteration(0) - it0);
+  CHECK(refreshed);
+  CHECK(panel.controller()->framesReceived(0) - fr0 >= 1);
   panel.controller()->cancel();
   REQUIRE(waitUntil([&] { return !panel.isTraining(); }, 10000));
 }

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 
+#include "../test_skips.h"
 #include "ui/views/vtk_view.h"
 
 int main(int argc, char** argv) {
@@ -29,5 +30,5 @@ int main(int argc, char** argv) {
   // Keep the user's own files (a trained prior) out of the tests.
   QStandardPaths::setTestModeEnabled(true);
   qunsetenv("GENLAB_CT_PRIOR");
-  return session.run();
+  return genlab::test::exitCode(session.run());
 }

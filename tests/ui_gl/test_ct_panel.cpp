@@ -28,6 +28,7 @@
 #include "ui/views/chart_panel.h"
 #include "ui/labs/lab_registry.h"
 #include "ui/views/vtk_image_viewer.h"
+#include "../test_skips.h"
 #include "ui/views/vtk_volume_viewer.h"
 #include "gl_test_util.h"
 #include "ui_test_util.h"
@@ -224,10 +225,7 @@ TEST_CASE("the nullspace view splits every result into measured and unseen parts
 }
 
 TEST_CASE("deblurring the Hubble deep field runs TV with the same interface", "[ct]") {
-  if (hubblePath().isEmpty()) {
-    WARN("hubble_deep_field.jpg not installed (python3-skimage): skipped");
-    return;
-  }
+  GENLAB_REQUIRE_FIXTURE(!hubblePath().isEmpty(), "hubble_deep_field.jpg (python3-skimage)");
   Fixture f;
   CtPanel& p = *f.panel;
   REQUIRE(p.setDataSpec("hubble"));

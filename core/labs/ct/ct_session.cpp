@@ -118,6 +118,7 @@ void CtSession::setObject(const FloatImage& image, int slice) {
   auto& s = *m_impl;
   if (slice < 0 || slice >= std::max(1, image.depth))
     throw std::invalid_argument("slice " + std::to_string(slice) + " is outside the volume");
+  if (s.scan.modality == "ct") checkPaddedSquare(image.width, image.height);
   at::NoGradGuard ng;
   auto t = toTensor(image.depth > 1 ? image.slice(slice) : image, s.device);
   if (s.scan.modality == "ct") {

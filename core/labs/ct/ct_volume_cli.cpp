@@ -35,6 +35,11 @@ FloatImage phantomFromFile(const std::string& spec, int slice, int size, std::ui
   note = v->description + ", slice z = " + std::to_string(z);
   if (v->format == "png" || v->format == "pgm") {
     // 8- or 16-bit grey: the format's full scale is 1, as before volumes.
+    try {
+      checkPaddedSquare(v->nx, v->ny);  // the session pads it to a square
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(spec + ": " + e.what());
+    }
     FloatImage img = data::sliceImage(*v, z);
     const float top = *std::max_element(img.values.begin(), img.values.end()) > 255 ? 65535.f : 255.f;
     for (float& x : img.values) x /= top;
@@ -48,7 +53,11 @@ FloatImage phantomFromFile(const std::string& spec, int slice, int size, std::ui
     const bool held = std::find(heldOut.begin(), heldOut.end(), z) != heldOut.end();
     note += held ? " (a held-out slice)" : " (NOT held out: MRI priors may have trained on it)";
   }
-  return ctObjectFromSlice(*v, z, size, lo, hi);
+  try {
+    return ctObjectFromSlice(*v, z, size, lo, hi);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(spec + ": " + e.what());  // name the file
+  }
 }
 
 namespace {

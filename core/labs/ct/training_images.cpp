@@ -7,6 +7,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "core/data/read_limits.h"
 #include "core/physics/phantom.h"
 
 namespace genlab::core::ct {
@@ -157,7 +158,17 @@ FloatImage resampleSquare(const FloatImage& image, int size) {
   return out;
 }
 
+void checkPaddedSquare(int width, int height) {
+  const std::uint64_t side = static_cast<std::uint64_t>(std::max(width, height));
+  const std::uint64_t padded = side * side, limit = readLimits().maxPixels;
+  if (padded > limit)
+    throw std::invalid_argument("a " + std::to_string(width) + " x " + std::to_string(height) +
+                                " slice padded to a square is " + std::to_string(padded) + " pixels, " +
+                                overLimit(limit, "pixels per image", kMaxPixelsOption));
+}
+
 FloatImage ctObjectFromSlice(const data::Volume& v, int z, int size, float lo, float hi) {
+  checkPaddedSquare(v.nx, v.ny);
   const FloatImage s = data::sliceImage(v, z);
   const int side = std::max(s.width, s.height);
   const int ox = (side - s.width) / 2, oy = (side - s.height) / 2;

@@ -41,6 +41,9 @@ std::shared_ptr<const data::Volume> mriVolume();
 
 // The 0.5th and 99.5th percentiles of a volume's values (lo < hi).
 std::pair<float, float> robustRange(const data::Volume& v);
+// Throws std::invalid_argument (naming --max-pixels) when a width x height
+// slice padded to a square would exceed readLimits().maxPixels.
+void checkPaddedSquare(int width, int height);
 // Slice z as a CT object (see above), values (v - lo) / (hi - lo) clamped to [0, 1].
 FloatImage ctObjectFromSlice(const data::Volume& v, int z, int size, float lo, float hi);
 // A square image resampled to size x size (area average or bilinear).

@@ -135,6 +135,17 @@ std::unique_ptr<VaeSession> VaeSession::load(const std::string& path,
                          std::to_string(meta["image_width"].get<int>()) +
                          " images but the data set has " + std::to_string(data->train.height) +
                          "x" + std::to_string(data->train.width));
+  // The network is built from the description before its tensors are
+  // copied in: a description asking for more weights than the file holds is
+  // refused before that allocation (the MLP's first layer alone is pixels x hidden).
+  if (options.architecture == "mlp") {
+    std::uint64_t stored = 0;
+    for (const auto& [name, blob] : mf.tensors) stored += blob.values.size();
+    const std::uint64_t firstLayer = std::uint64_t(data->train.height) * data->train.width * options.hidden;
+    if (firstLayer > stored)
+      throw ModelFileError(path + ": its description needs at least " + std::to_string(firstLayer) +
+                           " weights but the file holds " + std::to_string(stored));
+  }
   auto session = std::make_unique<VaeSession>(options, std::move(data));
   auto& s = *session->m_impl;
   for (auto& p : s.net->named_parameters()) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli_test_util.h"
+#include "../test_skips.h"
 #include "core/engine/engine.h"
 #include "core/labs/latent/latent_requests.h"
 #include "core/data/image_data.h"
@@ -38,10 +39,8 @@ fs::path fixtures() {
 }
 
 bool haveFixtures() {
-  if (!fixtures().empty()) return true;
-  if (std::getenv("CI")) FAIL("python3-torch is needed to make the TorchScript fixtures (scripts/setup.sh installs it)");
-  WARN("SKIPPED: /usr/bin/python3 with torch is missing; TorchScript import not tested");
-  return false;
+  return genlab::test::fixturePresent(
+      !fixtures().empty(), "TorchScript fixtures: /usr/bin/python3 with python3-torch (scripts/setup.sh installs it)");
 }
 
 std::string f(const char* name) { return (fixtures() / name).string(); }

@@ -32,6 +32,7 @@
 #include "ui/views/kl_bars_view.h"
 #include "ui/views/latent_map_view.h"
 #include "ui_test_util.h"
+#include "../test_skips.h"
 
 using namespace genlab::ui;
 using genlab::ui::test::closeMessageBoxes;
@@ -284,11 +285,9 @@ TEST_CASE("a TorchScript model made in Python opens in the Latent Explorer", "[l
   REQUIRE(QDir().mkpath(dir));
   const QString cmd = QString("/usr/bin/python3 '%1/tests/fixtures/make_torchscript.py' '%2'")
                           .arg(GENLAB_SOURCE_DIR, dir);
-  if (std::system(cmd.toLocal8Bit().constData()) != 0) {
-    if (qEnvironmentVariableIsSet("CI")) FAIL("python3-torch is needed for the TorchScript fixtures");
-    WARN("SKIPPED: /usr/bin/python3 with torch is missing");
+  if (!genlab::test::fixturePresent(std::system(cmd.toLocal8Bit().constData()) == 0,
+                                    "TorchScript fixtures: /usr/bin/python3 with python3-torch"))
     return;
-  }
   // The embedded digits are 8x8, as the fixture's images: its encoder maps them.
   panel.loadScriptModel(dir + "/good.pt", genlab::core::latent::ScriptImport::Outputs::Probabilities,
                         "encode");

@@ -84,6 +84,8 @@ def main():
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     ap.add_argument("--no-eval", action="store_true", help="skip the test-set ELBO after each epoch")
     a = ap.parse_args()
+    if a.log_every < 1:
+        ap.error("--log-every must be at least 1")
 
     try:
         o = genlab_vae.load_options(a.options)

@@ -4,6 +4,7 @@
 
 #include "core/labs/latent/vae_session.h"
 #include "core/labs/latent/vae_session_impl.h"
+#include "core/nn/optimizer_state.h"
 #include "core/util/model_file.h"
 #include "core/util/tensor_blob.h"
 
@@ -110,8 +111,7 @@ void VaeSession::save(const std::string& path) const {
   meta["noise_state"] = bytesToHex(s.trainGen.get_state());
   mf.metaJson = meta.dump();
   for (const auto& p : s.net->named_parameters()) mf.tensors["net." + p.key()] = toBlob(p.value());
-  mf.tensors["adam.exp_avg"] = toBlob(s.adam->expAvg());
-  mf.tensors["adam.exp_avg_sq"] = toBlob(s.adam->expAvgSq());
+  nn::putOptimizerState(*s.adam, mf);
   mf.save(path);
 }
 
@@ -154,13 +154,7 @@ std::unique_ptr<VaeSession> VaeSession::load(const std::string& path,
       throw ModelFileError(path + ": tensor '" + p.key() + "' is missing");
     copyInto(p.value(), it->second, p.key(), path);
   }
-  auto m = mf.tensors.find("adam.exp_avg");
-  auto v = mf.tensors.find("adam.exp_avg_sq");
-  if (m != mf.tensors.end() && v != mf.tensors.end()) {
-    copyInto(s.adam->expAvg(), m->second, "adam.exp_avg", path);
-    copyInto(s.adam->expAvgSq(), v->second, "adam.exp_avg_sq", path);
-    s.adam->setSteps(meta.value("adam_steps", 0L));
-  }
+  nn::takeOptimizerState(*s.adam, mf, meta.value("adam_steps", 0L), path);
   s.step = meta.value("steps", 0L);
   restoreRng(s, meta, path);
   return session;

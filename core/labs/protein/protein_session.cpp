@@ -20,6 +20,7 @@
 #include "core/engine/device.h"
 #include "core/labs/protein/potts.h"
 #include "core/nn/flat_optimizer.h"
+#include "core/nn/optimizer_state.h"
 #include "core/util/model_file.h"
 #include "core/util/tensor_blob.h"
 
@@ -457,8 +458,7 @@ void ProteinSession::save(const std::string& path) const {
   meta["adam_steps"] = s.adam->steps();
   mf.metaJson = meta.dump();
   for (const auto& p : s.net->named_parameters()) mf.tensors["net." + p.key()] = toBlob(p.value());
-  mf.tensors["adam.exp_avg"] = toBlob(s.adam->expAvg());
-  mf.tensors["adam.exp_avg_sq"] = toBlob(s.adam->expAvgSq());
+  nn::putOptimizerState(*s.adam, mf);
   mf.save(path);
 }
 
@@ -506,13 +506,7 @@ std::shared_ptr<ProteinSession> ProteinSession::load(const std::string& path) {
     if (it == mf.tensors.end()) throw ModelFileError(path + ": tensor '" + p.key() + "' is missing");
     copyInto(p.value(), it->second, p.key(), path);
   }
-  auto m = mf.tensors.find("adam.exp_avg");
-  auto v = mf.tensors.find("adam.exp_avg_sq");
-  if (m != mf.tensors.end() && v != mf.tensors.end()) {
-    copyInto(s.adam->expAvg(), m->second, "adam.exp_avg", path);
-    copyInto(s.adam->expAvgSq(), v->second, "adam.exp_avg_sq", path);
-    s.adam->setSteps(meta.value("adam_steps", 0L));
-  }
+  nn::takeOptimizerState(*s.adam, mf, meta.value("adam_steps", 0L), path);
   s.step = meta.value("steps", 0L);
   session->familyMap();  // sets the map plane for decoding
   return session;

@@ -228,6 +228,8 @@ void Engine::Impl::runJobStep(std::unique_lock<std::mutex>& lock,
       } catch (...) {
         terminal = JobState::Failed;
       }
+      // Cancelled while ending (a long end, e.g. a nullspace split, stops early).
+      if (terminal == JobState::Finished && e->cancel.load()) terminal = JobState::Cancelled;
     }
     Snapshot s;
     s.job = e->id;

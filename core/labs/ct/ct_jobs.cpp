@@ -49,7 +49,10 @@ class ReconstructionJob : public Job {
   void end(JobContext& ctx, bool cancelled) override {
     if (cancelled || !m_recon || m_recon->done() < m_recon->total()) return;
     auto result = std::make_shared<ReconResult>(
-        CtSession::Impl::finish(m_options, *m_recon, m_curve, secondsSince(m_started)));
+        CtSession::Impl::finish(m_options, *m_recon, m_curve, secondsSince(m_started),
+                                [&ctx] { return ctx.cancelled(); }));
+    // Cancelled (or quitting) during the nullspace split: no half result.
+    if (ctx.cancelled()) return;
     ctx.publish(Snapshot::result(channel::kResult, std::move(result)));
   }
 

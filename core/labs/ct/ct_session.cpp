@@ -74,7 +74,8 @@ CurvePoint CtSession::Impl::curvePoint(const Reconstructor& r) {
 }
 
 ReconResult CtSession::Impl::finish(const ReconOptions& options, const Reconstructor& r,
-                                    std::vector<CurvePoint> curve, double seconds) {
+                                    std::vector<CurvePoint> curve, double seconds,
+                                    const std::function<bool()>& stop) {
   at::NoGradGuard ng;
   ReconResult out;
   out.method = options.method;
@@ -90,7 +91,7 @@ ReconResult CtSession::Impl::finish(const ReconOptions& options, const Reconstru
   if (auto s = r.samples(); s.defined()) out.samples = toImage(s);
   if (auto s = r.stddev(); s.defined()) out.stddev = toImage(s);
   if (options.nullspace) {
-    const auto split = nullspaceSplit(*r.op, x);
+    const auto split = nullspaceSplit(*r.op, x, 200, 1e-4, stop);
     out.rowSpace = toImage(split.rowSpace);
     out.nullSpace = toImage(split.nullSpace);
     out.nullspaceIterations = split.iterations;

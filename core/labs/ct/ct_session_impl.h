@@ -5,6 +5,7 @@
 #include <c10/core/Device.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,8 +59,10 @@ struct CtSession::Impl {
   std::unique_ptr<Reconstructor> makeReconstructor(const ReconOptions& options);
   std::unique_ptr<Reconstructor> makeMethod(const ReconOptions& options);  // without the copies
   static CurvePoint curvePoint(const Reconstructor& r);
+  // `stop` (a job's cancel flag) ends the optional nullspace split early.
   static ReconResult finish(const ReconOptions& options, const Reconstructor& r,
-                            std::vector<CurvePoint> curve, double seconds);
+                            std::vector<CurvePoint> curve, double seconds,
+                            const std::function<bool()>& stop = {});
 };
 
 }  // namespace genlab::core::ct

@@ -182,12 +182,19 @@ double ConjugateGradientNormal::normalResidual() const {
 }
 
 NullspaceSplit nullspaceSplit(const physics::LinearOperator& op, const at::Tensor& x,
-                              int maxIterations, double tolerance) {
+                              int maxIterations, double tolerance,
+                              const std::function<bool()>& stop) {
   at::NoGradGuard ng;
   const auto ax = op.forwardRaw(x);
   ConjugateGradientNormal cg(op, ax);
-  while (cg.iterations() < maxIterations && cg.normalResidual() > tolerance) cg.iterate();
   NullspaceSplit out;
+  while (cg.iterations() < maxIterations && cg.normalResidual() > tolerance) {
+    if (stop && stop()) {
+      out.stopped = true;
+      break;
+    }
+    cg.iterate();
+  }
   out.rowSpace = cg.estimate();
   out.nullSpace = x - out.rowSpace;
   out.iterations = cg.iterations();

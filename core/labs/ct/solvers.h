@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 // Iterative reconstruction for any LinearOperator (CT or blur), one iteration
 // per call so that a job can run them in slices and plot the residual live.
 // All solvers are batched: leading dims of y are independent problems.
@@ -98,8 +99,12 @@ struct NullspaceSplit {
   at::Tensor rowSpace, nullSpace;
   int iterations = 0;
   double measuredResidual = 0;  // ||A rowSpace - A x|| / ||A x||
+  bool stopped = false;         // ended early on request
 };
+// `stop`, when given, is asked between iterations (a job's cancel flag): the
+// split then ends early and says so in `stopped`.
 NullspaceSplit nullspaceSplit(const physics::LinearOperator& op, const at::Tensor& x,
-                              int maxIterations = 200, double tolerance = 1e-4);
+                              int maxIterations = 200, double tolerance = 1e-4,
+                              const std::function<bool()>& stop = {});
 
 }  // namespace genlab::core::ct

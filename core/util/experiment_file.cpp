@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/util/atomic_file.h"
+#include "core/util/json_depth.h"
 
 namespace genlab::core {
 
@@ -18,22 +19,22 @@ constexpr const char* kMagic = "GENLAB-EXPERIMENT 1";
 constexpr std::size_t kMaxHeader = 16u << 20;
 constexpr std::size_t kMaxFile = std::size_t(4) << 30;
 
+constexpr int kMaxDepth = 64;
+
 json parseHeader(const std::string& text, const std::string& path) {
-  // Depth-limited: a hostile header cannot nest deeper than any real one.
-  int depth = 0;
-  auto limit = [&depth](int, json::parse_event_t event, json&) {
-    if (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start)
-      if (++depth > 64) throw std::runtime_error("nested deeper than 64 levels");
-    if (event == json::parse_event_t::object_end || event == json::parse_event_t::array_end) --depth;
-    return true;
-  };
+  // Depth first (model_file.cpp does the same): a hostile header cannot make
+  // the parser recurse beyond what any real one needs.
+  if (jsonDepthAtMost(text.data(), text.data() + text.size(), kMaxDepth) > kMaxDepth)
+    throw std::invalid_argument(path + ": not a readable GenLab experiment (its header nests "
+                                "deeper than 64 levels)");
   try {
-    return json::parse(text, limit);
+    return json::parse(text);
   } catch (const std::exception& e) {
     throw std::invalid_argument(path + ": not a readable GenLab experiment (its header: " +
                                 e.what() + ")");
   }
 }
+
 }  // namespace
 
 void writeExperimentFile(const std::string& path, const std::string& headerJson,

@@ -19,7 +19,7 @@ void writeExperimentFile(const std::string& path, const std::string& headerJson,
 ExperimentParts readExperimentFile(const std::string& path, bool withPayload);
 // The "lab" of an experiment file's header.
 std::string experimentLabOf(const std::string& path);
-// Parses JSON nested at most 64 deep (an experiment's header, an options file).
+// The "lab" of an experiment header, refusing JSON nested deeper than 64.
 std::string checkedJsonLab(const std::string& headerJson, const std::string& path);
 
 }  // namespace genlab::core

@@ -1,5 +1,6 @@
 #include "core/util/model_file.h"
 
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <tuple>
 
 #include "core/util/atomic_file.h"
+#include "core/util/json_depth.h"
 
 namespace genlab::core {
 
@@ -39,31 +41,6 @@ std::uint32_t crcOf(const char* data, std::size_t n) {
   }
   return static_cast<std::uint32_t>(crc);
 }
-// The deepest nesting of arrays and objects in JSON text, stopping as soon as
-// it passes `limit` (so a million '[' cost one pass and no memory). Brackets
-// inside strings do not count. Malformed text is left to the parser.
-int jsonDepthAtMost(const char* p, const char* end, int limit) {
-  int depth = 0, deepest = 0;
-  bool inString = false;
-  for (; p != end; ++p) {
-    const char c = *p;
-    if (inString) {
-      if (c == '\\' && p + 1 != end)
-        ++p;
-      else if (c == '"')
-        inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > limit) return deepest;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 struct TensorEntry {
   std::string name;
   std::vector<std::int64_t> shape;

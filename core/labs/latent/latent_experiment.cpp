@@ -63,12 +63,7 @@ void saveExperiment(const std::string& path, const VaeSession& session, const st
   if (session.imported())
     throw std::invalid_argument("an imported TorchScript model is not saved into experiments: "
                                 "its file is already its saved form");
-  // The checkpoint, through a model file next to the target (then dropped).
-  const std::string tmp = path + ".model.tmp";
-  session.save(tmp);
-  const std::string model = readFileLimited(tmp, std::size_t(4) << 30);
-  std::error_code ec;
-  fs::remove(tmp, ec);
+  const std::string model = session.serialise();  // the checkpoint, as a model file holds it
   const DataFingerprint data = fingerprintData(dataSpec);
   json files = json::array();
   for (const auto& [name, sha] : data.files) files.push_back({name, sha});
@@ -116,22 +111,10 @@ std::shared_ptr<OpenedExperiment> openExperiment(const std::string& path,
                          " differs from the one the experiment ran on (SHA-256 " + it->second.substr(0, 12) +
                          "…, recorded " + sha.substr(0, 12) + "…). Locate the original data set.");
   }
-  // The checkpoint goes through a model file: the same checks as any model.
-  const std::string tmp = (fs::temp_directory_path() /
-                           ("genlab-experiment-" + std::to_string(std::hash<std::string>{}(path)) + ".genlab"))
-                              .string();
-  writeFileAtomic(tmp, p.payload);
+  // The checkpoint is a model file's bytes: the same checks as any model file.
   auto out = std::make_shared<OpenedExperiment>();
-  try {
-    auto data = std::make_shared<ImageSplit>(loadImageData(spec, unsigned(h.at("options").value("seed", 1))));
-    out->session = VaeSession::load(tmp, data);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
-  std::error_code ec;
-  fs::remove(tmp, ec);
+  auto data = std::make_shared<ImageSplit>(loadImageData(spec, unsigned(h.at("options").value("seed", 1))));
+  out->session = VaeSession::loadBytes(p.payload, path, std::move(data));
   out->effective = out->session->options();
   out->effective.data = spec;
   out->session->evaluate();

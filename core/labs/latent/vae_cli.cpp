@@ -270,14 +270,7 @@ int runExport(const cli::Args& a, std::ostream& out, std::ostream& err) {
   engine.runSync([&] {
     auto o = VaeSession::peekOptions(path);
     if (a.has("data")) o.data = a.str("data", "");
-    std::shared_ptr<const ImageSplit> data;
-    try {
-      data = std::make_shared<ImageSplit>(loadImageData(o.data, static_cast<unsigned>(o.seed)));
-    } catch (const std::exception&) {
-      // The weights are all an export needs: a stand-in of the right size.
-      auto blank = std::make_shared<ImageSplit>(loadImageData("digits", 1));
-      data = blank;
-    }
+    auto data = std::make_shared<ImageSplit>(loadImageData(o.data, static_cast<unsigned>(o.seed)));
     VaeSession::load(path, data)->exportTorchScript(target);
   });
   const std::string base = target.substr(0, target.size() - 3);

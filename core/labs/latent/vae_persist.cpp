@@ -5,6 +5,7 @@
 #include "core/labs/latent/vae_session.h"
 #include "core/labs/latent/vae_session_impl.h"
 #include "core/nn/optimizer_state.h"
+#include "core/util/atomic_file.h"
 #include "core/util/model_file.h"
 #include "core/util/tensor_blob.h"
 
@@ -86,7 +87,9 @@ VaeOptions optionsFrom(const nlohmann::json& meta, const std::string& path) {
 }
 }  // namespace
 
-void VaeSession::save(const std::string& path) const {
+void VaeSession::save(const std::string& path) const { writeFileAtomic(path, serialise()); }
+
+std::string VaeSession::serialise() const {
   if (m_impl->scripted)
     throw std::invalid_argument("this model was imported from TorchScript: its file is already "
                                 "its saved form, and GenLab does not rewrite it");
@@ -112,7 +115,7 @@ void VaeSession::save(const std::string& path) const {
   mf.metaJson = meta.dump();
   for (const auto& p : s.net->named_parameters()) mf.tensors["net." + p.key()] = toBlob(p.value());
   nn::putOptimizerState(*s.adam, mf);
-  mf.save(path);
+  return mf.serialise();
 }
 
 VaeOptions VaeSession::peekOptions(const std::string& path, std::string* provenance) {
@@ -124,7 +127,16 @@ VaeOptions VaeSession::peekOptions(const std::string& path, std::string* provena
 
 std::unique_ptr<VaeSession> VaeSession::load(const std::string& path,
                                              std::shared_ptr<const ImageSplit> data) {
-  const auto mf = ModelFile::load(path, kLab);
+  return fromModelFile(ModelFile::load(path, kLab), path, std::move(data));
+}
+
+std::unique_ptr<VaeSession> VaeSession::loadBytes(const std::string& bytes, const std::string& name,
+                                                  std::shared_ptr<const ImageSplit> data) {
+  return fromModelFile(ModelFile::parse(bytes, name, kLab), name, std::move(data));
+}
+
+std::unique_ptr<VaeSession> VaeSession::fromModelFile(const ModelFile& mf, const std::string& path,
+                                                      std::shared_ptr<const ImageSplit> data) {
   const auto meta = readMeta(mf, path);
   const auto options = optionsFrom(meta, path);
   if (!data) throw std::invalid_argument("no data set given to explore the model with");

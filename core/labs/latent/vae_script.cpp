@@ -153,9 +153,10 @@ at::Tensor scriptedEncodeMean(ScriptedModel& m, const at::Tensor& x) {
 
 bool scriptedHasEncoder(const ScriptedModel& m) { return !m.encodeMethod.empty(); }
 
-std::shared_ptr<ScriptProbe> probeScript(const std::string& path, int latentDim) {
-  auto module = loadModule(path);
-  module.eval();
+namespace {
+// Runs the loaded module on a batch of 2 and says what it found (probeScript).
+std::shared_ptr<ScriptProbe> probeModule(torch::jit::Module& module, const std::string& path,
+                                         int latentDim) {
   auto p = std::make_shared<ScriptProbe>();
   p->path = path;
   for (const auto& method : module.get_methods()) {
@@ -232,10 +233,20 @@ std::shared_ptr<ScriptProbe> probeScript(const std::string& path, int latentDim)
   p->probabilities = p->minValue >= 0 && p->maxValue <= 1;
   return p;
 }
+}  // namespace
+
+std::shared_ptr<ScriptProbe> probeScript(const std::string& path, int latentDim) {
+  auto module = loadModule(path);
+  module.eval();
+  return probeModule(module, path, latentDim);
+}
 
 std::unique_ptr<VaeSession> VaeSession::openScript(const ScriptImport& import,
                                                    std::shared_ptr<const ImageSplit> data) {
-  const auto probe = probeScript(import.path, import.latentDim);
+  auto model = std::make_shared<ScriptedModel>();
+  model->module = loadModule(import.path);  // read once: probed, then kept
+  model->module.eval();
+  const auto probe = probeModule(model->module, import.path, import.latentDim);
   if (!probe->probabilities && import.outputs == ScriptImport::Outputs::Unknown) {
     std::ostringstream o;
     o << "its outputs range from " << probe->minValue << " to " << probe->maxValue
@@ -243,9 +254,6 @@ std::unique_ptr<VaeSession> VaeSession::openScript(const ScriptImport& import,
          "intensities (GenLab clips them)";
     refuse(import.path, o.str());
   }
-  auto model = std::make_shared<ScriptedModel>();
-  model->module = loadModule(import.path);
-  model->module.eval();
   model->decodeMethod = probe->decodeMethod;
   model->height = probe->height;
   model->width = probe->width;

@@ -55,6 +55,11 @@ struct Reconstruction : Payload {
 
 class VaeSession;
 struct ScriptImport;
+}  // namespace genlab::core::latent
+namespace genlab::core {
+struct ModelFile;
+}
+namespace genlab::core::latent {
 
 // Carries a freshly created or loaded session from the worker to its owner.
 struct SessionHandle : Payload {
@@ -126,13 +131,19 @@ class VaeSession {
   // Model file: versioned, checksummed, written atomically. Holds the
   // options, the data provenance, the training progress and the weights.
   void save(const std::string& path) const;
+  std::string serialise() const;  // the model file's bytes (save() writes them)
   // Loads weights and options; `data` is the data set to keep exploring with.
   static std::unique_ptr<VaeSession> load(const std::string& path,
                                           std::shared_ptr<const ImageSplit> data);
+  // The same from a model file's bytes (`name` is used in messages).
+  static std::unique_ptr<VaeSession> loadBytes(const std::string& bytes, const std::string& name,
+                                               std::shared_ptr<const ImageSplit> data);
   // Reads only the options and provenance of a model file (validating it).
   static VaeOptions peekOptions(const std::string& path, std::string* provenance = nullptr);
 
   struct Impl;  // opaque outside core/labs/latent
+  static std::unique_ptr<VaeSession> fromModelFile(const ModelFile& file, const std::string& name,
+                                                   std::shared_ptr<const ImageSplit> data);
   VaeSession(const VaeOptions& options, std::shared_ptr<const ImageSplit> data,
              std::unique_ptr<Impl> impl);  // for openScript
 

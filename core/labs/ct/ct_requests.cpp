@@ -1,5 +1,8 @@
 #include "core/labs/ct/ct_requests.h"
 
+#include "core/labs/ct/ct_session_impl.h"
+#include "core/labs/ct/score_export.h"
+
 #include "core/labs/ct/training_images.h"
 
 namespace genlab::core::ct {
@@ -29,6 +32,12 @@ std::shared_ptr<PriorLoaded> loadPrior(CtSession& s, const std::string& path) {
   auto r = std::make_shared<PriorLoaded>();
   r->description = s.priorDescription();
   return r;
+}
+
+void exportPriorScript(CtSession& s, const std::string& pathPt) {
+  const auto& prior = s.impl().prior;
+  if (!prior) throw std::invalid_argument("there is no score prior to export: train or load one first");
+  exportPriorTorchScript(*prior, pathPt);
 }
 
 std::shared_ptr<VolumeRead> importVolume(const std::string& path) {

@@ -52,6 +52,9 @@ struct PriorLoaded : Payload {
   std::string description;
 };
 std::shared_ptr<PriorLoaded> loadPrior(CtSession& s, const std::string& path);
+// The session's prior as TorchScript for PyTorch (score_export.h); refuses
+// when no prior is loaded.
+void exportPriorScript(CtSession& s, const std::string& pathPt);
 
 struct VolumeRead : Payload {
   std::string path;

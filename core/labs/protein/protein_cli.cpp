@@ -36,6 +36,7 @@ ProteinOptions optionsFromArgs(const cli::Args& a) {
   ProteinOptions o;
   o.family = a.str("family", "");
   if (o.family.empty()) throw std::invalid_argument("protein train needs --family FILE");
+  o.alignment = a.integer("alignment", o.alignment, 1, 1000000);
   o.latentDim = a.integer("latent-dim", o.latentDim, 1, 256);
   o.hidden = a.integer("hidden", o.hidden, 1, 8192);
   o.epochs = a.integer("epochs", o.epochs, 0, 1000000);
@@ -82,7 +83,7 @@ struct Printer : cli::JsonLines {
 
 int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"family", "latent-dim", "hidden", "epochs", "batch", "lr", "theta", "l2",
-                   "held-out", "seed", "threads", "json", "out"});
+                   "held-out", "seed", "threads", "json", "out", "maps", "alignment"});
   const ProteinOptions o = optionsFromArgs(a);
   Printer printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
@@ -94,11 +95,14 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   const auto& f = session->family();
   printer.line({{"event", "start"}, {"lab", channel::kLab}, {"device", Engine::deviceName()},
                 {"options", Json::parse(o.toJson())}, {"sequences", f.n()},
+                {"alignment", o.alignment}, {"alignments_in_file", session->alignmentsInFile()},
+                {"alignment_id", session->alignmentId()},
                 {"dropped_sequences", f.droppedSequences}, {"focus_columns", f.length()},
                 {"alignment_columns", f.alignmentColumns}, {"neff", session->neff()},
                 {"held_out", session->heldOutRows().size()},
                 {"weight_seconds", session->weightSeconds()}, {"load_seconds", loadSeconds}});
-  engine.submit(std::make_unique<ProteinTrainJob>(session, 10, false));
+  // --maps: the family map at each evaluation too, as the GUI shows it.
+  engine.submit(std::make_unique<ProteinTrainJob>(session, 10, a.flag("maps")));
   engine.waitIdle();
   if (!printer.error.empty() || !printer.result) {
     err << "genlab-cli: training failed: " << (printer.error.empty() ? "no result" : printer.error)
@@ -123,6 +127,8 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   res["weight_seconds"] = session->weightSeconds();
   res["sequences_per_second"] = cli::rate(r.sequencesPerSecond * r.trainSeconds, r.trainSeconds);
   res["epochs"] = r.epochs;
+  // The worker's longest uninterrupted piece of work: what a click waits at most.
+  res["longest_step_ms"] = engine.longestStepMs();
   if (a.has("out")) res["model"] = a.str("out", "");
   if (printer.asJson())
     printer.line(res);
@@ -273,10 +279,10 @@ int runSimulatePotts(const cli::Args& a, std::ostream& out, std::ostream&) {
 
 void registerCli(cli::Registry& r) {
   r.add({channel::kLab, "train",
-         "protein train --family FILE [--latent-dim D] [--epochs N] [--theta 0.2] [--seed S] "
+         "protein train --family FILE [--alignment N] [--latent-dim D] [--epochs N] [--theta 0.2] [--seed S] "
          "[--hidden N] [--batch N] [--lr X] [--l2 X] [--held-out F] [--threads N] [--out MODEL] "
-         "[--json]",
-         runTrain, {"json"}});
+         "[--maps] [--json]",
+         runTrain, {"json", "maps"}});
   r.add({channel::kLab, "scan",
          "protein scan --model FILE --wildtype ID|SEQ [--samples N] [--seed S] [--truth "
          "EFFECTS.csv] [--out SCAN.csv] [--json]",

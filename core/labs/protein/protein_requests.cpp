@@ -14,7 +14,13 @@ std::string familySummary(const ProteinSession& s) {
                 "theta %.2f · %zu held out",
                 f.n(), f.droppedSequences, f.length(), f.alignmentColumns, s.neff(),
                 s.options().theta, s.heldOutRows().size());
-  return buf;
+  std::string out = buf;
+  // A Stockholm file with several alignments: say which one this is.
+  if (s.alignmentsInFile() > 1)
+    out += " · alignment " + std::to_string(s.options().alignment) + " of " +
+           std::to_string(s.alignmentsInFile()) +
+           (s.alignmentId().empty() ? std::string() : " (" + s.alignmentId() + ")");
+  return out;
 }
 
 std::shared_ptr<OpenedFamily> openFamily(const ProteinOptions& options) {

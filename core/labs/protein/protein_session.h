@@ -51,6 +51,25 @@ struct MutationScan : Payload {
   int samples = 0;
 };
 
+// The mean ELBO of many rows, accumulated a few rows at a time (see
+// ProteinSession::evaluateSome): the worker serves clicks between pieces.
+struct EvalPass {
+  std::vector<int> rows;
+  int samples = 8;
+  std::size_t next = 0;
+  double reconSum = 0, klSum = 0;
+  bool done() const { return next >= rows.size(); }
+  ProteinMetrics result() const;  // NaN when there are no rows
+};
+
+// The family map, a few rows at a time: each row's latent mean and
+// single-sample ELBO; ProteinSession::finishMap projects and assembles it.
+struct MapPass {
+  std::size_t next = 0, n = 0;
+  std::vector<float> mu, elbo;  // n x latentDim, n
+  bool done() const { return next >= n; }
+};
+
 class ProteinSession {
  public:
   // Reads options.family, builds the family, the split, the PSSM and the model.
@@ -73,6 +92,11 @@ class ProteinSession {
     return m_annotations;
   }
   double weightSeconds() const { return m_weightSeconds; }
+  // Of the file the family came from: how many alignments it holds (a
+  // Stockholm file may hold several; options().alignment picks one) and the
+  // chosen one's `#=GF ID` ("" when none).
+  int alignmentsInFile() const { return m_alignmentsInFile; }
+  const std::string& alignmentId() const { return m_alignmentId; }
 
   long stepsPerEpoch() const;
   long globalStep() const;
@@ -81,12 +105,19 @@ class ProteinSession {
 
   // Mean ELBO of `rows` over `samples` draws each (seeded, same draws every call).
   ProteinMetrics evaluate(const std::vector<int>& rows, int samples = 8);
+  // The same in pieces: advances `pass` by at most `maxRows` rows. The draws
+  // are shared by all rows, so any split gives the same result.
+  void evaluateSome(EvalPass& pass, int maxRows);
   // Mean PSSM log-likelihood of `rows`.
   double pssmLogLikelihood(const std::vector<int>& rows) const;
   // Per-sequence ELBO of aligned (focus-column) sequences.
   std::vector<double> elbo(const std::vector<std::string>& aligned, int samples = 8);
 
   std::shared_ptr<FamilyMap> familyMap();
+  // The same in pieces: beginMap, mapSome until done, then finishMap.
+  MapPass beginMap() const;
+  void mapSome(MapPass& pass, int maxRows);
+  std::shared_ptr<FamilyMap> finishMap(MapPass& pass);
   DecodedSequence decode(float x, float y);
   // `n` sequences decoded from z drawn from the prior (radius <= 0) or from a
   // disc of `radius` around (cx, cy) in the map plane, one residue sampled
@@ -115,6 +146,8 @@ class ProteinSession {
   std::vector<int> m_train, m_heldOut;
   Pssm m_pssm;
   double m_weightSeconds = 0;
+  int m_alignmentsInFile = 1;
+  std::string m_alignmentId;
   std::unique_ptr<Impl> m_impl;
 };
 

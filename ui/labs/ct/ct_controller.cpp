@@ -181,6 +181,21 @@ void CtController::loadPrior(const QString& path, bool quiet) {
   });
 }
 
+void CtController::exportPriorScript(const QString& pathPt) {
+  const std::string file = pathPt.toStdString();
+  withSession([this, file, pathPt] {
+    auto session = m_session;
+    m_client.request(
+        "export-prior", tr("Export prior"),
+        [session, file]() -> PayloadPtr {
+          ct::exportPriorScript(*session, file);
+          return nullptr;
+        },
+        [this, pathPt](const PayloadPtr&) { Q_EMIT exported(pathPt); },
+        [this](const QString& message) { Q_EMIT errorOccurred(tr("Export prior"), message, true); });
+  });
+}
+
 void CtController::trainPrior(const ct::PriorOptions& options, const QString& savePath) {
   if (m_priorJob) return;
   if (!m_session) {  // the session is being made: train as soon as it is there

@@ -51,6 +51,8 @@ class CtController : public QObject {
   QStringList pendingMethods() const;
 
   void loadPrior(const QString& path, bool quiet = false);
+  // The loaded prior as TorchScript for PyTorch (exported(path) or errorOccurred).
+  void exportPriorScript(const QString& pathPt);
   void trainPrior(const core::ct::PriorOptions& options, const QString& savePath);
   void cancelPriorTraining();
   bool trainingPrior() const { return m_priorJob != 0; }

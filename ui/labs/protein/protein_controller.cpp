@@ -85,7 +85,8 @@ void ProteinController::start(const ProteinOptions& options) {
   const ProteinOptions& s = m_options;
   // Same settings: train the session further (its own epoch count again);
   // anything else builds a fresh session.
-  const bool same = m_session && s.family == options.family && s.latentDim == options.latentDim &&
+  const bool same = m_session && s.family == options.family &&
+                    s.alignment == options.alignment && s.latentDim == options.latentDim &&
                     s.theta == options.theta && s.seed == options.seed &&
                     s.hidden == options.hidden && s.epochs == options.epochs;
   if (!same) return open(options, true);

@@ -107,6 +107,7 @@ ProteinPanel::ProteinPanel(EngineBridge* bridge, QWidget* parent)
     if (auto session = m_controller->session()) {  // a loaded model brings its own settings
       const ProteinOptions& o = session->options();
       m_family->setText(QString::fromStdString(o.family));
+      m_alignment->setValue(o.alignment);
       m_latentDim->setValue(o.latentDim);
       m_epochs->setValue(o.epochs);
       m_theta->setValue(o.theta);
@@ -139,9 +140,9 @@ ProteinPanel::ProteinPanel(EngineBridge* bridge, QWidget* parent)
   connect(m_controller, &ProteinController::designed, this, &ProteinPanel::onDesigned);
   connect(m_controller, &ProteinController::finished, this, [this](const ProteinResultPtr& r) {
     m_progress->setValue(1000);
+    // "—" when nothing was held out (held-out fraction 0): no number to show.
     Q_EMIT statusMessage(tr("Held-out ELBO %1 nats/sequence, PSSM %2")
-                             .arg(r->heldOut.elbo, 0, 'f', 2)
-                             .arg(r->pssmHeldOut, 0, 'f', 2));
+                             .arg(form::metric(r->heldOut.elbo), form::metric(r->pssmHeldOut)));
     if (m_wildtype->text().isEmpty() && m_controller->session())
       m_wildtype->setText(QString::fromStdString(m_controller->session()->family().names.front()));
     m_controller->scan(m_wildtype->text(), 32);
@@ -178,6 +179,10 @@ QWidget* ProteinPanel::buildControls() {
     if (!p.isEmpty()) m_family->setText(p);
   });
   f->addRow(tr("Family"), form::row({m_family, browse}));
+  m_alignment = form::spinBox(1, 100000, 1,
+                              tr("Which alignment of a Stockholm file that holds several (each "
+                                 "ends with '//'); the summary says how many there are"));
+  f->addRow(tr("Alignment"), m_alignment);
   m_latentDim = form::spinBox(1, 64, 2, tr("Latent dimensions (2 draws the map directly)"));
   m_epochs = form::spinBox(1, 100000, 30, tr("Epochs of weighted draws"));
   m_theta = form::doubleSpinBox(0, 1, 0.2, 2, 0.05,
@@ -286,6 +291,7 @@ QWidget* ProteinPanel::buildCentre() {
 ProteinOptions ProteinPanel::options() const {
   ProteinOptions o;
   o.family = m_family->text().trimmed().toStdString();
+  o.alignment = m_alignment->value();
   o.latentDim = m_latentDim->value();
   o.epochs = m_epochs->value();
   o.theta = m_theta->value();
@@ -390,7 +396,7 @@ void ProteinPanel::onDesigned(const FunnelResultPtr& r) {
     if (row >= 500) break;
     m_survivors->insertRow(row);
     m_survivors->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(d.name)));
-    m_survivors->setItem(row, 1, new QTableWidgetItem(QString::number(d.elbo, 'f', 2)));
+    m_survivors->setItem(row, 1, new QTableWidgetItem(form::metric(d.elbo)));
     m_survivors->setItem(row, 2, new QTableWidgetItem(QString::number(d.identity, 'f', 3)));
     m_survivors->setItem(row, 3, new QTableWidgetItem(QString::fromStdString(d.nearest)));
   }

@@ -69,6 +69,7 @@ class ProteinPanel : public LabPanel {
   FamilyMapPtr m_lastMap;
   // controls
   QLineEdit* m_family = nullptr;
+  QSpinBox* m_alignment = nullptr;
   QSpinBox* m_latentDim = nullptr;
   QSpinBox* m_epochs = nullptr;
   QDoubleSpinBox* m_theta = nullptr;

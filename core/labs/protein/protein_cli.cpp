@@ -203,12 +203,23 @@ int runDesign(const cli::Args& a, std::ostream& out, std::ostream&) {
   a.rejectUnknown({"model", "n", "seed", "filters", "out", "all", "region", "threads", "json"});
   FunnelFilters filters;
   if (a.has("filters")) filters = FunnelFilters::fromJson(readFileLimited(a.str("filters", ""), 1 << 20));
-  float cx = 0, cy = 0, radius = 0;
+  // --region X,Y,R[;X,Y,R...]: a disc, or a union of discs (a brushed region).
+  Region region;
   if (a.has("region")) {
-    std::istringstream is(a.str("region", ""));
-    char c1 = 0, c2 = 0;
-    if (!(is >> cx >> c1 >> cy >> c2 >> radius) || c1 != ',' || c2 != ',' || radius <= 0)
-      throw std::invalid_argument("--region takes X,Y,RADIUS in map coordinates");
+    std::istringstream all(a.str("region", ""));
+    std::string part;
+    while (std::getline(all, part, ';')) {
+      std::istringstream is(part);
+      Disc d;
+      char c1 = 0, c2 = 0;
+      std::string rest;
+      if (!(is >> d.x >> c1 >> d.y >> c2 >> d.r) || c1 != ',' || c2 != ',' || !(d.r > 0) ||
+          (is >> rest))
+        throw std::invalid_argument(
+            "--region takes X,Y,RADIUS in map coordinates, or several joined by ';'");
+      region.push_back(d);
+    }
+    if (region.empty()) throw std::invalid_argument("--region is empty");
   }
   Engine engine([](const Snapshot&) {});
   engine.setThreads(a.integer("threads", 0, 0, 1024));
@@ -217,7 +228,7 @@ int runDesign(const cli::Args& a, std::ostream& out, std::ostream&) {
   const auto seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
   std::shared_ptr<FunnelResult> r;
   const auto t0 = Clock::now();
-  engine.runSync([&] { r = designBatch(*s, n, seed, filters, cx, cy, radius); });
+  engine.runSync([&] { r = designBatch(*s, n, seed, filters, region); });
   const double seconds = secondsSince(t0);
   const bool json = a.flag("json");
   Json stages = Json::array();
@@ -289,7 +300,7 @@ void registerCli(cli::Registry& r) {
          runScan, {"json"}});
   r.add({channel::kLab, "design",
          "protein design --model FILE [--n 1000] [--seed S] [--filters FILE.json] [--region "
-         "X,Y,R] [--out designs.fasta] [--all] [--json]",
+         "X,Y,R[;X,Y,R...]] [--out designs.fasta] [--all] [--json]",
          runDesign, {"json", "all"}});
   r.add({channel::kLab, "simulate-potts",
          "protein simulate-potts --length L --n N --seed S --out FILE.fasta [--effects FILE.csv] "

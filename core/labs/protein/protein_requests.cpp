@@ -50,9 +50,8 @@ std::shared_ptr<MutationScan> scanWildtype(ProteinSession& s, const std::string&
 }
 
 std::shared_ptr<FunnelResult> designBatch(ProteinSession& s, int n, std::uint64_t seed,
-                                          const FunnelFilters& filters, float cx, float cy,
-                                          float radius) {
-  const auto seqs = s.sample(n, seed, cx, cy, radius);
+                                          const FunnelFilters& filters, const Region& region) {
+  const auto seqs = s.sample(n, seed, region);
   const auto elbos = s.elbo(seqs);
   std::vector<std::string> held;
   for (int i : s.heldOutRows()) held.push_back(s.family().aligned[i]);

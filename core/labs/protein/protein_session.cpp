@@ -386,20 +386,66 @@ DecodedSequence ProteinSession::decode(float x, float y) {
 
 std::vector<std::string> ProteinSession::sample(int n, std::uint64_t seed, float cx, float cy,
                                                 float radius) {
+  return radius > 0 ? sample(n, seed, Region{{cx, cy, radius}}) : sample(n, seed, Region{});
+}
+
+std::vector<float> sampleRegion(const Region& region, int n, std::uint64_t seed) {
+  std::vector<float> xy;
+  Region discs;
+  for (const auto& d : region)
+    if (d.r > 0 && std::isfinite(d.x) && std::isfinite(d.y) && std::isfinite(d.r)) discs.push_back(d);
+  if (discs.empty() || n <= 0) return xy;
+  // A disc by its area, a point uniform in it, kept with probability
+  // 1 / (discs covering it): overlaps are not sampled twice as often.
+  std::vector<double> cumulative;
+  double total = 0;
+  for (const auto& d : discs) cumulative.push_back(total += double(d.r) * d.r);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  xy.reserve(static_cast<std::size_t>(2) * n);
+  long tries = 0;
+  while (static_cast<int>(xy.size() / 2) < n) {
+    if (++tries > 1000L * n + 100000) throw std::runtime_error("could not sample the region");
+    const double pick = u(rng) * total;
+    const auto k = std::min<std::size_t>(
+        discs.size() - 1,
+        std::upper_bound(cumulative.begin(), cumulative.end(), pick) - cumulative.begin());
+    const Disc& d = discs[k];
+    const double r = std::sqrt(u(rng)) * d.r, a = u(rng) * 2 * M_PI;
+    const double x = d.x + r * std::cos(a), y = d.y + r * std::sin(a);
+    int cover = 0;
+    for (const auto& e : discs)
+      if ((x - e.x) * (x - e.x) + (y - e.y) * (y - e.y) <= double(e.r) * e.r) ++cover;
+    if (u(rng) * std::max(cover, 1) > 1) continue;
+    xy.push_back(static_cast<float>(x));
+    xy.push_back(static_cast<float>(y));
+  }
+  return xy;
+}
+
+std::vector<std::string> ProteinSession::sample(int n, std::uint64_t seed, const Region& region) {
   torch::NoGradGuard ng;
   if (n <= 0) return {};
   auto& s = *m_impl;
   const int L = m_family.length();
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   const auto fopt = torch::TensorOptions().dtype(torch::kFloat);
+  Region discs;
+  for (const auto& d : region)
+    if (d.r > 0 && std::isfinite(d.x) && std::isfinite(d.y) && std::isfinite(d.r)) discs.push_back(d);
+  if (discs.size() > 100000) throw std::invalid_argument("a region of more than 100000 discs");
   torch::Tensor z;
-  if (radius <= 0) {
+  if (discs.empty()) {
     z = at::randn({n, m_options.latentDim}, gen, fopt).to(s.device);
-  } else {  // uniform in the disc
-    auto r = at::rand({n, 1}, gen, fopt).sqrt() * radius;
+  } else if (discs.size() == 1) {  // uniform in the disc
+    const Disc& d = discs.front();
+    auto r = at::rand({n, 1}, gen, fopt).sqrt() * d.r;
     auto a = at::rand({n, 1}, gen, fopt) * (2 * M_PI);
-    auto xy = torch::cat({cx + r * a.cos(), cy + r * a.sin()}, 1);
+    auto xy = torch::cat({d.x + r * a.cos(), d.y + r * a.sin()}, 1);
     z = s.planePoints(xy.to(s.device));
+  } else {
+    auto xy = sampleRegion(discs, n, seed ^ 0x5eedba5eULL);
+    z = s.planePoints(torch::from_blob(xy.data(), {n, 2}, fopt).clone().to(s.device));
   }
   std::vector<std::string> out;
   for (int64_t i = 0; i < n; i += 1024) {

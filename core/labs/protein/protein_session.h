@@ -51,6 +51,16 @@ struct MutationScan : Payload {
   int samples = 0;
 };
 
+// A region of the map plane: a union of discs (brush strokes, or one disc
+// around a point). Empty: the whole prior.
+struct Disc {
+  float x = 0, y = 0, r = 0;
+};
+using Region = std::vector<Disc>;
+// n points (x0, y0, x1, ...) uniform over the union of the region's discs
+// (those with a positive, finite radius); empty when there are none. Seeded.
+std::vector<float> sampleRegion(const Region& region, int n, std::uint64_t seed);
+
 // The mean ELBO of many rows, accumulated a few rows at a time (see
 // ProteinSession::evaluateSome): the worker serves clicks between pieces.
 struct EvalPass {
@@ -124,6 +134,9 @@ class ProteinSession {
   // per position. Seeded.
   std::vector<std::string> sample(int n, std::uint64_t seed, float cx = 0, float cy = 0,
                                   float radius = 0);
+  // The same, z drawn uniformly over a brushed region (a union of discs;
+  // empty: the prior). Seeded.
+  std::vector<std::string> sample(int n, std::uint64_t seed, const Region& region);
   // Delta-ELBO scan of `wildtype` (focus-column sequence) with common random
   // numbers: every mutant sees the same `samples` noise draws (seeded).
   MutationScan scan(const std::string& name, const std::string& wildtype, int samples = 64,

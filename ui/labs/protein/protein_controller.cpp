@@ -139,15 +139,14 @@ void ProteinController::scan(const QString& wildtype, int samples) {
       }));
 }
 
-void ProteinController::design(int n, int seed, const FunnelFilters& filters, QPointF centre,
-                               double radius) {
+void ProteinController::design(int n, int seed, const FunnelFilters& filters,
+                               const core::protein::Region& region) {
   if (!m_session) return;
   auto s = m_session;
-  const float cx = float(centre.x()), cy = float(centre.y()), r = float(radius);
   m_client.requestLatest(
       "design", tr("Design"),
-      [s, n, seed, filters, cx, cy, r]() -> PayloadPtr {
-        return designBatch(*s, n, static_cast<std::uint64_t>(seed), filters, cx, cy, r);
+      [s, n, seed, filters, region]() -> PayloadPtr {
+        return designBatch(*s, n, static_cast<std::uint64_t>(seed), filters, region);
       },
       LabClient::as<FunnelResult>([this](auto r) {
         m_lastDesign = r;

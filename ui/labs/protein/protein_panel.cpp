@@ -6,6 +6,7 @@
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QHeaderView>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPainter>
@@ -164,6 +165,11 @@ ProteinPanel::ProteinPanel(EngineBridge* bridge, QWidget* parent)
           });
   connect(m_controller, &ProteinController::info, this, &ProteinPanel::statusMessage);
   connect(m_map, &LatentMapView::picked, m_controller, &ProteinController::decode);
+  connect(m_map, &LatentMapView::regionChanged, this, [this] {
+    const int n = int(m_map->brushRegion().size());
+    m_regionLabel->setText(n ? tr("Region: %1 brush strokes; Sample N draws from it.").arg(n)
+                             : tr("No region painted: sampling uses the radius above."));
+  });
   connect(m_map, &LatentMapView::hovered, m_controller, &ProteinController::decode);
 }
 
@@ -221,9 +227,23 @@ QWidget* ProteinPanel::buildControls() {
   m_seed = form::spinBox(0, 1000000, 1, tr("Seed of the design batch"));
   f->addRow(tr("N / seed"), form::row({m_n, m_seed}));
   m_radius = form::doubleSpinBox(0, 100, 0, 2, 0.1,
-                                 tr("0: sample the prior; else a disc of this radius around the "
-                                    "point clicked on the map"));
+                                 tr("Without a brushed region: 0 samples the prior; else a disc of "
+                                    "this radius around the point clicked on the map"));
   f->addRow(tr("Region radius"), m_radius);
+  m_brush = new QPushButton(tr("Brush region"));
+  m_brush->setCheckable(true);
+  m_brush->setShortcut(QKeySequence(QStringLiteral("B")));
+  m_brush->setToolTip(tr("Paint the region to sample from on the map (B). While on, dragging on "
+                         "the map paints instead of decoding; Sample N then draws z uniformly "
+                         "over the painted region."));
+  auto* clearRegion = new QPushButton(tr("Clear"));
+  clearRegion->setToolTip(tr("Forget the painted region"));
+  f->addRow(form::row({m_brush, clearRegion}));
+  m_regionLabel = new QLabel(tr("No region painted: sampling uses the radius above."));
+  m_regionLabel->setWordWrap(true);
+  f->addRow(m_regionLabel);
+  connect(m_brush, &QPushButton::toggled, this, [this](bool on) { m_map->setBrushEnabled(on); });
+  connect(clearRegion, &QPushButton::clicked, this, [this] { m_map->clearBrushRegion(); });
   m_minIdentity = form::doubleSpinBox(0, 1, 0.7, 2, 0.05, tr("Identity to nearest: minimum"));
   m_maxIdentity = form::doubleSpinBox(0, 1, 0.9, 2, 0.05, tr("Identity to nearest: maximum"));
   f->addRow(tr("Identity"), form::row({m_minIdentity, m_maxIdentity}));
@@ -296,6 +316,22 @@ ProteinOptions ProteinPanel::options() const {
   o.epochs = m_epochs->value();
   o.theta = m_theta->value();
   return o;
+}
+
+bool ProteinPanel::setView(const QString& view) {
+  if (!view.startsWith(QStringLiteral("region="))) return false;
+  QVector<LatentMapView::Disc> region;
+  for (const QString& part : view.mid(7).split(';', Qt::SkipEmptyParts)) {
+    const QStringList v = part.split(',');
+    bool ok[3] = {false, false, false};
+    if (v.size() != 3) return false;
+    const LatentMapView::Disc d{v[0].toDouble(&ok[0]), v[1].toDouble(&ok[1]), v[2].toDouble(&ok[2])};
+    if (!ok[0] || !ok[1] || !ok[2] || !(d.r > 0)) return false;
+    region.push_back(d);
+  }
+  if (region.isEmpty()) return false;
+  m_map->setBrushRegion(region);
+  return true;
 }
 
 bool ProteinPanel::setDataSpec(const QString& spec) {
@@ -378,8 +414,14 @@ void ProteinPanel::requestDesign() {
   f.motifs.clear();
   for (const QString& m : m_motifs->text().split(' ', Qt::SkipEmptyParts))
     f.motifs.push_back(m.toStdString());
-  const QPointF centre = m_map->pinned().value_or(QPointF(0, 0));
-  m_controller->design(m_n->value(), m_seed->value(), f, centre, m_radius->value());
+  core::protein::Region region;
+  for (const auto& d : m_map->brushRegion())
+    region.push_back({float(d.x), float(d.y), float(d.r)});
+  if (region.empty() && m_radius->value() > 0) {  // a disc around the clicked point
+    const QPointF centre = m_map->pinned().value_or(QPointF(0, 0));
+    region.push_back({float(centre.x()), float(centre.y()), float(m_radius->value())});
+  }
+  m_controller->design(m_n->value(), m_seed->value(), f, region);
 }
 
 void ProteinPanel::onDesigned(const FunnelResultPtr& r) {

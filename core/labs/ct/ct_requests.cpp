@@ -55,10 +55,12 @@ std::shared_ptr<VolumeRead> mriHead() {
 }
 
 std::shared_ptr<NullspaceSplit> nullspaceSplit(const CtSession& s, const std::string& key,
-                                               const physics::FloatImage& image) {
+                                               const physics::FloatImage& image,
+                                               const std::function<bool()>& stop) {
   auto r = std::make_shared<NullspaceSplit>();
   r->key = key;
-  r->views = s.nullspace(image);
+  r->views = s.nullspace(image, 200, stop);
+  if (stop && stop()) return nullptr;
   return r;
 }
 

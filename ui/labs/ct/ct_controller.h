@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <vector>
@@ -116,6 +117,8 @@ class CtController : public QObject {
   LabClient m_client;
   std::shared_ptr<core::ct::CtSession> m_session;
   std::vector<std::function<void()>> m_waitingForSession;
+  // Asked between the nullspace split's iterations (Stop, closing the lab).
+  std::shared_ptr<std::atomic<bool>> m_stopNullspace = std::make_shared<std::atomic<bool>>(false);
   int m_generation = 0;
   bool m_setupPending = false;
   bool m_cancelledRun = false;

@@ -1,6 +1,5 @@
 #include "core/labs/ct/score_export.h"
 
-#include <torch/csrc/jit/serialization/pickle.h>
 #include <torch/script.h>
 
 #include <algorithm>
@@ -9,7 +8,7 @@
 #include <stdexcept>
 
 #include "core/labs/ct/score_prior.h"
-#include "core/util/atomic_file.h"
+#include "core/nn/script_export.h"
 
 namespace genlab::core::ct {
 
@@ -90,9 +89,7 @@ std::string source(int levels, double sigmaData) {
 }  // namespace
 
 void exportPriorTorchScript(const ScorePrior& prior, const std::string& pathPt) {
-  if (pathPt.size() < 4 || pathPt.substr(pathPt.size() - 3) != ".pt")
-    throw std::invalid_argument(pathPt + ": the TorchScript file's name must end in .pt");
-  const std::string base = pathPt.substr(0, pathPt.size() - 3);
+  nn::scriptBase(pathPt);  // refuses a wrong name before any work
   auto& net = const_cast<ScorePrior&>(prior).net();
   torch::jit::Module m("GenLabScorePrior");
   c10::Dict<std::string, at::Tensor> state;
@@ -107,12 +104,7 @@ void exportPriorTorchScript(const ScorePrior& prior, const std::string& pathPt) 
   if (levels < 1) throw std::logic_error("the score network has no levels");
   m.define(source(levels, net->sigmaData));
   m.eval();
-  std::ostringstream script;
-  m.save(script);
-  writeFileAtomic(pathPt, script.str());
-  const auto pickled = torch::jit::pickle_save(c10::IValue(state));
-  writeFileAtomic(base + ".state.pt", std::string(pickled.begin(), pickled.end()));
-  writeFileAtomic(pathPt + ".options.json", prior.options().toJson());
+  nn::saveScriptExport(m, state, pathPt, prior.options().toJson());
 }
 
 }  // namespace genlab::core::ct

@@ -1,13 +1,11 @@
 #include "core/labs/toy2d/toy2d_script.h"
 
-#include <torch/csrc/jit/serialization/pickle.h>
-
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
 #include "core/labs/toy2d/toy2d_native_gan.h"
-#include "core/util/atomic_file.h"
+#include "core/nn/script_export.h"
 
 namespace genlab::core::toy2d {
 
@@ -63,8 +61,7 @@ void ScriptWriter::addNativeMlp(const std::string& name, const NativeMlp& mlp) {
 }
 
 void ScriptWriter::save(const std::string& pathPt, const ScriptFrame& frame) {
-  if (pathPt.size() < 4 || pathPt.substr(pathPt.size() - 3) != ".pt")
-    throw std::invalid_argument(pathPt + ": the TorchScript file's name must end in .pt");
+  nn::scriptBase(pathPt);  // refuses a wrong name before any work
   std::ostringstream s;
   s.precision(9);
   s << "def to_data(self, x: Tensor) -> Tensor:\n"
@@ -77,17 +74,11 @@ void ScriptWriter::save(const std::string& pathPt, const ScriptFrame& frame) {
     << frame.scale << "\n";
   m_module.define(m_source + s.str());
   m_module.eval();
-  std::ostringstream script;
-  m_module.save(script);
-  writeFileAtomic(pathPt, script.str());
-  const auto pickled = torch::jit::pickle_save(c10::IValue(m_state));
-  writeFileAtomic(pathPt.substr(0, pathPt.size() - 3) + ".state.pt",
-                  std::string(pickled.begin(), pickled.end()));
   auto options = nlohmann::json::parse(frame.optionsJson.empty() ? "{}" : frame.optionsJson);
   options["standardised_frame"] = {{"shift_x", frame.shiftX}, {"shift_y", frame.shiftY},
                                    {"scale", frame.scale}};
   options["exported"] = frame.kind;
-  writeFileAtomic(pathPt + ".options.json", options.dump(2));
+  nn::saveScriptExport(m_module, m_state, pathPt, options.dump(2));
 }
 
 void NativeGan::exportTorchScript(const std::string& pathPt, ScriptFrame frame) {

@@ -1,9 +1,10 @@
 // The Style lab's AdaIN part: the operator against its definition, the
 // style pad's mix, colour preservation, the decoder file round trip, a short
 // training run that must lower the loss, bad images, and the CLI end to end.
-#include <catch2/catch.hpp>
-
 #include <ATen/ATen.h>
+#undef CHECK  // ATen's (glog's) CHECK; Catch's below
+
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -16,7 +17,6 @@
 #include "core/labs/style/adain_ops.h"
 #include "core/labs/style/style_image.h"
 #include "core/labs/style/style_session.h"
-#include "test_skips.h"
 
 namespace fs = std::filesystem;
 using namespace genlab;
@@ -109,7 +109,10 @@ TEST_CASE("preserve-colour keeps the result's luma and the content's chroma", "[
   const auto luma = [](const at::Tensor& t) {
     return t.select(1, 0) * 0.299 + t.select(1, 1) * 0.587 + t.select(1, 2) * 0.114;
   };
-  CHECK(maxAbs(luma(kept), luma(result)) < 1e-4);
+  // Where no channel had to be clipped to [0, 1], the luma is the result's exactly.
+  const auto inside = ((kept > 0) & (kept < 1)).all(1);
+  REQUIRE(inside.sum().item<long>() > 16);
+  CHECK((luma(kept) - luma(result)).abs().masked_select(inside).max().item<double>() < 1e-4);
   // Same image in, same image out.
   CHECK(maxAbs(preserveColour(content, content), content) < 1e-4);
 }

@@ -109,7 +109,7 @@ void AdainController::sendImage(int slot) {
   const int side = m_previewSize;
   m_client.request(
       "image" + std::to_string(slot), tr("Set image"),
-      [s, slot, image, side]() -> PayloadPtr { return setImage(*s, slot, image, side); },
+      [s, slot, image, side]() -> PayloadPtr { return core::style::setImage(*s, slot, image, side); },
       LabClient::as<LoadedImages>([this](auto images) { Q_EMIT imagesChanged(images); }));
 }
 

@@ -19,6 +19,7 @@
 
 #include <QDir>
 
+#include "core/data/read_limits.h"
 #include "core/labs/style/style_image.h"
 #include "ui/labs/style/adain_stats_chart.h"
 #include "ui/labs/style/style_pad.h"

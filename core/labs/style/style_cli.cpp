@@ -122,11 +122,11 @@ struct TrainPrinter : cli::JsonLines {
 
 Json metricsJson(const TrainMetrics& m) {
   return Json{{"content", cli::number(m.content)}, {"style", cli::number(m.style)},
-              {"total", cli::number(m.total)}};
+              {"identity", cli::number(m.identity)}, {"total", cli::number(m.total)}};
 }
 
 int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
-  a.rejectUnknown({"steps", "size", "seed", "batch", "lr", "style-weight", "data", "out", "threads", "json"});
+  a.rejectUnknown({"steps", "size", "seed", "batch", "lr", "style-weight", "identity-weight", "data", "out", "threads", "json"});
   const long steps = a.integer("steps", 300, 1, 10000000);
   TrainConfig c;
   c.size = a.integer("size", 256, 16, 1024);
@@ -134,6 +134,7 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   c.batch = a.integer("batch", 4, 1, 64);
   c.learningRate = a.real("lr", c.learningRate);
   c.styleWeight = a.real("style-weight", c.styleWeight);
+  c.identityWeight = a.real("identity-weight", c.identityWeight);
   const auto outPath = a.str("out", "");
   if (outPath.empty()) throw std::invalid_argument("style train-decoder needs --out FILE");
   const auto photos = findTrainingPhotos(a.str("data", ""));
@@ -146,7 +147,7 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   auto session = std::make_shared<StyleSession>(c.seed);
   printer.line({{"event", "start"}, {"lab", channel::kLab}, {"device", Engine::deviceName()},
                 {"steps", steps}, {"size", c.size}, {"batch", c.batch}, {"seed", c.seed},
-                {"lr", c.learningRate}, {"style_weight", c.styleWeight},
+                {"lr", c.learningRate}, {"style_weight", c.styleWeight}, {"identity_weight", c.identityWeight},
                 {"content_photos", photos.contents.size()}, {"style_photos", photos.styles.size()}});
   engine.submit(std::make_unique<StyleTrainJob>(session, steps, c, outPath, photos.contents, photos.styles));
   engine.waitIdle();
@@ -211,7 +212,7 @@ void registerCli(cli::Registry& r) {
          runTransferCmd, {"json", "preserve-colour"}});
   r.add({channel::kLab, "train-decoder",
          "style train-decoder --steps N --size 256 --seed S --out FILE [--batch 4] [--lr X] "
-         "[--style-weight X] [--data DIR] [--threads N] [--json]",
+         "[--style-weight X] [--identity-weight X] [--data DIR] [--threads N] [--json]",
          runTrainDecoder, {"json"}});
   r.add({channel::kLab, "alpha-sweep",
          "style alpha-sweep [--decoder FILE] [--data DIR] [--size 256] [--alphas 0,0.25,0.5,0.75,1] [--json]",

@@ -36,6 +36,9 @@ void StyleTrainJob::begin(JobContext&) {
   std::vector<Image> c, s;
   for (const auto& p : m_contents) c.push_back(readImageFile(p));
   for (const auto& p : m_styles) s.push_back(readImageFile(p));
+  // The textures alone are mostly grey: the photos serve as styles too, so the
+  // decoder learns to render colour.
+  s.insert(s.end(), c.begin(), c.end());
   m_session->setTraining(c, s, m_config);
   m_result.before = m_session->evaluateTraining();
   m_progress->totalSteps = m_steps;

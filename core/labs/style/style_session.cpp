@@ -174,8 +174,12 @@ struct StyleSession::Impl {
     auto fo = encoder.forward(out);
     auto lc = at::mse_loss(fo.back(), t);
     auto ls = styleLoss(fo, fs);
-    auto total = lc + ls * config.styleWeight;
-    return {total, {lc.item<double>(), ls.item<double>(), total.item<double>()}};
+    // Identity: the content's own features decode to the content photo. AdaIN's
+    // VGG features pin colour down by themselves; a shallow random encoder's do
+    // not, and without this term the decoder greys everything out.
+    auto li = at::mse_loss(decoder->forward(fc.back()), c);
+    auto total = lc + ls * config.styleWeight + li * config.identityWeight;
+    return {total, {lc.item<double>(), ls.item<double>(), total.item<double>(), li.item<double>()}};
   }
 };
 
@@ -342,6 +346,7 @@ TrainMetrics StyleSession::evaluateTraining(int batches) {
     sum.content += r.content / batches;
     sum.style += r.style / batches;
     sum.total += r.total / batches;
+    sum.identity += r.identity / batches;
   }
   m->rng = saved;
   return sum;

@@ -40,6 +40,7 @@ struct TransferResult : Payload {
 
 struct TrainMetrics {
   double content = 0, style = 0, total = 0;
+  double identity = 0;  // pixel MSE of decoding the content's own features
 };
 
 // Losses of a transfer against the originals: content = MSE between the
@@ -54,6 +55,7 @@ struct TrainConfig {
   int batch = 4;
   double learningRate = 1e-3;
   double styleWeight = 5.0;
+  double identityWeight = 5.0;
   std::uint64_t seed = 1;
 };
 

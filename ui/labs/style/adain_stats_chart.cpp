@@ -68,6 +68,8 @@ int StatsScatter::pointCount(const QString& name) const {
   return s->count();
 }
 
+void StatsScatter::setResultLabel(const QString& label) { m_result->setName(label); }
+
 void StatsScatter::rescale() {
   double x0 = 0, x1 = 0, y0 = 0, y1 = 0;
   bool any = false;

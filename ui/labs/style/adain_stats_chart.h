@@ -21,6 +21,7 @@ class StatsScatter : public QChartView {
   // series: "content", "style" or "result"
   void setStats(const QString& series, const std::vector<float>& mean, const std::vector<float>& std);
   int pointCount(const QString& series) const;
+  void setResultLabel(const QString& label);
   QSize sizeHint() const override { return {420, 260}; }
 
  private:

@@ -4,6 +4,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QImageReader>
@@ -50,6 +51,7 @@ AdainTab::AdainTab(EngineBridge* bridge, QWidget* parent)
   scroll->setWidget(controls);
   scroll->setWidgetResizable(true);
   scroll->setFixedWidth(300);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   scroll->setFrameShape(QFrame::NoFrame);
   auto* layout = new QHBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
@@ -119,7 +121,7 @@ QWidget* AdainTab::buildControls() {
     if (!f.isEmpty()) loadImageFile(-1, f);
   });
   iv->addWidget(content);
-  auto* row = new QHBoxLayout;
+  auto* row = new QGridLayout;
   for (int k = 0; k < 4; ++k) {
     auto* b = new QPushButton(tr("Style %1…").arg(QLatin1String(kSlotNames[k])));
     b->setToolTip(tr("Open style %1 (PNG or JPEG) into corner %1 of the style pad; "
@@ -131,7 +133,7 @@ QWidget* AdainTab::buildControls() {
     });
     connect(b, &QPushButton::customContextMenuRequested, this, [this, k] { setImage(k, QImage(), QString()); });
     m_styleButtons[k] = b;
-    row->addWidget(b);
+    row->addWidget(b, k / 2, k % 2);
   }
   iv->addLayout(row);
   m_pad = new StylePad;
@@ -153,6 +155,7 @@ QWidget* AdainTab::buildControls() {
                                    "style's; in between blends the features linearly."));
   m_alphaLabel = new QLabel(QStringLiteral("1.00"));
   f->addRow(tr("α"), form::row({m_alpha, m_alphaLabel}));
+  connect(m_alpha, &QSlider::sliderReleased, this, [this] { requestTransfer(); });
   connect(m_alpha, &QSlider::valueChanged, this, [this](int v) {
     m_alphaLabel->setText(QString::number(v / 100.0, 'f', 2));
     requestTransfer();
@@ -167,6 +170,7 @@ QWidget* AdainTab::buildControls() {
     m_strength[k] = slider(0, 100, k == 0 ? 100 : 0, tips[k]);
     f->addRow(names[k], m_strength[k]);
     connect(m_strength[k], &QSlider::valueChanged, this, [this] { requestTransfer(); });
+    connect(m_strength[k], &QSlider::sliderReleased, this, [this] { requestTransfer(); });
   }
   m_preserve = new QCheckBox(tr("Preserve colour"));
   m_preserve->setToolTip(tr("Keep the content's colours: the result's luminance with the "
@@ -221,7 +225,7 @@ QWidget* AdainTab::buildCentre() {
   m_styleView->setToolTip(tr("The style images on the pad; their statistics are mixed by the pad's weights."));
   m_resultView->setToolTip(tr("The decoder's image of the AdaIN features."));
   for (auto* iv : {m_contentView, m_styleView, m_resultView}) top->addWidget(iv, 1);
-  v->addLayout(top, 3);
+  v->addLayout(top, 1);
   auto* bottom = new QHBoxLayout;
   m_stats = new StatsScatter;
   m_loss = new ChartPanel(tr("Decoder training loss"));
@@ -232,7 +236,7 @@ QWidget* AdainTab::buildCentre() {
                         "the AdaIN target) and style (means and stds at all three layers)."));
   bottom->addWidget(m_stats, 3);
   bottom->addWidget(m_loss, 2);
-  v->addLayout(bottom, 2);
+  v->addLayout(bottom, 1);
   return w;
 }
 
@@ -289,18 +293,18 @@ void AdainTab::showStyles() {
     const QRect cell((k % 2) * 128, (k / 2) * 128, 128, 128);
     p.drawImage(cell, m_styleImages[k].scaled(128, 128, Qt::KeepAspectRatioByExpanding, Qt::SmoothTransformation),
                 QRect(0, 0, 128, 128));
-    names << QStringLiteral("%1 %2").arg(QLatin1String(kSlotNames[k]), m_names[k + 1]);
+    names << QStringLiteral("%1 %2").arg(QLatin1String(kSlotNames[k]), QFileInfo(m_names[k + 1]).completeBaseName());
   }
   p.end();
   m_styleView->setImage(mosaic);
-  m_styleView->setCaption(tr("styles: %1").arg(names.join(QStringLiteral(", "))));
+  m_styleView->setCaption(names.join(QStringLiteral(" · ")));
 }
 
 void AdainTab::loadDefaultImages() {
   m_defaultsLoaded = true;
   const QDir dir(QString::fromStdString(styleDataDirectory()));
   if (dir.exists(QStringLiteral("chelsea.png"))) loadImageFile(-1, dir.filePath(QStringLiteral("chelsea.png")));
-  const char* styles[4] = {"brick.png", "hubble_deep_field.png", "flower.png", "gravel.png"};
+  const char* styles[4] = {"flower.png", "brick.png", "hubble_deep_field.png", "gravel.png"};
   for (int k = 0; k < 4; ++k)
     if (dir.exists(QLatin1String(styles[k]))) loadImageFile(k, dir.filePath(QLatin1String(styles[k])));
 }
@@ -315,7 +319,15 @@ TransferParams AdainTab::params() const {
   return p;
 }
 
-void AdainTab::requestTransfer() { m_controller->transfer(params()); }
+void AdainTab::requestTransfer() {
+  auto p = params();
+  // While a slider is held, skip re-encoding the result (about a third of the
+  // work): the chart shows the AdaIN target instead until the slider is let go.
+  bool dragging = m_alpha->isSliderDown();
+  for (auto* s : m_strength) dragging = dragging || s->isSliderDown();
+  p.resultStats = !dragging;
+  m_controller->transfer(p);
+}
 
 void AdainTab::onTransferred(const StyleTransferPtr& r) {
   ++m_transfers;
@@ -328,6 +340,8 @@ void AdainTab::onTransferred(const StyleTransferPtr& r) {
   m_stats->setStats(QStringLiteral("content"), r->content.mean, r->content.std);
   m_stats->setStats(QStringLiteral("style"), r->style.mean, r->style.std);
   m_stats->setStats(QStringLiteral("result"), r->result.mean, r->result.std);
+  m_stats->setResultLabel(r->resultReencoded ? tr("result (encoded again)")
+                                             : tr("result (AdaIN target, while dragging)"));
 }
 
 void AdainTab::startTraining() {

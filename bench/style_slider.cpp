@@ -11,11 +11,13 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/engine/device.h"
 #include "core/engine/engine.h"
 #include "core/labs/style/style_image.h"
 #include "core/labs/style/style_requests.h"
@@ -56,8 +58,10 @@ int main(int argc, char** argv) {
     cv.notify_all();
   });
   std::shared_ptr<StyleSession> session;
-  int width = 0, height = 0;
+  int width = 0, height = 0, threads = 0;
   engine.runSync([&] {
+    if (const char* t = std::getenv("THREADS"); t && *t) setTorchThreads(std::atoi(t));
+    threads = torchThreads();
     session = StyleSession::load(argv[1]);
     session->setContent(readImageFile(argv[2]), size);
     for (std::size_t i = 0; i < styles.size() && i < 4; ++i) session->setStyle(int(i), readImageFile(styles[i]), size);
@@ -100,7 +104,7 @@ int main(int argc, char** argv) {
       "{\"bench\":\"style_slider\",\"width\":%d,\"height\":%d,\"styles\":%zu,\"moves\":%d,"
       "\"threads\":%d,\"p50_ms\":%.1f,\"p95_ms\":%.1f,\"max_ms\":%.1f,"
       "\"image_only_p50_ms\":%.1f,\"image_only_p95_ms\":%.1f,\"decoder\":\"%s\"}\n",
-      width, height, styles.size(), moves, Engine::workerThreads(), pct(withStats, 0.5),
+      width, height, styles.size(), moves, threads, pct(withStats, 0.5),
       pct(withStats, 0.95), pct(withStats, 1.0), pct(imageOnly, 0.5), pct(imageOnly, 0.95),
       session->describe().c_str());
   return 0;

@@ -126,6 +126,14 @@ TEST_CASE("style panel: AdaIN tab trains a decoder, transfers live, exports, sto
   CHECK(f.finished == 1);  // stopped, not finished
   CHECK(tab.trainButton()->isEnabled());
 
+  // JPEG imports too (the GUI decodes it), into a style corner.
+  const QString jpeg = f.path("stripes.jpg");
+  REQUIRE(picture(64, 48, 2).save(jpeg, "JPEG"));
+  n = tab.transfers();
+  CHECK(tab.loadImageFile(3, jpeg));
+  REQUIRE(waitUntil([&] { return tab.transfers() > n; }));
+  CHECK(tab.styleView()->caption().contains("D stripes"));
+
   // Not an image: an error box, no crash.
   const QString junk = f.write("junk.png", "this is not a picture");
   CHECK_FALSE(tab.loadImageFile(-1, junk));

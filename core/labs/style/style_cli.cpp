@@ -217,7 +217,7 @@ void registerCli(cli::Registry& r) {
   r.add({channel::kLab, "alpha-sweep",
          "style alpha-sweep [--decoder FILE] [--data DIR] [--size 256] [--alphas 0,0.25,0.5,0.75,1] [--json]",
          runAlphaSweep, {"json"}});
-  // Parts 2 and 3 register their commands from style_gan_cli.cpp (lead adds the call at merge).
+  // Parts 2 and 3: mixing and checkerboard commands (registerGanCli(r)) are added here at merge.
 }
 
 }  // namespace genlab::core::style

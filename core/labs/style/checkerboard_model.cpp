@@ -349,7 +349,9 @@ void CheckerboardJob::publish(JobContext& ctx) {
 
 bool CheckerboardJob::step(JobContext& ctx) {
   if (auto w = ctx.live().take("balance_weight"))
-    for (auto& s : m_sessions) s->setBalanceWeight(*w);
+    for (auto& s : m_sessions)  // the regularised side only: the plain one stays plain
+      if (s->options().upsample == Upsample::Transposed3Balanced || s->balanceWeight() > 0)
+        s->setBalanceWeight(*w);
   if (m_done < m_steps) {
     const auto t0 = std::chrono::steady_clock::now();
     for (auto& s : m_sessions) s->trainStep();

@@ -121,7 +121,7 @@ struct CheckerboardResult : Payload {
 // mini-batch of each per job step), publishes CheckerboardProgress on
 // channel "style.gan.checkerboard.progress" and a CheckerboardResult.
 // Live setting "balance_weight" changes the regulariser's weight of every
-// transposed session.
+// regularised session (Transposed3Balanced, or a weight > 0 already).
 class CheckerboardJob : public Job {
  public:
   CheckerboardJob(std::vector<std::shared_ptr<CheckerboardSession>> sessions, long steps);

@@ -52,7 +52,7 @@ TEST_CASE("style generator: trains, mixes by layer, PCA, saves and loads",
   o.seed = 3;
   StyleGanSession s(o, data);
   const auto before = s.evaluate(200);
-  for (int k = 0; k < 300; ++k) s.classifierTrainStep();
+  for (int k = 0; k < 400; ++k) s.classifierTrainStep();
   CHECK(s.classifierAccuracy(1000) > 0.9);
   for (int k = 0; k < 60; ++k) s.trainStep();
   const auto after = s.evaluate(200);

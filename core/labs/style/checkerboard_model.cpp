@@ -1,5 +1,6 @@
 #include "core/labs/style/checkerboard_model.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -150,13 +151,15 @@ struct AutoencoderImpl : torch::nn::Module {
     u1 = register_module("u1", UpLayer(kind, 32, 16));
     u2 = register_module("u2", UpLayer(kind, 16, 1));
   }
-  torch::Tensor logits(const torch::Tensor& x) {
+  torch::Tensor encode(const torch::Tensor& x) {
     auto h = F::leaky_relu(e1(x), F::LeakyReLUFuncOptions().negative_slope(0.2));
     h = F::leaky_relu(e2(h), F::LeakyReLUFuncOptions().negative_slope(0.2));
-    h = ef(h.flatten(1));
-    h = torch::relu(df(h)).view({-1, 32, 7, 7});
-    return u2(torch::relu(u1(h)));
+    return ef(h.flatten(1));
   }
+  torch::Tensor decode(const torch::Tensor& z) {
+    return u2(torch::relu(u1(torch::relu(df(z)).view({-1, 32, 7, 7}))));
+  }
+  torch::Tensor logits(const torch::Tensor& x) { return decode(encode(x)); }
 };
 TORCH_MODULE(Autoencoder);
 
@@ -189,7 +192,7 @@ struct CheckerboardSession::Impl {
   Autoencoder net{nullptr};
   std::unique_ptr<torch::optim::Adam> opt;
   std::mt19937_64 rng;
-  torch::Tensor trainU8, testX, fixedX;
+  torch::Tensor trainU8, testX, fixedX, fixedNoise;
   long step = 0;
   double balanceWeight = 0, lastLoss = 0, lastPenalty = 0, dataEnergy = 0;
 
@@ -235,6 +238,10 @@ CheckerboardSession::CheckerboardSession(const CheckerboardOptions& o,
   const int nEval = std::min(o.evalImages, te.count);
   m.testX = testU8.slice(0, 0, nEval).to(torch::kFloat).div(255.0);
   m.fixedX = testU8.slice(0, 0, std::min(o.spectrumImages, te.count)).to(torch::kFloat).div(255.0);
+  // Codes for generated samples: fixed standard normals, scaled per view to
+  // the mean and spread of the test images' codes.
+  m.fixedNoise = torch::randn({m.fixedX.size(0), o.latent},
+                              at::detail::createCPUGenerator(o.seed + 99));
   m.dataEnergy = checkerboardEnergy(toVector(m.fixedX), int(m.fixedX.size(0)), kSize, kSize,
                                     kStrideTotal);
 }
@@ -280,13 +287,23 @@ CheckerboardView CheckerboardSession::view() {
   v.step = m.step;
   v.loss = m.lastLoss;
   v.penalty = m.lastPenalty;
-  auto recon = torch::sigmoid(m.net->logits(m.fixedX));
-  v.spectrum = powerSpectrum(toVector(recon), int(recon.size(0)), kSize, kSize);
+  const int n = int(m.fixedX.size(0));
+  auto codes = m.net->encode(m.fixedX);
+  auto recon = torch::sigmoid(m.net->decode(codes));
+  // Generated images: the decoder on codes drawn from a diagonal Gaussian fit
+  // to the test codes (the decoder used as a generator, off its training pairs).
+  auto z = codes.mean(0, true) + codes.std(0, true, true) * m.fixedNoise;
+  auto generated = torch::sigmoid(m.net->decode(z));
+  v.spectrum = powerSpectrum(toVector(generated), n, kSize, kSize);
   v.energy = checkerboardEnergy(v.spectrum, kSize, kSize, kStrideTotal);
+  v.reconstructionEnergy =
+      checkerboardEnergy(toVector(recon), n, kSize, kSize, kStrideTotal);
+  v.residualEnergy =
+      checkerboardEnergy(toVector(recon - m.fixedX), n, kSize, kSize, kStrideTotal);
   const auto pic = spectrumPicture(v.spectrum, kSize, kSize);
   v.spectrumImage.width = v.spectrumImage.height = kSize;
   v.spectrumImage.pixels = pic;
-  v.samples = tile({m.fixedX.slice(0, 0, 4), recon.slice(0, 0, 4)});
+  v.samples = tile({m.fixedX.slice(0, 0, 4), recon.slice(0, 0, 4), generated.slice(0, 0, 4)});
   double sum = 0;
   for (auto* l : {&m.net->u1, &m.net->u2}) {
     const PhaseSums s = (*l)->probe();

@@ -46,15 +46,20 @@ struct CheckerboardView {
   long step = 0;
   double loss = 0;            // training loss of the last step (BCE, no regulariser)
   double penalty = 0;         // the regulariser's value (unweighted), 0 when off
-  double energy = 0;          // checkerboard energy of the reconstructions (stride 4)
+  // Checkerboard energy (stride 4) of the generated images: the decoder on
+  // codes drawn from a Gaussian fit to the test images' codes. The spectrum
+  // below is theirs.
+  double energy = 0;
+  double reconstructionEnergy = 0;  // ... of the test reconstructions
+  double residualEnergy = 0;        // ... of reconstruction - original (the error alone)
   double imbalance = 0;       // phase imbalance, mean over the two upsampling layers
   std::vector<double> layerImbalance;           // per layer
   std::vector<std::vector<double>> overlapMaps;  // per layer: 2x2 RMS phase sums
   std::vector<std::vector<int>> overlapCounts;   // per layer: 2x2 tap counts (transposed only)
   int spectrumSize = 28;
-  std::vector<double> spectrum;  // mean power spectrum, 28x28, DC at [0]
+  std::vector<double> spectrum;  // mean power spectrum of the generated images, 28x28, DC at [0]
   Image spectrumImage;           // log power, centred, 28x28
-  Image samples;                 // originals (top row) over reconstructions (bottom), 4 wide
+  Image samples;                 // 4 wide: originals, reconstructions, generated images
   double quality = -1;           // test reconstruction MSE per pixel; < 0: not measured yet
 };
 
@@ -106,7 +111,7 @@ struct CheckerboardSummary {
   long steps = 0;
   double balanceWeight = 0;
   double initEnergy = 0, initImbalance = 0;
-  double energy = 0, imbalance = 0;
+  double energy = 0, imbalance = 0;  // energy: of the generated images (see CheckerboardView)
   double testMse = 0;
   double dataEnergy = 0;
   double trainSeconds = 0;

@@ -29,7 +29,7 @@ struct StyleGanOptions {
   double lr = 2e-3;
   double beta = 1.0;        // KL weight
   int zDim = 16, wDim = 32;
-  long classifierSteps = 400;  // mini-batches of 64 for the judge
+  long classifierSteps = 1500;  // mini-batches of 64 for the judge
   std::uint64_t seed = 1;
   std::string data = "mnist";
   std::string toJson() const;

@@ -417,8 +417,10 @@ class CheckerboardTab : public QWidget {
     form->addRow(m_status);
     auto* help = new QLabel(tr(
         "An autoencoder on MNIST whose decoder upsamples 7\u219214\u219228 twice. "
-        "<b>Checkerboard energy</b>: power of the reconstructions at the stride frequencies "
-        "(circled) / all power but DC. <b>Overlap map</b>: per output phase, the RMS over "
+        "<b>Checkerboard energy</b>: power of the generated images (decoder on codes drawn "
+        "from a Gaussian fit to the test codes) at the stride frequencies (circled) / all "
+        "power but DC; also of the reconstructions (recon) and of their error (residual). "
+        "<b>Overlap map</b>: per output phase, the RMS over "
         "channel pairs of the taps' summed weight; equal cells = no checkerboard. "
         "<b>Quality</b>: test reconstruction MSE."));
     help->setWordWrap(true);
@@ -548,16 +550,18 @@ class CheckerboardTab : public QWidget {
 
   void showSide(int k, const cs::CheckerboardView& v, double mse) {
     Side& s = m_side[k];
-    QString text = tr("<b>%1</b> \u00b7 step %2<br>checkerboard energy <b>%3</b> (init %4)<br>"
+    QString text = tr("<b>%1</b> \u00b7 step %2<br>checkerboard energy <b>%3</b> (init %4)"
+                      " \u00b7 recon %7 \u00b7 residual %8<br>"
                       "phase imbalance <b>%5</b> \u00b7 BCE %6")
                        .arg(QString::fromStdString(v.upsample)).arg(v.step)
                        .arg(v.energy, 0, 'g', 3).arg(m_init[k], 0, 'g', 3)
-                       .arg(v.imbalance, 0, 'f', 3).arg(v.loss, 0, 'f', 4);
+                       .arg(v.imbalance, 0, 'f', 3).arg(v.loss, 0, 'f', 4)
+                       .arg(v.reconstructionEnergy, 0, 'g', 3).arg(v.residualEnergy, 0, 'g', 3);
     text += mse >= 0 ? tr("<br>quality: test MSE <b>%1</b>").arg(mse, 0, 'g', 4)
                      : tr("<br>quality: test MSE at the end of training");
     s.numbers->setText(text);
     s.samples->setImage(v.samples);
-    s.samples->setCaption(tr("test digits (top) and reconstructions (bottom)"));
+    s.samples->setCaption(tr("test digits \u00b7 reconstructions \u00b7 generated"));
     s.spectrum->setImage(markedSpectrum(v.spectrumImage));
     s.spectrum->setCaption(tr("log power spectrum, stride frequencies circled"));
     s.overlap->setImage(overlapPicture(v));

@@ -333,8 +333,8 @@ double CheckerboardSession::testMse() {
 // ---- the job ------------------------------------------------------------------
 
 CheckerboardJob::CheckerboardJob(std::vector<std::shared_ptr<CheckerboardSession>> sessions,
-                                 long steps)
-    : m_sessions(std::move(sessions)), m_steps(steps) {
+                                 long steps, long evalEvery)
+    : m_sessions(std::move(sessions)), m_steps(steps), m_evalEvery(evalEvery) {
   if (m_sessions.empty()) throw std::invalid_argument("checkerboard job: no model to train");
 }
 
@@ -374,7 +374,9 @@ bool CheckerboardJob::step(JobContext& ctx) {
     for (auto& s : m_sessions) s->trainStep();
     ++m_done;
     m_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (m_done < m_steps && ctx.publishDue(std::chrono::milliseconds(400))) publish(ctx);
+    const bool evalDue = m_evalEvery > 0 && m_done % m_evalEvery == 0;
+    if (m_done < m_steps && (evalDue || ctx.publishDue(std::chrono::milliseconds(400))))
+      publish(ctx);
     if (m_done < m_steps) return false;
   }
   publish(ctx);

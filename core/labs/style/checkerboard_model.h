@@ -129,7 +129,10 @@ struct CheckerboardResult : Payload {
 // regularised session (Transposed3Balanced, or a weight > 0 already).
 class CheckerboardJob : public Job {
  public:
-  CheckerboardJob(std::vector<std::shared_ptr<CheckerboardSession>> sessions, long steps);
+  // evalEvery > 0: also publishes a progress snapshot after every evalEvery-th
+  // step exactly (the CLI's --eval-every), besides the timed ones.
+  CheckerboardJob(std::vector<std::shared_ptr<CheckerboardSession>> sessions, long steps,
+                  long evalEvery = 0);
   std::string name() const override { return "style.gan.checkerboard"; }
   void begin(JobContext& ctx) override;
   bool step(JobContext& ctx) override;
@@ -137,7 +140,7 @@ class CheckerboardJob : public Job {
  private:
   void publish(JobContext& ctx);
   std::vector<std::shared_ptr<CheckerboardSession>> m_sessions;
-  long m_steps, m_done = 0;
+  long m_steps, m_evalEvery, m_done = 0;
   std::vector<double> m_initEnergy, m_initImbalance;
   double m_seconds = 0;
 };

@@ -40,7 +40,7 @@ Json summaryJson(const CheckerboardSummary& s) {
 
 int runCheckerboard(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"upsample", "steps", "seed", "balance-weight", "batch", "lr", "latent", "data",
-                   "json", "threads"});
+                   "eval-every", "json", "threads"});
   CheckerboardOptions o;
   o.upsample = parseUpsample(a.str("upsample", "transposed3"));
   o.steps = a.integer("steps", 1500, 0, 10000000);
@@ -51,6 +51,8 @@ int runCheckerboard(const cli::Args& a, std::ostream& out, std::ostream& err) {
   o.latent = a.integer("latent", o.latent, 1, 1024);
   o.data = a.str("data", o.data);
   o.validate();
+  const long evalEvery = a.integer("eval-every", 0, 0, 10000000);
+  long lastEval = -1;
   cli::JsonLines printer(out, a.flag("json"));
   std::shared_ptr<const CheckerboardResult> result;
   Engine engine([&](const Snapshot& s) {
@@ -58,7 +60,17 @@ int runCheckerboard(const cli::Args& a, std::ostream& out, std::ostream& err) {
     printer.note(s);
     if (auto r = std::dynamic_pointer_cast<const CheckerboardResult>(s.payload)) result = r;
     auto p = std::dynamic_pointer_cast<const CheckerboardProgress>(s.payload);
-    if (p && !p->sides.empty() && printer.progressDue()) {
+    if (p && !p->sides.empty() && evalEvery > 0 && p->step % evalEvery == 0 &&
+        p->step != lastEval) {
+      lastEval = p->step;
+      const auto& v = p->sides[0];
+      Json j{{"event", "eval"}, {"step", p->step}};
+      j["checkerboard_energy"] = cli::number(v.energy);
+      j["reconstruction_checkerboard_energy"] = cli::number(v.reconstructionEnergy);
+      j["residual_checkerboard_energy"] = cli::number(v.residualEnergy);
+      j["phase_imbalance"] = cli::number(v.imbalance);
+      printer.line(j);
+    } else if (p && !p->sides.empty() && printer.progressDue()) {
       const auto& v = p->sides[0];
       Json j{{"event", "progress"}, {"step", p->step}, {"total_steps", p->totalSteps}};
       j["checkerboard_energy"] = cli::number(v.energy);
@@ -75,7 +87,7 @@ int runCheckerboard(const cli::Args& a, std::ostream& out, std::ostream& err) {
                 {"steps", o.steps}, {"seed", o.seed}, {"batch", o.batch}, {"lr", o.lr},
                 {"balance_weight", o.effectiveBalanceWeight()}});
   engine.submit(std::make_unique<CheckerboardJob>(
-      std::vector<std::shared_ptr<CheckerboardSession>>{session}, o.steps));
+      std::vector<std::shared_ptr<CheckerboardSession>>{session}, o.steps, evalEvery));
   engine.waitIdle();
   if (!printer.error.empty() || !result || result->sides.empty()) {
     err << "genlab-cli: checkerboard failed: "
@@ -269,7 +281,7 @@ void registerGanCli(cli::Registry& r) {
   r.add({"style", "checkerboard",
          "style checkerboard --upsample transposed3|transposed4|resize-nearest|resize-bilinear|"
          "icnr|transposed3-balanced [--steps N] [--seed S] [--balance-weight W] [--batch B] "
-         "[--lr LR] [--data mnist|DIR] [--json]",
+         "[--lr LR] [--data mnist|DIR] [--eval-every K] [--json]",
          runCheckerboard, {"json"}});
   r.add({"style", "train-gan",
          "style train-gan [--steps N] [--seed S] [--batch B] [--beta B] [--classifier-steps N] "

@@ -563,9 +563,9 @@ class CheckerboardTab : public QWidget {
     s.samples->setImage(v.samples);
     s.samples->setCaption(tr("test digits \u00b7 reconstructions \u00b7 generated"));
     s.spectrum->setImage(markedSpectrum(v.spectrumImage));
-    s.spectrum->setCaption(tr("log power spectrum, stride frequencies circled"));
+    s.spectrum->setCaption(tr("log spectrum, stride freq. circled"));
     s.overlap->setImage(overlapPicture(v));
-    s.overlap->setCaption(tr("overlap maps (RMS phase sums) \u00b7 imbalance"));
+    s.overlap->setCaption(tr("overlap maps \u00b7 imbalance"));
   }
 
   LabClient m_client;

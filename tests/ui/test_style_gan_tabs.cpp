@@ -99,7 +99,15 @@ TEST_CASE("style mixing tab: sliders redraw, training ends, the mixing table fil
   REQUIRE(waitUntil([&] { return table->item(8, 0) != nullptr &&
                                  child<QPushButton>(f.tab, "measureMixing")->isEnabled(); },
                     120000));
-  CHECK(table->item(0, 0)->text().endsWith("%"));
+  // After a few dozen steps the classifier may give every pure sample one
+  // label: then no pair counts and the table says "-", not 0 %.
+  const QString note = child<QLabel>(f.tab, "mixingNote")->text();
+  INFO(note.toStdString());
+  CHECK(note.contains("pairs counted"));
+  if (note.startsWith("0 of"))
+    CHECK(table->item(4, 0)->text() == "-");
+  else
+    CHECK(table->item(0, 1)->text() == "100.0 %");  // crossover 0: all layers from the fine source
 }
 
 TEST_CASE("checkerboard tab: A/B at init, live training, quality at the end", "[style][checkerboard]") {

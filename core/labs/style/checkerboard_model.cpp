@@ -370,10 +370,13 @@ bool CheckerboardJob::step(JobContext& ctx) {
       if (s->options().upsample == Upsample::Transposed3Balanced || s->balanceWeight() > 0)
         s->setBalanceWeight(*w);
   if (m_done < m_steps) {
+    // One mini-batch of one side per job step (A, then B): shorter steps.
     const auto t0 = std::chrono::steady_clock::now();
-    for (auto& s : m_sessions) s->trainStep();
-    ++m_done;
+    m_sessions[m_turn]->trainStep();
+    m_turn = (m_turn + 1) % m_sessions.size();
     m_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (m_turn != 0) return false;
+    ++m_done;
     const bool evalDue = m_evalEvery > 0 && m_done % m_evalEvery == 0;
     if (m_done < m_steps && (evalDue || ctx.publishDue(std::chrono::milliseconds(400))))
       publish(ctx);

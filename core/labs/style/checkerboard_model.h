@@ -123,7 +123,7 @@ struct CheckerboardResult : Payload {
 };
 
 // Trains one or two sessions side by side for `steps` more steps each (one
-// mini-batch of each per job step), publishes CheckerboardProgress on
+// mini-batch of one side per job step, sides in turn), publishes CheckerboardProgress on
 // channel "style.gan.checkerboard.progress" and a CheckerboardResult.
 // Live setting "balance_weight" changes the regulariser's weight of every
 // regularised session (Transposed3Balanced, or a weight > 0 already).
@@ -141,6 +141,7 @@ class CheckerboardJob : public Job {
   void publish(JobContext& ctx);
   std::vector<std::shared_ptr<CheckerboardSession>> m_sessions;
   long m_steps, m_evalEvery, m_done = 0;
+  std::size_t m_turn = 0;  // the side that trains next
   std::vector<double> m_initEnergy, m_initImbalance;
   double m_seconds = 0;
 };

@@ -117,6 +117,7 @@ class MixingTab : public QWidget {
     m_table->setMinimumHeight(200);
     m_tableNote = new QLabel(tr("How often the classifier's label of a mix follows its coarse or fine source"));
     m_tableNote->setWordWrap(true);
+    m_tableNote->setObjectName(QStringLiteral("mixingNote"));
     form->addRow(m_tableNote);
     form->addRow(m_table);
     controls->setMaximumWidth(360);

@@ -33,8 +33,18 @@ for up in transposed4 resize-nearest resize-bilinear icnr; do
   run "$OUT/cb_${up}_s1.jsonl" style checkerboard --upsample $up --steps "$STEPS" --seed 1 \
       --eval-every 100 --threads 1 --json
 done
-[[ -s "$OUT/gan_s1.glm" ]] || run "$OUT/gan_s1.log" style train-gan --steps "$GAN_STEPS" \
-    --classifier-steps 1500 --seed 1 --out "$OUT/gan_s1.glm" --samples "$OUT/gan_s1.png" --json
+for seed in 1 2 3; do  # energy at initialisation only (--steps 0)
+  for up in transposed3 transposed4 resize-nearest resize-bilinear icnr; do
+    run "$OUT/cb0_${up}_s${seed}.jsonl" style checkerboard --upsample $up --steps 0 --seed $seed \
+        --threads 1 --json
+  done
+done
+for seed in 1 2; do
+  [[ -s "$OUT/gan_s$seed.glm" ]] || run "$OUT/gan_s$seed.log" style train-gan --steps "$GAN_STEPS" \
+      --classifier-steps 1500 --seed $seed --threads 1 --out "$OUT/gan_s$seed.glm" \
+      --samples "$OUT/gan_s$seed.png" --json
+done
+run "$OUT/mix_s2.jsonl" style mixing --model "$OUT/gan_s2.glm" --pairs 500 --seed 1 --threads 1 --json
 run "$OUT/mix_s1.jsonl" style mixing --model "$OUT/gan_s1.glm" --pairs 500 --seed 1 --threads 1 \
     --grid "$OUT/grid_s1.png" --json
 run "$OUT/mix_s1_psi07.jsonl" style mixing --model "$OUT/gan_s1.glm" --pairs 500 --seed 1 \
@@ -56,17 +66,23 @@ for up in ["transposed3", "transposed4", "resize-nearest", "resize-bilinear", "i
           f"{r['init_phase_imbalance']:.3f} -> {r['phase_imbalance']:.3f} | {r['quality_test_mse']:.5f} |")
 r = result("cb_transposed3_s1.jsonl")
 print(f"\nEnergy of the real test digits (the floor): {r['data_checkerboard_energy']:.4g}\n")
-print("| seed | energy init t3 / resize-nearest | energy after t3 / t3-balanced | imbalance t3 / t3-balanced | test MSE t3 / t3-balanced (change) |")
-print("|---|---|---|---|---|")
-rn = result("cb_resize-nearest_s1.jsonl")
+print("| seed | energy after t3 / t3-balanced | imbalance t3 / t3-balanced | test MSE t3 / t3-balanced (change) |")
+print("|---|---|---|---|")
 for s in (1, 2, 3):
     a, b = result(f"cb_transposed3_s{s}.jsonl"), result(f"cb_transposed3-balanced_s{s}.jsonl")
-    ratio0 = f"{a['init_checkerboard_energy'] / rn['init_checkerboard_energy']:.0f}x" if s == 1 else "-"
-    print(f"| {s} | {a['init_checkerboard_energy']:.4g} ({ratio0}) | {a['checkerboard_energy']:.4g} / "
+    print(f"| {s} | {a['checkerboard_energy']:.4g} / "
           f"{b['checkerboard_energy']:.4g} ({a['checkerboard_energy'] / b['checkerboard_energy']:.2f}x) | "
           f"{a['phase_imbalance']:.3f} / {b['phase_imbalance']:.4f} ({a['phase_imbalance'] / b['phase_imbalance']:.0f}x) | "
           f"{a['quality_test_mse']:.5f} / {b['quality_test_mse']:.5f} "
           f"({100 * (b['quality_test_mse'] / a['quality_test_mse'] - 1):+.1f} %) |")
+print("\nAt initialisation (--steps 0), checkerboard energy of the generated images:\n")
+kinds0 = ["transposed3", "transposed4", "resize-nearest", "resize-bilinear", "icnr"]
+print("| seed | " + " | ".join(kinds0) + " | transposed3 / resize-nearest | transposed3 / resize-bilinear |")
+print("|---" * (len(kinds0) + 3) + "|")
+for s in (1, 2, 3):
+    e = {u: result(f"cb0_{u}_s{s}.jsonl")["init_checkerboard_energy"] for u in kinds0}
+    print(f"| {s} | " + " | ".join(f"{e[u]:.4g}" for u in kinds0) +
+          f" | {e['transposed3'] / e['resize-nearest']:.0f}x | {e['transposed3'] / e['resize-bilinear']:.0f}x |")
 print("\nEnergy of generated images during training (seed 1, every 100 steps):\n")
 evs = {up: {l["step"]: l for l in lines(f"cb_{up}_s1.jsonl") if l.get("event") == "eval"}
        for up in ["transposed3", "transposed3-balanced", "resize-nearest"]}
@@ -76,9 +92,9 @@ print("|---" * (len(evs) + 1) + "|")
 for st in steps:
     if st in (0, 100, 200, 500, 1000) or st == steps[-1]:
         print(f"| {st} | " + " | ".join(f"{evs[u][st]['checkerboard_energy']:.4g}" if st in evs[u] else "-" for u in evs) + " |")
-for name in ("mix_s1.jsonl", "mix_s1_psi07.jsonl"):
+for name in ("mix_s1.jsonl", "mix_s1_psi07.jsonl", "mix_s2.jsonl"):
     r = result(name)
-    print(f"\nMixing, psi {r['psi']}: {r['pairs_counted']} of {r['pairs']} pairs counted, classifier "
+    print(f"\nMixing ({name}), psi {r['psi']}: {r['pairs_counted']} of {r['pairs']} pairs counted, classifier "
           f"test accuracy {r['classifier_test_accuracy']:.4f}, generator steps {r['generator_steps']}\n")
     print("| crossover | follows coarse | follows fine | other |")
     print("|---|---|---|---|")

@@ -292,7 +292,10 @@ CheckerboardView CheckerboardSession::view() {
   auto recon = torch::sigmoid(m.net->decode(codes));
   // Generated images: the decoder on codes drawn from a diagonal Gaussian fit
   // to the test codes (the decoder used as a generator, off its training pairs).
-  auto z = codes.mean(0, true) + codes.std(0, true, true) * m.fixedNoise;
+  // (Spelled out rather than Tensor::std, whose overloads differ across LibTorch versions.)
+  auto mean = codes.mean(0, true);
+  auto sd = (codes - mean).pow(2).sum(0, true).div(double(std::max(1, n - 1))).sqrt();
+  auto z = mean + sd * m.fixedNoise;
   auto generated = torch::sigmoid(m.net->decode(z));
   v.spectrum = powerSpectrum(toVector(generated), n, kSize, kSize);
   v.energy = checkerboardEnergy(v.spectrum, kSize, kSize, kStrideTotal);

@@ -70,7 +70,7 @@ struct SynthLayerImpl : torch::nn::Module {
     x = lrelu(x);
     // AdaIN: instance-normalise, then the style's per-channel scale and bias.
     auto mean = x.mean({2, 3}, true);
-    auto var = x.var({2, 3}, false, true);
+    auto var = (x - mean).pow(2).mean({2, 3}, true);  // biased, as instance norm uses
     x = (x - mean) * torch::rsqrt(var + 1e-5);
     auto st = affine(w).view({-1, 2 * channels, 1, 1});
     return x * (1 + st.slice(1, 0, channels)) + st.slice(1, channels, 2 * channels);

@@ -83,6 +83,7 @@ TEST_CASE("style mixing tab: sliders redraw, training ends, the mixing table fil
   auto* status = child<QLabel>(f.tab, "ganStatus");
   train->click();
   CHECK_FALSE(train->isEnabled());
+  CHECK_FALSE(child<QPushButton>(f.tab, "measureMixing")->isEnabled());
   REQUIRE(waitUntil([&] { return status->text().startsWith("Trained"); }, 300000));
   CHECK(train->isEnabled());
   CHECK(child<ChartPanel>(f.tab, "ganChart")->pointCount("reconstruction") >= 1);

@@ -156,6 +156,10 @@ class MixingTab : public QWidget {
       if (m_job) m_client.cancel(m_job);
     });
     connect(m_measure, &QPushButton::clicked, this, [this] { measure(); });
+    // A new seed is a new model (untrained); the steps only set the next run's length.
+    connect(m_seed, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
+      if (!m_job && !m_mixJob) openSession();
+    });
     for (QSlider* s : {m_psi, m_noise, m_cross})
       connect(s, &QSlider::valueChanged, this, [this] { refresh(); });
     for (QSlider* s : m_pca) connect(s, &QSlider::valueChanged, this, [this] { refresh(); });
@@ -216,7 +220,7 @@ class MixingTab : public QWidget {
   }
 
   void train() {
-    if (!m_session || m_job) return;
+    if (!m_session || m_job || m_mixJob) return;
     auto s = m_session;
     LabClient::JobHandlers h;
     h.progress = [this](const core::Snapshot& snap) { progress(snap); };
@@ -224,6 +228,7 @@ class MixingTab : public QWidget {
       m_job = 0;
       m_train->setEnabled(true);
       m_cancel->setEnabled(false);
+      m_measure->setEnabled(true);
       if (e.failed()) m_status->setText(tr("Training failed: ") + e.message);
       else if (e.cancelled()) m_status->setText(tr("Training stopped"));
       else if (auto r = std::dynamic_pointer_cast<const cs::StyleGanResult>(e.result))
@@ -235,6 +240,7 @@ class MixingTab : public QWidget {
     m_job = m_client.submit(std::make_unique<cs::StyleGanTrainJob>(s, m_steps->value()), std::move(h));
     m_train->setEnabled(false);
     m_cancel->setEnabled(true);
+    m_measure->setEnabled(false);  // a table of one model, not of a model changing under it
   }
 
   void progress(const core::Snapshot& snap) {
@@ -270,12 +276,14 @@ class MixingTab : public QWidget {
     h.ended = [this](const LabClient::JobEnd& e) {
       m_mixJob = 0;
       m_measure->setEnabled(true);
+      m_train->setEnabled(true);
       if (auto t = std::dynamic_pointer_cast<const cs::MixingTable>(e.result)) showTable(*t);
       if (e.failed()) m_tableNote->setText(tr("Mixing failed: ") + e.message);
     };
     m_mixJob = m_client.submit(std::make_unique<cs::MixingJob>(m_session, m_pairs->value(), st, 4242),
                                std::move(h));
     m_measure->setEnabled(false);
+    m_train->setEnabled(false);
   }
 
   void showTable(const cs::MixingTable& t) {

@@ -127,4 +127,8 @@ TEST_CASE("style mixing on the CLI: a table of nine crossovers", "[style][gan][m
   CHECK(last["pairs"] == 20);
   CHECK(last["training"]["steps"] == 10);
   CHECK(last["classifier_test_accuracy"].is_number());
+  // A trained model and training options together are refused, with a reason.
+  std::ostringstream o2, e2;
+  CHECK_THROWS_WITH(mixing->run(cli::Args({"--model", "x.glm", "--steps", "5"}, mixing->flags), o2, e2),
+                    Catch::Contains("give one or the other"));
 }

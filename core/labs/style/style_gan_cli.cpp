@@ -216,6 +216,10 @@ int runMixing(const cli::Args& a, std::ostream& out, std::ostream& err) {
   std::shared_ptr<StyleGanSession> s;
   Json trained = nullptr;
   if (a.has("model")) {
+    for (const char* o : {"steps", "classifier-steps", "batch", "lr", "beta", "data"})
+      if (a.has(o))
+        throw std::invalid_argument(std::string("--") + o + " trains a new model; --model measures "
+                                    "a trained one: give one or the other");
     engine.runSync([&] { s = StyleGanSession::load(a.str("model", "")); });
   } else {
     const StyleGanOptions o = ganOptions(a);

@@ -10,6 +10,7 @@
 #include "core/cli/json_lines.h"
 #include "core/data/png_write.h"
 #include "core/engine/engine.h"
+#include "core/labs/style/style_gan_cli.h"
 #include "core/labs/style/style_image.h"
 #include "core/labs/style/style_job.h"
 #include "core/labs/style/style_requests.h"
@@ -217,7 +218,8 @@ void registerCli(cli::Registry& r) {
   r.add({channel::kLab, "alpha-sweep",
          "style alpha-sweep [--decoder FILE] [--data DIR] [--size 256] [--alphas 0,0.25,0.5,0.75,1] [--json]",
          runAlphaSweep, {"json"}});
-  // Parts 2 and 3: mixing and checkerboard commands (registerGanCli(r)) are added here at merge.
+  // Parts 2 and 3: style mixing and checkerboard artifacts.
+  registerGanCli(r);
 }
 
 }  // namespace genlab::core::style

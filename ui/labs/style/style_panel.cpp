@@ -1,5 +1,7 @@
 #include "ui/labs/style/style_panel.h"
 
+#include "ui/labs/style/style_gan_tabs.h"
+
 #include <QFileDialog>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -16,11 +18,25 @@ StylePanel::StylePanel(EngineBridge* bridge, QWidget* parent)
   m_tabs->addTab(m_adain, tr("AdaIN"));
   m_tabs->setTabToolTip(0, tr("AdaIN style transfer: content, style pad, α and per-layer "
                               "strength, with the per-channel statistics it moves."));
-  // Parts 2 and 3: mixing and checkerboard tabs (style_gan_tabs.h)
+  // Parts 2 and 3: a style-based generator with mixing, and checkerboard artifacts.
+  m_tabs->addTab(makeStyleMixingTab(bridge, m_tabs), tr("Style mixing"));
+  m_tabs->setTabToolTip(1, tr("A style-based generator on MNIST: coarse styles from one source, "
+                              "fine from another, truncation, noise and PCA directions of w."));
+  m_tabs->addTab(makeCheckerboardTab(bridge, m_tabs), tr("Checkerboard"));
+  m_tabs->setTabToolTip(2, tr("Upsampling choices side by side: overlap maps, power spectra with "
+                              "the stride frequencies, checkerboard energy, live."));
   connect(m_adain, &AdainTab::statusMessage, this, &LabPanel::statusMessage);
   connect(m_adain, &AdainTab::errorMessage, this, [this](const QString& what, const QString& message) {
     openErrorBox(what, message, QStringLiteral("styleError"));
   });
+}
+
+bool StylePanel::setView(const QString& view) {
+  const QStringList names{QStringLiteral("adain"), QStringLiteral("mixing"), QStringLiteral("checkerboard")};
+  const int i = int(names.indexOf(view.toLower()));
+  if (i < 0) return false;
+  m_tabs->setCurrentIndex(i);
+  return true;
 }
 
 void StylePanel::startTraining() {
@@ -46,15 +62,6 @@ void StylePanel::saveModelDialog() {
 bool StylePanel::openModelFile(const QString& path, const QString&) {
   m_adain->controller()->openDecoder(path);
   return true;
-}
-
-bool StylePanel::setView(const QString& view) {
-  for (int i = 0; i < m_tabs->count(); ++i)
-    if (m_tabs->tabText(i).compare(view, Qt::CaseInsensitive) == 0) {
-      m_tabs->setCurrentIndex(i);
-      return true;
-    }
-  return false;
 }
 
 }  // namespace genlab::ui

@@ -22,6 +22,7 @@ class StylePanel : public LabPanel {
   void openModelDialog() override;
   void saveModelDialog() override;
   bool openModelFile(const QString& path, const QString& encoderMethod) override;
+  // --view adain | mixing | checkerboard: the tab shown.
   bool setView(const QString& view) override;
 
   AdainTab* adainTab() const { return m_adain; }

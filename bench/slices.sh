@@ -7,6 +7,9 @@
 # longest_step_ms, as the engine measured it (Engine::longestStepMs).
 #
 #   bench/slices.sh [BUILD_DIR] [OUT_DIR]
+#
+# With GENLAB_TRACE_SLICES=MS in the environment the engine also names, on
+# stderr, every begin / step / end / request longer than MS ms (OUT_DIR/*.err).
 set -euo pipefail
 build=${1:-build}
 out=${2:-$(mktemp -d)}
@@ -16,16 +19,16 @@ mkdir -p "$out"
 last() { tail -n 1 "$1"; }
 field() { python3 -c "import json,sys; print(json.loads(sys.stdin.read()).get('$1'))"; }
 
-"$cli" ct train-prior --size 128 --steps 40 --seed 1 --out "$out/prior.glm" --json > "$out/prior.jsonl"
+"$cli" ct train-prior --size 128 --steps 40 --seed 1 --out "$out/prior.glm" --json > "$out/prior.jsonl" 2> "$out/prior.err"
 echo "{\"case\":\"ct train-prior 128 px, 40 steps\",\"longest_step_ms\":$(last "$out/prior.jsonl" | field longest_step_ms)}"
 
 "$cli" ct reconstruct --method score --prior "$out/prior.glm" --size 128 --seed 1 --score-steps 20 \
-  --score-init sirt --json > "$out/recon.jsonl"
+  --score-init sirt --json > "$out/recon.jsonl" 2> "$out/recon.err"
 echo "{\"case\":\"ct reconstruct score, 20 levels, 8 chains, SIRT start\",\"longest_step_ms\":$(last "$out/recon.jsonl" | field longest_step_ms)}"
 
 family=$root/data/protein/PF00171_aldh.a2m
 if [[ -f $family ]]; then
-  "$cli" protein train --family "$family" --epochs 1 --seed 1 --maps --json > "$out/protein.jsonl"
+  "$cli" protein train --family "$family" --epochs 1 --seed 1 --maps --json > "$out/protein.jsonl" 2> "$out/protein.err"
   echo "{\"case\":\"protein train PF00171 (16k x 462), 1 epoch, maps\",\"longest_step_ms\":$(last "$out/protein.jsonl" | field longest_step_ms)}"
 else
   echo "{\"case\":\"protein train PF00171\",\"longest_step_ms\":null,\"_note\":\"$family missing: make data\"}"

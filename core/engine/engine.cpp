@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <exception>
 #include <thread>
@@ -72,6 +74,24 @@ struct JobEntry {
     return state != JobState::Paused || pendingSteps > 0 || cancel.load();
   }
 };
+
+// GENLAB_TRACE_SLICES=MS: every job slice (begin, step, end) or request
+// longer than MS milliseconds is named on stderr, to find what a click waits
+// behind (bench/slices.sh). Unset: nothing is printed.
+double traceSlicesMs() {
+  static const double ms = [] {
+    const char* v = std::getenv("GENLAB_TRACE_SLICES");
+    return v && *v ? std::atof(v) : -1.0;
+  }();
+  return ms;
+}
+
+void traceSlice(const std::string& what, const char* phase, Clock::time_point since) {
+  const double limit = traceSlicesMs();
+  if (limit < 0) return;
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - since).count();
+  if (ms > limit) std::fprintf(stderr, "genlab slice: %s %s %.1f ms\n", what.c_str(), phase, ms);
+}
 
 long long microsSince(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t).count();
@@ -172,6 +192,7 @@ void Engine::Impl::serveRequests(std::unique_lock<std::mutex>& lock) {
       s.message = error;
       emit(s);
     }
+    traceSlice(r.channel, "request", start);
     raiseTo(longestRequestUs, microsSince(start));
     lock.lock();
     busy = false;
@@ -204,10 +225,14 @@ void Engine::Impl::runJobStep(std::unique_lock<std::mutex>& lock,
     } else {
       if (!e->begun) {
         e->begun = true;
+        const auto t = Clock::now();
         e->job->begin(ctx);
+        traceSlice(name, "begin", t);
       }
+      const auto t = Clock::now();
       if (e->cancel.load()) terminal = JobState::Cancelled;
       else if (e->job->step(ctx)) terminal = JobState::Finished;
+      traceSlice(name, "step", t);
     }
   } catch (const std::exception& ex) {
     terminal = JobState::Failed;
@@ -220,8 +245,10 @@ void Engine::Impl::runJobStep(std::unique_lock<std::mutex>& lock,
   if (terminal == JobState::Running && e->cancel.load()) terminal = JobState::Cancelled;
   if (terminal != JobState::Running) {
     if (e->begun) {
+      const auto t = Clock::now();
       try {
         e->job->end(ctx, terminal == JobState::Cancelled);
+        traceSlice(name, "end", t);
       } catch (const std::exception& ex) {
         if (terminal != JobState::Failed) error = ex.what();
         terminal = JobState::Failed;

@@ -125,7 +125,7 @@ fetch_cells() {
     cp -f "$src" "$dir/.$name.tmp" && chmod 0644 "$dir/.$name.tmp" && mv -f "$dir/.$name.tmp" "$dir/$name"
     have=$((have + 1))
   done
-  local cli=${GENLAB_CLI:-$repo_root/build/app/genlab-cli}
+  local cli=${GENLAB_CLI:-$repo_root/build/bin/genlab-cli}
   if [[ $verify_only == 0 && -f $dir/HSMM_expr_matrix.rda && -f $dir/HSMM_sample_sheet.rda && ! -f $dir/hsmm.h5ad ]]; then
     if [[ -x $cli ]]; then
       "$cli" cells convert --data "$dir/HSMM_expr_matrix.rda" --obs "$dir/HSMM_sample_sheet.rda" \

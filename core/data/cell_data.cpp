@@ -78,6 +78,23 @@ std::vector<float> CsrMatrix::toDense() const {
   return out;
 }
 
+void CsrMatrix::dropZeros() {
+  std::int64_t out = 0;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int64_t a = indptr[r], b = indptr[r + 1];
+    indptr[r] = out;
+    for (std::int64_t k = a; k < b; ++k)
+      if (data[k] != 0.0f) {
+        indices[out] = indices[k];
+        data[out] = data[k];
+        ++out;
+      }
+  }
+  indptr[rows] = out;
+  indices.resize(out);
+  data.resize(out);
+}
+
 CsrMatrix CsrMatrix::transposed() const {
   CsrMatrix t;
   t.rows = cols;

@@ -27,7 +27,10 @@ struct CsrMatrix {
   // Row-major dense rows x cols values.
   static CsrMatrix fromDense(const float* values, std::int64_t rows, std::int64_t cols);
   std::vector<float> toDense() const;
-  CsrMatrix transposed() const;  // CSR of the transpose (= CSC of this)
+  CsrMatrix transposed() const;
+  // Removes explicitly stored zeros (every reader does, so that a matrix
+  // reads the same from any format).
+  void dropZeros();  // CSR of the transpose (= CSC of this)
   CsrMatrix rowSubset(const std::vector<int>& rows) const;
   CsrMatrix colSubset(const std::vector<int>& cols) const;
 };

@@ -392,6 +392,7 @@ CellData read10xFolder(const std::string& dir) {
   if (static_cast<long long>(cellLines.size()) != nCells)
     throw DataError(barcodes + " lists " + std::to_string(cellLines.size()) + " barcodes, " +
                     fileName(mtx) + " has " + std::to_string(nCells));
+  X.dropZeros();
   std::vector<std::string> symbols, types;
   for (const auto& l : geneLines) {
     const auto f = splitFields(l, '\t');

@@ -211,6 +211,7 @@ struct Reader {
     m.indices = numbers<std::int32_t>(dIdx, full + "/indices", H5::PredType::NATIVE_INT32);
     m.data = numbers<float>(dData, full + "/data", H5::PredType::NATIVE_FLOAT);
     m.validate(path + " '" + full + "' (" + enc + ")", counts);
+    m.dropZeros();
     return csr ? m : m.transposed();
   }
 

@@ -275,7 +275,7 @@ CellData readRdaMatrix(const std::string& path) {
         if (v < 0)
           throw DataError(path + ": '" + name + "' holds a negative value at gene " +
                           std::to_string(g + 1) + ", cell " + std::to_string(c + 1));
-        if (v != 0) {
+        if (static_cast<float>(v) != 0.0f) {  // values below float's range read as 0
           d.X.indices.push_back(static_cast<std::int32_t>(g));
           d.X.data.push_back(static_cast<float>(v));
         }

@@ -15,7 +15,7 @@
 #include "core/data/cell_formats.h"
 #include "core/data/image_dataset.h"
 #include "core/labs/cells/cells_simulator.h"
-#include "test_skips.h"
+#include "tests/test_skips.h"
 
 namespace fs = std::filesystem;
 using namespace genlab::core;

@@ -6,7 +6,6 @@
 #include "core/labs/cells/cells_metrics.h"
 
 using namespace genlab::core::cells;
-using Catch::Approx;
 
 TEST_CASE("cells metrics: Pearson, r², R² on fixed vectors", "[cells][metrics]") {
   const std::vector<double> a{1, 2, 3, 4}, b{2, 4, 5, 4};

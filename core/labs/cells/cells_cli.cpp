@@ -161,6 +161,8 @@ int runPerturb(const cli::Args& a, std::ostream& out, std::ostream& err) {
   res["held_out_cells"] = e.heldOutCells;
   res["epochs"] = e.epochs;
   res["seconds"] = seconds;
+  res["train_seconds"] = e.trainSeconds;
+  res["cells_per_second"] = cli::rate(e.cellsPerSecond * e.trainSeconds, e.trainSeconds);
   if (printer.asJson()) printer.line(res);
   return 0;
 }

@@ -81,6 +81,8 @@ bool CellsTrainJob::step(JobContext& ctx) {
       return false;
     }
     st.result = s.evaluate();
+    st.result->trainSeconds = st.trainSeconds;
+    st.result->cellsPerSecond = st.trainSeconds > 0 ? st.samples / st.trainSeconds : 0;
     return true;
   }
   const auto sliceStart = Clock::now();

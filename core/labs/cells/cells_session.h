@@ -48,6 +48,7 @@ struct Evaluation : Payload {
   double epochs = 0;
   int heldOutCells = 0, controlA = 0, controlB = 0;
   bool hasTruth = false;
+  double trainSeconds = 0, cellsPerSecond = 0;  // training steps only (set by the job)
 };
 
 // The cells on the map: PCA of the latent means (or of expression before a model is trained).

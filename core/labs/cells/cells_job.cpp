@@ -101,8 +101,16 @@ bool CellsTrainJob::step(JobContext& ctx) {
     if (s.globalStep() >= st.targetStep) break;
   } while (Clock::now() - sliceStart < std::chrono::milliseconds(8) && !ctx.shouldYield());
   st.trainSeconds += secondsSince(sliceStart);
-  if (st.publishMaps && !ctx.shouldYield() && s.refreshMapSlice(st.mapCells))
-    ctx.publish(Snapshot::reply(channel::kMap, s.cellMap()));
+  // Then about 4 ms of re-encoding the map's cells, in small chunks.
+  if (st.publishMaps && !ctx.shouldYield()) {
+    const auto mapStart = Clock::now();
+    do {
+      if (s.refreshMapSlice(std::min(64, st.mapCells))) {
+        ctx.publish(Snapshot::reply(channel::kMap, s.cellMap()));
+        break;
+      }
+    } while (Clock::now() - mapStart < std::chrono::milliseconds(4) && !ctx.shouldYield());
+  }
   if (ctx.publishDue()) publishProgress(ctx, s, st);
   return false;
 }

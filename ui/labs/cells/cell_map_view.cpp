@@ -79,6 +79,13 @@ void CellMapView::fit() {
   update();
 }
 
+void CellMapView::panBy(QPointF d) {
+  m_center -= QPointF(d.x() / m_scale, -d.y() / m_scale);
+  m_autoFit = false;
+  m_dirty = true;
+  update();
+}
+
 QPointF CellMapView::mapAt(const QPointF& p) const {
   return QPointF(m_center.x() + (p.x() - width() / 2.0) / m_scale,
                  m_center.y() - (p.y() - height() / 2.0) / m_scale);

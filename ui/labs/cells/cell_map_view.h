@@ -49,6 +49,8 @@ class CellMapView : public QWidget {
   QPointF mapAt(const QPointF& widgetPos) const;
   QPointF widgetPosOf(const QPointF& mapPos) const;
   void fit();
+  // Pans by `pixels` as a drag would (benchmarks and tests).
+  void panBy(QPointF pixels);
   // Milliseconds the last paint took (for the frame-time bench).
   double lastPaintMs() const { return m_lastPaintMs; }
   // Re-renders the dot cache now (what a new frame of the map costs).

@@ -296,8 +296,9 @@ QWidget* CellsPanel::buildCentre() {
   m_genes->setEditTriggers(QAbstractItemView::NoEditTriggers);
   v->addWidget(m_genes, 2);
   split->addWidget(right);
-  split->setStretchFactor(0, 3);
-  split->setStretchFactor(1, 2);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 1);
+  split->setSizes({560, 520});
   return split;
 }
 
@@ -460,7 +461,7 @@ void CellsPanel::showScatter() {
     ax->setRange(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
     ax->setTitleText(ax->orientation() == Qt::Horizontal ? tr("observed mean") : tr("predicted mean"));
   }
-  chart->setTitle(tr("%1: r² = %2 · R²-Δ = %3 (top-100 DE: %4 · %5)")
+  chart->setTitle(tr("%1: r² = %2 · R²-Δ = %3<br>top-100 DE: r² = %4 · R²-Δ = %5")
                       .arg(QString::fromStdString(m.method))
                       .arg(fmt(m.r2MeansAll))
                       .arg(fmt(m.r2DeltaAll))

@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QCursor>
+#include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -158,6 +159,9 @@ QWidget* CellsPanel::buildControls() {
   form->addRow(tr("Method"), m_method);
   m_epochs = form::spinBox(0, 100000, 30, tr("Training epochs"));
   form->addRow(tr("Epochs"), m_epochs);
+  m_beta = form::doubleSpinBox(0, 10, 0.05, 3, 0.01, tr("KL weight β; changes a running training live"));
+  connect(m_beta, qOverload<double>(&QDoubleSpinBox::valueChanged), m_controller, &CellsController::setBeta);
+  form->addRow(tr("β (live)"), m_beta);
   m_normalize = new QCheckBox(tr("library-size normalisation"));
   m_normalize->setChecked(true);
   m_log1p = new QCheckBox(tr("log1p"));
@@ -316,6 +320,7 @@ CellsOptions CellsPanel::options() const {
   o.normalize = m_normalize->isChecked();
   o.log1p = m_log1p->isChecked();
   o.hvg = m_hvg->value();
+  o.beta = m_beta->value();
   return o;
 }
 

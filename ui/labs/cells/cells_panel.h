@@ -12,6 +12,7 @@ class QCheckBox;
 class QChart;
 class QChartView;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -83,6 +84,7 @@ class CellsPanel : public LabPanel {
   QCheckBox* m_normalize = nullptr;
   QCheckBox* m_log1p = nullptr;
   QSpinBox* m_hvg = nullptr;
+  QDoubleSpinBox* m_beta = nullptr;
   QPushButton* m_train = nullptr;
   QPushButton* m_stop = nullptr;
   QProgressBar* m_progress = nullptr;

@@ -387,10 +387,15 @@ void putDataframe(H5::H5File& f, const std::string& name, const CellTable& t) {
     if (c.categorical) {
       H5::Group cg = g.createGroup(c.name);
       putEncoding(cg, "categorical", "0.2.0");
-      std::int8_t ordered = c.ordered;
-      H5::Attribute a = cg.createAttribute("ordered", H5::PredType::STD_I8LE,
-                                           H5::DataSpace(H5S_SCALAR));
-      a.write(H5::PredType::NATIVE_INT8, &ordered);
+      // h5py's boolean: an enum over int8 with FALSE = 0 and TRUE = 1
+      // (anndata requires a real bool here).
+      std::int8_t ordered = c.ordered, v = 0;
+      H5::EnumType boolType(H5::PredType::NATIVE_INT8);
+      boolType.insert("FALSE", &v);
+      v = 1;
+      boolType.insert("TRUE", &v);
+      H5::Attribute a = cg.createAttribute("ordered", boolType, H5::DataSpace(H5S_SCALAR));
+      a.write(boolType, &ordered);
       H5::DataSet codes = putArray(cg, "codes", c.codes, H5::PredType::STD_I32LE,
                                    H5::PredType::NATIVE_INT32);
       putEncoding(codes, "array", "0.2.0");

@@ -4,9 +4,13 @@
 // baseline; on the additive regime the gene-space mean shift recovers the
 // known response.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
+#include "core/data/cell_data.h"
 #include "core/engine/engine.h"
 #include "core/labs/cells/cells_job.h"
 #include "core/labs/cells/cells_requests.h"
@@ -101,4 +105,23 @@ TEST_CASE("cells experiment: the training job on the engine ends with an evaluat
   REQUIRE(result->methods[0].method == "cvae");
   REQUIRE(result->cellsPerSecond > 0);
   REQUIRE(engine.longestStepMs() < 2000);
+}
+
+TEST_CASE("cells experiment: a lasso selection can be the held-out group", "[cells][model]") {
+  CellsOptions o = small(kSimShift, "mean-shift");
+  // First the default session, to number the rows as the map does.
+  auto first = CellsSession::create(o);
+  std::vector<int> treated, control;
+  for (int i = 0; i < first->data().cells; ++i)
+    if (first->data().typeNames[first->data().type[i]] == "type2")
+      (first->data().condition[i] ? treated : control).push_back(i);
+  o.holdoutRows = treated;
+  o.holdoutControlRows = control;
+  auto s = CellsSession::create(o);
+  REQUIRE(s->heldOutRows() == treated);
+  REQUIRE(s->controlA().size() + s->controlB().size() == control.size());
+  REQUIRE(s->summary().find("lasso selection") != std::string::npos);
+  const auto e = s->evaluate();
+  REQUIRE(e->heldOutCells == static_cast<int>(treated.size()));
+  REQUIRE(std::isfinite(e->methods[0].r2DeltaAll));
 }

@@ -2,6 +2,7 @@
 // Options of the Cells lab. Plain, torch-free.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace genlab::core::cells {
 
@@ -16,6 +17,11 @@ struct CellsOptions {
   std::string conditionKey, control, treated;  // sim-*: condition / control / stimulated
   std::string typeKey;           // "" = none: a seeded fifth of the treated cells is held out
   std::string holdout;           // the held-out cell type (its treated cells)
+  // Or a held-out lasso selection (rows of the session's data, as the map
+  // numbers them): its treated cells are held out, and the control cells of
+  // `holdoutControlRows` are its control (split into halves A and B). When
+  // set, these replace the cell-type hold-out.
+  std::vector<int> holdoutRows, holdoutControlRows;
   std::string method = "vae";    // vae | cvae | mean-shift | pca | linear | none
   // Preprocessing, each step switchable.
   bool normalize = true;         // library-size normalisation to targetSum

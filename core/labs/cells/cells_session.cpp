@@ -60,7 +60,7 @@ void CellsOptions::validate() const {
                                 "for files");
   if (!simulated() && (control.empty() || treated.empty()))
     throw std::invalid_argument("--control C and --treated T are needed for files");
-  if (!typeKey.empty() && holdout.empty())
+  if (!typeKey.empty() && holdout.empty() && holdoutRows.empty())
     throw std::invalid_argument("--cell-type-key needs --holdout TYPE");
 }
 
@@ -221,7 +221,16 @@ void CellsSession::split() {
                     ? -1
                     : static_cast<int>(std::find(m_p.typeNames.begin(), m_p.typeNames.end(),
                                                  m_o.holdout) - m_p.typeNames.begin());
-  if (H >= 0) {
+  if (!m_o.holdoutRows.empty()) {
+    for (int r : m_o.holdoutRows)
+      if (r >= 0 && r < m_p.cells && m_p.condition[r] == 1) m_heldOut.push_back(r);
+    for (int r : m_o.holdoutControlRows)
+      if (r >= 0 && r < m_p.cells && m_p.condition[r] == 0) ctrlH.push_back(r);
+    std::sort(m_heldOut.begin(), m_heldOut.end());
+    m_heldOut.erase(std::unique(m_heldOut.begin(), m_heldOut.end()), m_heldOut.end());
+    std::sort(ctrlH.begin(), ctrlH.end());
+    ctrlH.erase(std::unique(ctrlH.begin(), ctrlH.end()), ctrlH.end());
+  } else if (H >= 0) {
     for (int i = 0; i < m_p.cells; ++i)
       if (m_p.type[i] == H) (m_p.condition[i] ? m_heldOut : ctrlH).push_back(i);
   } else {
@@ -251,7 +260,8 @@ std::string CellsSession::summary() const {
   std::ostringstream s;
   s << m_source << " · " << m_p.cells << " cells × " << m_p.genes << " genes · "
     << m_train.size() << " trained on · " << m_heldOut.size() << " held out ("
-    << (m_o.typeKey.empty() ? "a seeded fifth of the treated" : "treated " + m_o.holdout)
+    << (!m_o.holdoutRows.empty() ? std::string("treated cells of a lasso selection")
+        : m_o.typeKey.empty() ? "a seeded fifth of the treated" : "treated " + m_o.holdout)
     << ") · control halves " << m_ctrlA.size() << " / " << m_ctrlB.size();
   return s.str();
 }
@@ -351,12 +361,16 @@ std::shared_ptr<Evaluation> CellsSession::evaluate() {
   // The cells δ is computed from: training cells of the types other than the
   // held-out one (all training cells without a type key), at most 2000 per
   // type and condition.
-  const int H = m_o.typeKey.empty() ? -1 : m_p.type[m_heldOut[0]];
+  const bool lasso = !m_o.holdoutRows.empty();
+  const int H = m_o.typeKey.empty() || lasso ? -1 : m_p.type[m_heldOut[0]];
+  std::vector<char> isCtrlH(m_p.cells, 0);
+  if (lasso)
+    for (int r : ctrlH) isCtrlH[r] = 1;
   std::vector<int> deltaRows;
   {
     std::map<int, std::vector<int>> groups;
     for (int r : m_train)
-      if (m_p.type[r] != H) groups[m_p.type[r] * 2 + m_p.condition[r]].push_back(r);
+      if (m_p.type[r] != H && !isCtrlH[r]) groups[m_p.type[r] * 2 + m_p.condition[r]].push_back(r);
     for (auto& [k, rows] : groups) {
       auto c = capped(rows, 2000, m_o.seed + 10 + k);
       deltaRows.insert(deltaRows.end(), c.begin(), c.end());
@@ -672,7 +686,7 @@ std::vector<float> CellsSession::predictRows(const std::vector<int>& rows) {
   const auto x = gather(m_p.x, G, rows);
   std::vector<float> out(x.size());
   std::vector<int> deltaRows;
-  const int H = m_o.typeKey.empty() ? -1 : m_p.type[m_heldOut[0]];
+  const int H = m_o.typeKey.empty() || !m_o.holdoutRows.empty() ? -1 : m_p.type[m_heldOut[0]];
   for (int r : m_train)
     if (m_p.type[r] != H) deltaRows.push_back(r);
   deltaRows = capped(deltaRows, 20000, m_o.seed + 9);

@@ -211,6 +211,23 @@ QWidget* CellsPanel::buildControls() {
   auto* clear = new QPushButton(tr("Clear lassos"));
   connect(clear, &QPushButton::clicked, this, [this] { m_map->clearSelections(); });
   form->addRow(form::row({m_apply, clear}));
+  auto* holdLasso = new QPushButton(tr("Hold out lasso 2 (control: lasso 1) && train"));
+  holdLasso->setToolTip(tr("A new run whose held-out cells are the treated cells of lasso 2, "
+                           "with the control cells of lasso 1 as their control"));
+  connect(holdLasso, &QPushButton::clicked, this, [this] {
+    if (m_map->selection(1).empty() || m_map->selection(2).empty()) {
+      openErrorBox(tr("Hold out a selection"), tr("Draw lasso 1 (control) and lasso 2 (treated) first."),
+                   QStringLiteral("cellsError"));
+      return;
+    }
+    CellsOptions o = options();
+    o.holdoutRows = m_map->selection(2);
+    o.holdoutControlRows = m_map->selection(1);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("opening…"));
+    m_controller->start(o);
+  });
+  form->addRow(holdLasso);
   auto* exportButton = new QPushButton(tr("Export…"));
   connect(exportButton, &QPushButton::clicked, this, &CellsPanel::exportDialog);
   form->addRow(exportButton);

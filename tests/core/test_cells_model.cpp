@@ -125,3 +125,30 @@ TEST_CASE("cells experiment: a lasso selection can be the held-out group", "[cel
   REQUIRE(e->heldOutCells == static_cast<int>(treated.size()));
   REQUIRE(std::isfinite(e->methods[0].r2DeltaAll));
 }
+
+TEST_CASE("cells experiment: exports reopen (selection subset, ids, predictions, DE table)",
+          "[cells][model]") {
+  auto s = CellsSession::create(small(kSimAdditive, "none"));
+  const auto dir = std::filesystem::temp_directory_path() / "genlab-cells-export-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::vector<int> rows{1, 4, 9};
+  exportSelection(*s, rows, (dir / "sel.h5ad").string());
+  const CellData sub = openCellData((dir / "sel.h5ad").string());
+  REQUIRE(sub.cells() == 3);
+  REQUIRE(sub.genes() == 200);
+  REQUIRE(sub.obs.index[2] == s->data().cellIds[9]);
+  exportSelection(*s, rows, (dir / "sel.txt").string());
+  std::ifstream ids(dir / "sel.txt");
+  std::string first;
+  std::getline(ids, first);
+  REQUIRE(first == s->data().cellIds[1]);
+  exportPredictions(*s, (dir / "pred.h5ad").string());
+  const CellData pred = openCellData((dir / "pred.h5ad").string());
+  REQUIRE(pred.cells() == static_cast<std::int64_t>(s->controlA().size()));
+  const auto e = s->evaluate();
+  const std::string de = deCsv(*e);
+  REQUIRE(de.rfind("rank,gene,observed_treated_mean", 0) == 0);
+  REQUIRE(std::count(de.begin(), de.end(), '\n') == 201);  // header + 200 genes
+  REQUIRE(metricsCsv(*e).find("mean-shift,") != std::string::npos);
+}

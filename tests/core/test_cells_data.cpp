@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 
 #include "core/data/cell_data.h"
@@ -405,4 +406,89 @@ TEST_CASE("cells data: Seurat's pbmc_raw.txt reads as genes x cells", "[cells][d
   const CellData d = openCellData(p.string());
   REQUIRE(d.cells() == 80);
   REQUIRE(d.genes() == 230);
+}
+
+TEST_CASE("cells data: a small h5ad declaring a 200 000 x 200 000 dense X is refused before allocating",
+          "[cells][data][hostile]") {
+  const auto dir = tempDir("huge");
+  {
+    writeHandH5ad(dir / "huge.h5ad", Sparse{});
+    H5::H5File f((dir / "huge.h5ad").string(), H5F_ACC_RDWR);
+    H5Ldelete(f.getId(), "X", H5P_DEFAULT);
+    hsize_t dims[2] = {200000, 200000}, chunk[2] = {64, 64};
+    H5::DSetCreatPropList plist;
+    plist.setChunk(2, chunk);
+    f.createDataSet("X", H5::PredType::NATIVE_FLOAT, H5::DataSpace(2, dims), plist);  // never written
+  }
+  REQUIRE(std::filesystem::file_size(dir / "huge.h5ad") < 1 << 20);
+  REQUIRE_THAT(errorOf([&] { readH5ad((dir / "huge.h5ad").string()); }),
+               Catch::Contains("asks for") && Catch::Contains("--max-expansion"));
+  // A sparse X whose shape claims 2^31 columns is refused too.
+  Sparse s;
+  s.shape = {2, 3000000000LL};
+  writeHandH5ad(dir / "wide.h5ad", s);
+  REQUIRE_THAT(errorOf([&] { readH5ad((dir / "wide.h5ad").string()); }), Catch::Contains("2^31"));
+}
+
+TEST_CASE("cells data: mutated MTX, CSV and R data give a DataError or a valid matrix, never a crash",
+          "[cells][data][hostile]") {
+  const auto dir = tempDir("mutants");
+  const std::string mtx =
+      "%%MatrixMarket matrix coordinate integer general\n3 2 3\n1 1 1\n3 1 2\n2 2 3\n";
+  const std::string csv = "gene,c1,c2\ng1,1,0\ng2,0,3\ng3,2,0\n";
+  std::string rda;  // HSMM's sample sheet, inflated (zlib reads plain bytes as they are)
+  {
+    const fs::path sheet = fs::path(GENLAB_SOURCE_DIR) / "data" / "cells" / "HSMM_sample_sheet.rda";
+    if (fs::exists(sheet)) {
+      gzFile f = gzopen(sheet.c_str(), "rb");
+      char buf[4096];
+      int n;
+      while ((n = gzread(f, buf, sizeof buf)) > 0) rda.append(buf, n);
+      gzclose(f);
+    }
+  }
+  std::uint64_t state = 12345;
+  auto rnd = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::uint32_t>(state >> 33);
+  };
+  auto mutate = [&](std::string s) {
+    const int edits = 1 + rnd() % 4;
+    for (int e = 0; e < edits && !s.empty(); ++e) {
+      const std::size_t at = rnd() % s.size();
+      switch (rnd() % 4) {
+        case 0: s[at] = static_cast<char>(rnd()); break;
+        case 1: s.resize(at); break;
+        case 2: s.insert(at, 1, "0123456789-.,\n\t e"[rnd() % 17]); break;
+        default: s.erase(at, 1 + rnd() % 8); break;
+      }
+    }
+    return s;
+  };
+  int refused = 0, read = 0;
+  auto attempt = [&](const std::function<void()>& fn) {
+    try {
+      fn();
+      ++read;
+    } catch (const DataError&) {
+      ++refused;
+    }
+  };
+  const auto mdir = dir / "mtx";
+  fs::create_directories(mdir);
+  writeText(mdir / "genes.tsv", "G1\tA\nG2\tB\nG3\tC\n");
+  writeText(mdir / "barcodes.tsv", "AAA\nCCC\n");
+  for (int i = 0; i < 300; ++i) {
+    writeText(mdir / "matrix.mtx", mutate(mtx));
+    attempt([&] { read10xFolder(mdir.string()).X.validate("mtx", true); });
+    writeText(dir / "t.csv", mutate(csv));
+    attempt([&] { readExpressionCsv((dir / "t.csv").string(), TableOrientation::Auto).X.validate("csv", true); });
+    if (!rda.empty()) {
+      writeText(dir / "s.rda", mutate(rda));
+      attempt([&] { readRdaDataFrame((dir / "s.rda").string()); });
+    }
+  }
+  INFO(read << " mutants read, " << refused << " refused");
+  REQUIRE(refused > 100);
+  REQUIRE(read + refused == (rda.empty() ? 600 : 900));
 }

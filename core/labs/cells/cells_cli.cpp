@@ -177,9 +177,9 @@ int runSimulate(const cli::Args& a, std::ostream& out, std::ostream&) {
   o.types = a.integer("types", o.types, 2, 100);
   o.seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
   o.effect = a.real("effect", o.effect);
+  o.counterfactual = !a.flag("no-truth");
   const auto t0 = Clock::now();
   CellData d = simulateCells(o);
-  if (a.flag("no-truth")) d.layers.erase("counterfactual");
   const double simSeconds = secondsSince(t0);
   const auto t1 = Clock::now();
   writeH5ad(a.str("out", ""), d);

@@ -150,7 +150,7 @@ CellData simulateCells(const SimOptions& o) {
       }
       const int end = std::min(N, (ch + 1) * kChunk);
       for (int i = ch * kChunk; i < end; ++i) {
-        for (int which = 0; which < 2; ++which) {
+        for (int which = 0; which < (o.counterfactual ? 2 : 1); ++which) {
           const bool tr = which == 0 ? treated[i] : !treated[i];
           fractions(o, t, type[i], &state[static_cast<std::size_t>(i) * D], tr, p);
           CsrMatrix& m = which == 0 ? part.x : part.cf;
@@ -187,7 +187,7 @@ CellData simulateCells(const SimOptions& o) {
       for (std::size_t r = 1; r < src->indptr.size(); ++r) dst->indptr.push_back(base + src->indptr[r]);
       *src = CsrMatrix{};
     }
-  d.layers["counterfactual"] = std::move(cf);
+  if (o.counterfactual) d.layers["counterfactual"] = std::move(cf);
   for (int i = 0; i < N; ++i) d.obs.index.push_back("cell" + std::to_string(i));
   std::vector<std::string> typeNames, cond;
   for (int i = 0; i < N; ++i) {

@@ -31,6 +31,7 @@ struct SimOptions {
   double dispersion = 0.2;    // NB: var = mu + dispersion * mu^2
   double meanLibrary = 3000;  // expected counts per cell
   std::uint64_t seed = 1;
+  bool counterfactual = true;  // also draw layers/counterfactual (twice the work)
 };
 
 // obs: cell_type (type0..), condition (control / stimulated), state_0.. ;

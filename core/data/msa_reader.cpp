@@ -243,14 +243,38 @@ struct StockholmBlockState {
 
 }  // namespace
 
-Msa parseStockholm(const std::string& text, const std::string& name, const MsaLimits& limits) {
+Msa parseStockholm(const std::string& text, const std::string& name, const MsaLimits& limits,
+                   std::size_t alignment) {
   Msa msa;
   msa.source = name;
   msa.format = "stockholm";
+  msa.alignment = alignment;
   Lines lines(text);
   std::string line;
   if (!lines.next(line) || line.rfind("# STOCKHOLM", 0) != 0)
     failAt(name, 1, "a Stockholm file starts with '# STOCKHOLM 1.0'");
+  // Earlier alignments of the file are skipped to their '//'.
+  for (std::size_t skipped = 0; skipped < alignment; ++skipped) {
+    bool closed = false;
+    while (lines.next(line))
+      if (line == "//") {
+        closed = true;
+        break;
+      }
+    bool another = false;
+    if (closed)
+      while (lines.next(line)) {
+        if (isBlank(line)) continue;
+        if (line.rfind("# STOCKHOLM", 0) != 0)
+          failAt(name, lines.number(), "text after '//' that does not start another alignment "
+                                       "('# STOCKHOLM 1.0')");
+        another = true;
+        break;
+      }
+    if (!another)
+      fail(name, "has " + std::to_string(skipped + 1) + " alignment" + (skipped ? "s" : "") +
+                     "; alignment " + std::to_string(alignment + 1) + " was asked for");
+  }
   StockholmBlockState st;
   std::vector<std::string> raw;  // all columns, per sequence
   std::string rf;
@@ -296,6 +320,11 @@ Msa parseStockholm(const std::string& text, const std::string& name, const MsaLi
         ++rfLines;
         haveRf = true;
       }
+      continue;
+    }
+    if (line.rfind("#=GF ID", 0) == 0) {
+      std::istringstream is(line.substr(7));
+      is >> msa.id;
       continue;
     }
     if (line[0] == '#') continue;  // #=GF, #=GR and comments
@@ -344,6 +373,10 @@ Msa parseStockholm(const std::string& text, const std::string& name, const MsaLi
                            std::to_string(raw[0].size()));
   }
   if (!ended) failAt(name, lines.number(), "missing '//' at the end of the alignment");
+  // Count the alignments after this one (each begins '# STOCKHOLM').
+  msa.alignmentsInFile = alignment + 1;
+  while (lines.next(line))
+    if (line.rfind("# STOCKHOLM", 0) == 0) ++msa.alignmentsInFile;
   if (raw.empty()) fail(name, "contains no sequences");
   const std::size_t width = raw.front().size();
   for (std::size_t i = 0; i < raw.size(); ++i)
@@ -376,20 +409,27 @@ Msa parseStockholm(const std::string& text, const std::string& name, const MsaLi
   return msa;
 }
 
-Msa parseMsa(const std::string& text, const std::string& name, const MsaLimits& limits) {
+Msa parseMsa(const std::string& text, const std::string& name, const MsaLimits& limits,
+             std::size_t alignment) {
   std::size_t i = 0;
   while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' ||
                              text[i] == '\t'))
     ++i;
   if (i == text.size()) fail(name, "is empty (no alignment in it)");
-  if (text.compare(i, 11, "# STOCKHOLM") == 0) return parseStockholm(text.substr(i), name, limits);
-  if (text[i] == '>') return parseAlignedFasta(text, name, limits);
+  if (text.compare(i, 11, "# STOCKHOLM") == 0)
+    return parseStockholm(text.substr(i), name, limits, alignment);
+  if (text[i] == '>') {
+    if (alignment > 0)
+      fail(name, "is aligned FASTA/A2M, which holds one alignment; alignment " +
+                     std::to_string(alignment + 1) + " was asked for");
+    return parseAlignedFasta(text, name, limits);
+  }
   fail(name, "is neither aligned FASTA/A2M (starts with '>') nor Stockholm (starts with "
              "'# STOCKHOLM')");
 }
 
-Msa readMsa(const std::string& path, const MsaLimits& limits) {
-  return parseMsa(readTextFile(path, limits.maxBytes), path, limits);
+Msa readMsa(const std::string& path, const MsaLimits& limits, std::size_t alignment) {
+  return parseMsa(readTextFile(path, limits.maxBytes), path, limits, alignment);
 }
 
 std::string formatFasta(const std::vector<FastaRecord>& records) {

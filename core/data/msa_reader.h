@@ -28,18 +28,26 @@ struct Msa {
   std::vector<std::string> sequences;     // match columns only: 'A'..'Z' or '-'
   // Stockholm `#=GS <name> <tag> <value>` lines: tag -> (name -> value).
   std::map<std::string, std::map<std::string, std::string>> annotations;
+  // Stockholm files may hold several alignments, each ended by '//' (Pfam's
+  // own files do): which one this is (0-based), how many the file has, and
+  // its `#=GF ID` when given.
+  std::size_t alignment = 0, alignmentsInFile = 1;
+  std::string id;
   std::size_t columns() const { return sequences.empty() ? 0 : sequences.front().size(); }
   std::size_t size() const { return sequences.size(); }
 };
 
-// Reads any supported alignment from `path` (format by content).
-Msa readMsa(const std::string& path, const MsaLimits& limits = {});
+// Reads any supported alignment from `path` (format by content); for a
+// Stockholm file with several alignments, the `alignment`-th (0-based; an
+// index past the last is refused with the count).
+Msa readMsa(const std::string& path, const MsaLimits& limits = {}, std::size_t alignment = 0);
 // Parses text already in memory; `name` is used in messages.
-Msa parseMsa(const std::string& text, const std::string& name, const MsaLimits& limits = {});
+Msa parseMsa(const std::string& text, const std::string& name, const MsaLimits& limits = {},
+             std::size_t alignment = 0);
 Msa parseAlignedFasta(const std::string& text, const std::string& name,
                       const MsaLimits& limits = {});
 Msa parseStockholm(const std::string& text, const std::string& name,
-                   const MsaLimits& limits = {});
+                   const MsaLimits& limits = {}, std::size_t alignment = 0);
 
 // A whole file as text: gunzipped when its first bytes are gzip's magic;
 // refuses binary files and anything larger than maxBytes once decompressed.

@@ -21,7 +21,9 @@
     "CT and deblurring: FBP, TV and a score-based generative prior side by side, with "         \
     "uncertainty, nullspace and a 3-D view.")                                                 \
   X(protein, "", "Protein families", "A family VAE on a protein alignment: the latent map, "      \
-    "click-to-decode with a logo, mutation scans and a design funnel, beside a PSSM baseline.") \
+    "click-to-decode with a logo, mutation scans and a design funnel, beside a PSSM baseline.")   \
+  X(style, "", "Style & AdaIN", "AdaIN style transfer with live sliders and the statistics behind " \
+    "it, style mixing in a style-based generator, and checkerboard artifacts taken apart.") \
   X(cells, "", "Cells", "Single-cell perturbation by latent arithmetic: lasso control and "       \
     "treated cells, apply the shift to a third group, and score it beside honest baselines.")
 

@@ -13,6 +13,7 @@
 
 #include "core/cli/cli.h"
 #include "core/engine/engine.h"
+#include "core/labs/ct/ct_requests.h"
 #include "core/labs/ct/ct_session.h"
 #include "core/util/model_file.h"
 
@@ -235,4 +236,22 @@ TEST_CASE("genlab-cli ct reconstruct and radon-bench end in a JSON result line",
   CHECK(runCli({"ct", "reconstruct", "--method", "score", "--size", "32", "--json"}, lines, &err) != 0);
   CHECK(err.find("prior") != std::string::npos);
   CHECK(runCli({"ct", "reconstruct", "--views", "0"}, lines, &err) != 0);
+}
+
+TEST_CASE("the Nullspace tab's split stops when asked and gives no half result",
+          "[ct][session]") {
+  CtSession s;
+  s.setScan(smallScan());
+  s.generatePhantom("ellipses", 4);
+  s.simulate();
+  const auto object = s.object();
+  int asked = 0;
+  // Stop after three iterations: no result; without stopping: the split.
+  const auto stopped = nullspaceSplit(s, "truth", object, [&] { return ++asked > 3; });
+  CHECK(stopped == nullptr);
+  CHECK(asked >= 4);
+  const auto whole = nullspaceSplit(s, "truth", object, [] { return false; });
+  REQUIRE(whole != nullptr);
+  CHECK(whole->key == "truth");
+  CHECK(whole->views.rowSpace.values.size() == object.values.size());
 }

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "core/cli/cli.h"
+#include "core/data/read_limits.h"
 #include "core/data/volume_io.h"
 #include "core/engine/engine.h"
 #include "core/labs/ct/ct_session.h"
@@ -173,6 +174,22 @@ TEST_CASE("training images: any volume file, with the middle tenth held out", "[
   flat.voxels.resize(flat.voxelCount());
   data::writeVolume(flat, png);
   CHECK_THROWS_WITH(TrainingImages(png, 32, 1), Catch::Contains("at least 10 slices"));
+  // Slices kept at the prior's size are capped by --max-voxels: an evenly
+  // spaced subset, and the description says how many and why.
+  {
+    ReadLimits small = readLimits();
+    const auto volume = data::readVolume(path);
+    small.maxVoxels = volume.voxelCount();  // the volume itself still reads
+    ScopedReadLimits scoped(small);
+    const std::size_t keep = small.maxVoxels / (96 * 96);
+    REQUIRE(keep < contentSliceSplit(volume).training.size());
+    TrainingImages capped(path, 96, 1);
+    INFO(capped.description());
+    CHECK(capped.description().find(std::to_string(keep) + " of its") != std::string::npos);
+    CHECK(capped.description().find("--max-voxels") != std::string::npos);
+    CHECK(meanOf(capped.image(3)) > 0.05);
+    CHECK(capped.heldOutCount() == src.heldOutCount());  // evaluation is untouched
+  }
 }
 
 TEST_CASE("resampling keeps the mean and the range", "[ct][training]") {

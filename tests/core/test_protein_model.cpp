@@ -10,7 +10,9 @@
 
 #include "cli_test_util.h"
 #include "core/data/msa_reader.h"
+#include "core/labs/protein/potts.h"
 #include "core/labs/protein/protein_design.h"
+#include "core/labs/protein/protein_family.h"
 #include "core/labs/protein/protein_session.h"
 
 namespace fs = std::filesystem;
@@ -102,4 +104,46 @@ TEST_CASE("protein lab: errors a user can act on", "[protein]") {
                     Catch::Contains("not a valid regular expression"));
   CHECK_THROWS_WITH(core::protein::FunnelFilters::fromJson(R"({"colour":{}})"),
                     Catch::Contains("unknown filter"));
+}
+
+TEST_CASE("protein lab: evaluation and the family map in pieces equal the whole",
+          "[protein]") {
+  core::protein::PottsOptions p;
+  p.length = 24;
+  p.sequences = 300;
+  p.seed = 3;
+  const auto fam = core::protein::simulatePotts(p);
+  core::protein::ProteinOptions o;
+  o.family = "test";
+  o.latentDim = 3;  // projected: the map's PCA runs too
+  o.hidden = 32;
+  o.heldOutFraction = 0.2;
+  core::protein::ProteinSession s(o, core::protein::familyFromAligned(fam.names, fam.sequences));
+  for (int i = 0; i < 20; ++i) s.trainStep();
+  const auto whole = s.evaluate(s.heldOutRows());
+  core::protein::EvalPass pass;
+  pass.rows = s.heldOutRows();
+  int pieces = 0;
+  while (!pass.done()) {
+    s.evaluateSome(pass, 7);
+    ++pieces;
+  }
+  CHECK(pieces == static_cast<int>((s.heldOutRows().size() + 6) / 7));
+  const auto parts = pass.result();
+  REQUIRE(std::isfinite(whole.elbo));
+  CHECK(parts.elbo == Approx(whole.elbo).epsilon(1e-6));  // float GEMMs of other sizes
+  CHECK(parts.kl == Approx(whole.kl).margin(1e-6));
+  const auto mapWhole = s.familyMap();
+  auto mp = s.beginMap();
+  while (!mp.done()) s.mapSome(mp, 11);
+  const auto mapParts = s.finishMap(mp);
+  REQUIRE(mapParts->xy.size() == mapWhole->xy.size());
+  REQUIRE(mapParts->elbo.size() == mapWhole->elbo.size());
+  for (std::size_t i = 0; i < mapWhole->xy.size(); ++i)
+    REQUIRE(mapParts->xy[i] == Approx(mapWhole->xy[i]).margin(1e-4));
+  for (std::size_t i = 0; i < mapWhole->elbo.size(); ++i)
+    REQUIRE(mapParts->elbo[i] == Approx(mapWhole->elbo[i]).epsilon(1e-5));
+  // An empty evaluation is NaN (shown as "—"), never 0.
+  core::protein::EvalPass none;
+  CHECK(std::isnan(none.result().elbo));
 }

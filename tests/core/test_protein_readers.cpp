@@ -144,3 +144,41 @@ TEST_CASE("protein readers: every malformed case names the problem and the line"
   tiny.maxBytes = 4;
   REQUIRE_THROWS_WITH(readMsa(t.write("big.fa", ">a\nACDEF\n"), tiny), Contains("limit"));
 }
+
+TEST_CASE("protein readers: a Stockholm file with several alignments", "[protein][data]") {
+  const std::string second =
+      "# STOCKHOLM 1.0\n"
+      "#=GF ID other\n"
+      "t1  MKV\n"
+      "t2  MRV\n"
+      "t3  M-V\n"
+      "//\n";
+  const std::string third = "# STOCKHOLM 1.0\nu1 WW\nu2 WY\n//\n";
+  const std::string text = std::string(kStockholm) + "\n" + second + third;
+  const Msa first = parseMsa(text, "many.sto");
+  CHECK(first.alignment == 0);
+  CHECK(first.alignmentsInFile == 3);
+  CHECK(first.id == "test");
+  CHECK(first.sequences[0] == "ACDEF");
+  const Msa two = parseMsa(text, "many.sto", {}, 1);
+  CHECK(two.alignment == 1);
+  CHECK(two.alignmentsInFile == 3);
+  CHECK(two.id == "other");
+  REQUIRE(two.size() == 3);
+  CHECK(two.names[2] == "t3");
+  CHECK(two.sequences[2] == "M-V");
+  const Msa three = parseMsa(text, "many.sto", {}, 2);
+  CHECK(three.id.empty());
+  CHECK(three.sequences[1] == "WY");
+  // Past the last: the count is named; FASTA holds one alignment.
+  try {
+    parseMsa(text, "many.sto", {}, 3);
+    FAIL("alignment 4 of 3 was read");
+  } catch (const DataError& e) {
+    CHECK_THAT(e.what(), Contains("has 3 alignments") && Contains("alignment 4"));
+  }
+  CHECK_THROWS_WITH(parseMsa(">a\nAC\n>b\nAD\n", "x.fa", {}, 1), Contains("holds one alignment"));
+  // Something other than a new alignment after '//' is refused with its line.
+  CHECK_THROWS_WITH(parseMsa(std::string(kStockholm) + "junk\n", "x.sto", {}, 1),
+                    Contains("x.sto:15:") && Contains("does not start another alignment"));
+}

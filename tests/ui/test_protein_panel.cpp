@@ -3,9 +3,11 @@
 // design funnel.
 #include <catch2/catch.hpp>
 
+#include <QApplication>
 #include <QComboBox>
 #include <QFile>
 #include <QLineEdit>
+#include <QMouseEvent>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -46,6 +48,26 @@ TEST_CASE("protein panel trains on the Potts demo, decodes, scans and designs", 
   QTest::mouseClick(panel.mapView(), Qt::LeftButton, Qt::NoModifier, r.center());
   REQUIRE(waitUntil([&] { return !panel.decodedView()->image().isNull(); }));
   CHECK(panel.decodedView()->caption().startsWith("decoded at"));
+
+  // Brush a region on the map, then sample from it: a drag paints, it does
+  // not decode, and Sample N sends the region's designs through the funnel.
+  panel.brushButton()->click();
+  CHECK(panel.mapView()->brushEnabled());
+  const QPoint a = r.center() - QPoint(40, 0), b = r.center() + QPoint(40, 20);
+  QTest::mousePress(panel.mapView(), Qt::LeftButton, Qt::NoModifier, a);
+  for (int i = 1; i <= 8; ++i) {
+    QMouseEvent move(QEvent::MouseMove, QPointF(a + (b - a) * i / 8.0),
+                     panel.mapView()->mapToGlobal(QPointF(a + (b - a) * i / 8.0)), Qt::NoButton,
+                     Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(panel.mapView(), &move);
+  }
+  QTest::mouseRelease(panel.mapView(), Qt::LeftButton, Qt::NoModifier, b);
+  CHECK(panel.mapView()->brushRegion().size() >= 3);
+  panel.designCountSpin()->setValue(321);
+  panel.sampleButton()->click();
+  REQUIRE(waitUntil([&] { return panel.funnelChart()->value("sampled") == 321; }));
+  panel.brushButton()->click();  // off again: clicks decode
+  CHECK_FALSE(panel.mapView()->brushEnabled());
 
   // A pasted wild type that is not aligned says why.
   panel.wildtypeEdit()->setText("ACDE");

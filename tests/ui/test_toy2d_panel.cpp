@@ -137,6 +137,17 @@ TEST_CASE("toy2d comparison table fills when training ends", "[toy2d]") {
   const QString png = dir.filePath("view.png");
   CHECK(panel.exportViewPng(0, png));
   CHECK(QImage(png).width() > 100);
+  // File > Export model for PyTorch: the GAN is written on the worker; the
+  // flow is refused with the reason, and the panel stays usable.
+  const QString pt = dir.filePath("gan.pt");
+  panel.exportModel(1, pt);
+  REQUIRE(waitUntil([&] { return QFile::exists(pt) && QFile::exists(dir.filePath("gan.state.pt")); },
+                    20000));
+  CHECK(QFile(pt).size() > 1000);
+  panel.exportModel(0, dir.filePath("flow.pt"));
+  REQUIRE(waitUntil([&] { return hasErrorBox(); }, 20000));
+  closeMessageBoxes();
+  CHECK_FALSE(QFile::exists(dir.filePath("flow.pt")));
 }
 
 TEST_CASE("toy2d reports a malformed CSV and stays usable", "[toy2d]") {

@@ -100,6 +100,12 @@ void BarChartPanel::rebuild() {
     m_shown << c.key;
     hi = std::max(hi, v);
   }
+  // Qt formats the labels with %g: enough significant digits for the
+  // largest value's integer part plus `decimals` (1000, not 1e+03).
+  double largest = 0;
+  for (double v : m_values) largest = std::max(largest, std::abs(v));
+  const int whole = largest >= 1 ? int(std::floor(std::log10(largest))) + 1 : 1;
+  m_series->setLabelsPrecision(whole + m_decimals);
   if (m_top > 0) {
     m_axisY->setRange(0, m_top);
     m_axisY->setTickCount(6);

@@ -6,7 +6,15 @@
 #include <QSpinBox>
 #include <QWidget>
 
+#include <cmath>
+
 namespace genlab::ui::form {
+
+QString metric(double v, int decimals) {
+  if (!std::isfinite(v)) return QString(QChar(0x2014));
+  const QString text = decimals >= 0 ? QString::number(v, 'f', decimals) : QString::number(v, 'g', 3);
+  return QString(text).replace(QLatin1Char('-'), QChar(0x2212));
+}
 
 QSpinBox* spinBox(int lo, int hi, int value, const QString& tip, int step) {
   auto* s = new QSpinBox;

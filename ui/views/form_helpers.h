@@ -22,4 +22,9 @@ QWidget* row(std::initializer_list<QWidget*> widgets);
 // A form layout on `w` whose fields grow; `flush`: no outer margins (nested forms).
 QFormLayout* layout(QWidget* w, bool flush = false);
 
+// A metric as text: fixed `decimals` ('f') or 3 significant digits
+// (decimals < 0), with a true minus sign; "—" when it could not be computed
+// (NaN or infinite: no ground truth, nothing held out...), never "nan" or 0.
+QString metric(double v, int decimals = 2);
+
 }  // namespace genlab::ui::form

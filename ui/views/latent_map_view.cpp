@@ -287,6 +287,7 @@ void LatentMapView::paintEvent(QPaintEvent*) {
   drawPoints(p);
   p.setOpacity(1.0);
   p.setRenderHint(QPainter::Antialiasing);
+  drawRegion(p);
   drawMarkers(p);
   drawCrosshair(p);
   drawLegend(p);
@@ -461,10 +462,63 @@ void LatentMapView::mousePressEvent(QMouseEvent* e) {
     update();
     return;
   }
+  if (m_brushEnabled) {
+    m_drag = Drag::Brush;
+    paintDisc(pos);
+    return;
+  }
   m_drag = Drag::Scrub;
   m_pinned = l;
   update();
   Q_EMIT picked(l);
+}
+
+void LatentMapView::paintDisc(const QPointF& widgetPos) {
+  const QPointF l = latentAt(widgetPos);
+  const double r = m_brushPixels / m_view.scale;
+  // Skip discs that add little to the last one (a slow drag paints densely).
+  if (!m_region.isEmpty()) {
+    const Disc& last = m_region.back();
+    if (std::hypot(last.x - l.x(), last.y - l.y()) < 0.35 * std::min(r, last.r)) return;
+  }
+  if (m_region.size() >= 20000) return;  // a bound on what one region can hold
+  m_region.push_back({l.x(), l.y(), r});
+  update();
+}
+
+void LatentMapView::setBrushEnabled(bool enabled) {
+  m_brushEnabled = enabled;
+  setCursor(enabled ? Qt::CrossCursor : Qt::ArrowCursor);
+}
+
+void LatentMapView::setBrushRegion(const QVector<Disc>& region) {
+  m_region = region;
+  update();
+  Q_EMIT regionChanged();
+}
+
+void LatentMapView::clearBrushRegion() {
+  if (m_region.isEmpty()) return;
+  m_region.clear();
+  update();
+  Q_EMIT regionChanged();
+}
+
+void LatentMapView::drawRegion(QPainter& p) {
+  if (m_region.isEmpty()) return;
+  p.save();
+  p.setClipRect(plotRect());
+  p.setRenderHint(QPainter::Antialiasing);
+  QPainterPath path;
+  path.setFillRule(Qt::WindingFill);
+  for (const Disc& d : m_region) {
+    const double rp = d.r * m_view.scale;
+    path.addEllipse(widgetPosOf({d.x, d.y}), rp, rp);
+  }
+  p.setPen(Qt::NoPen);
+  p.setBrush(QColor(255, 140, 0, 70));
+  p.drawPath(path.simplified());
+  p.restore();
 }
 
 void LatentMapView::mouseMoveEvent(QMouseEvent* e) {
@@ -478,6 +532,10 @@ void LatentMapView::mouseMoveEvent(QMouseEvent* e) {
     return;
   }
   const QRect r = plotRect();
+  if (m_drag == Drag::Brush) {
+    if (r.contains(pos.toPoint())) paintDisc(pos);
+    return;
+  }
   if (m_drag == Drag::Scrub) {
     const QPointF clamped(std::clamp(pos.x(), qreal(r.left()), qreal(r.right())),
                           std::clamp(pos.y(), qreal(r.top()), qreal(r.bottom())));
@@ -490,6 +548,7 @@ void LatentMapView::mouseMoveEvent(QMouseEvent* e) {
 
 void LatentMapView::mouseReleaseEvent(QMouseEvent*) {
   if (m_drag == Drag::Pan) unsetCursor();
+  if (m_drag == Drag::Brush) Q_EMIT regionChanged();
   m_drag = Drag::None;
   update();
 }
@@ -529,7 +588,8 @@ int LatentMapView::nearestPoint(const QPointF& widgetPos, double maxDistance) co
 QString LatentMapView::helpText() const {
   return tr("<b>Latent map</b><br>Click: decode that point &middot; drag: scrub<br>"
             "Shift+click twice: interpolate from A to B<br>"
-            "Wheel: zoom &middot; right-drag, middle-drag or Ctrl+drag: pan &middot; Fit: reset");
+            "Wheel: zoom &middot; right-drag, middle-drag or Ctrl+drag: pan &middot; Fit: reset") +
+         (m_brushEnabled ? tr("<br><b>Brush on:</b> drag to paint the sampling region") : QString());
 }
 
 bool LatentMapView::event(QEvent* e) {

@@ -2,7 +2,8 @@
 // Scatter of a 2-D latent map (up to 10 000 points coloured by label) with
 // pan / zoom, a hover crosshair, a pinned cursor (click or drag to scrub),
 // interpolation endpoints (Shift+click A, then B) and an optional overlay
-// image (e.g. a decoded manifold grid) covering a latent rectangle.
+// image (e.g. a decoded manifold grid) covering a latent rectangle, and an
+// optional brush that paints a region (a union of discs) for sampling.
 // Latent y grows upwards. The points are cached in a QImage that is only
 // re-rendered when the points or the view change.
 #include <QImage>
@@ -47,6 +48,18 @@ class LatentMapView : public QWidget {
   // Shows endpoints A and B without emitting interpolationRequested.
   void setInterpolation(const QPointF& a, const QPointF& b);
 
+  // Brush mode: a left drag paints discs of `radiusPixels` (converted to
+  // latent units where painted) instead of scrubbing; the region stays until
+  // cleared. regionChanged() after each stroke.
+  void setBrushEnabled(bool enabled);
+  bool brushEnabled() const { return m_brushEnabled; }
+  void setBrushRadius(double radiusPixels) { m_brushPixels = radiusPixels; }
+  struct Disc {
+    double x = 0, y = 0, r = 0;  // latent units
+  };
+  const QVector<Disc>& brushRegion() const { return m_region; }
+  void setBrushRegion(const QVector<Disc>& region);
+  void clearBrushRegion();
   QRectF visibleLatentRect() const;  // normalised: top() is the smaller y
   QPointF latentAt(const QPointF& widgetPos) const;
   QPointF widgetPosOf(const QPointF& latent) const;
@@ -66,6 +79,8 @@ class LatentMapView : public QWidget {
   void interpolationStarted(QPointF a);
   void interpolationRequested(QPointF a, QPointF b);
   void viewChanged();
+  // The brushed region changed (a stroke ended, or it was set or cleared).
+  void regionChanged();
 
  protected:
   bool event(QEvent* event) override;
@@ -94,6 +109,8 @@ class LatentMapView : public QWidget {
   void drawGridAndAxes(QPainter& p);
   void drawOverlay(QPainter& p);
   void drawMarkers(QPainter& p);
+  void drawRegion(QPainter& p);
+  void paintDisc(const QPointF& widgetPos);
   void drawCrosshair(QPainter& p);
   void drawLegend(QPainter& p);
   int nearestPoint(const QPointF& widgetPos, double maxDistance) const;
@@ -119,7 +136,10 @@ class LatentMapView : public QWidget {
 
   std::optional<QPointF> m_pinned, m_endA, m_endB;
   std::optional<QPointF> m_hover;  // widget coordinates
-  enum class Drag { None, Pan, Scrub } m_drag = Drag::None;
+  enum class Drag { None, Pan, Scrub, Brush } m_drag = Drag::None;
+  bool m_brushEnabled = false;
+  double m_brushPixels = 16;
+  QVector<Disc> m_region;
   QPointF m_lastMouse;
   QToolButton* m_fitButton;
 };

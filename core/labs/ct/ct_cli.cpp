@@ -14,6 +14,8 @@
 #include "core/engine/engine.h"
 #include "core/cli/json_lines.h"
 #include "core/labs/ct/ct_session.h"
+#include "core/labs/ct/score_export.h"
+#include "core/labs/ct/score_prior.h"
 
 namespace genlab::core::ct {
 
@@ -171,7 +173,9 @@ int runReconstruct(const cli::Args& a, std::ostream& out, std::ostream& err) {
   cli::putMetric(res, "ssim", r.metrics.ssim);
   res.update(json{{"residual", r.metrics.residual}, {"seconds", r.metrics.seconds},
                   {"method", r.method},
-                  {"iterations", r.curve.empty() ? 0 : r.curve.back().iteration}});
+                  {"iterations", r.curve.empty() ? 0 : r.curve.back().iteration},
+                  // The worker's longest uninterrupted piece of work: what a click waits at most.
+                  {"longest_step_ms", engine.longestStepMs()}});
   if (!r.stddev.empty()) {
     double sum = 0;
     for (float v : r.stddev.values) sum += v;
@@ -225,12 +229,28 @@ int runTrainPrior(const cli::Args& a, std::ostream& out, std::ostream& err) {
   // about the neighbours than about the training.
   json res{{"event", "result"}, {"steps", r.steps}, {"seconds", r.seconds},
            {"cpu_seconds", double(std::clock() - cpu0) / CLOCKS_PER_SEC}, {"loss", r.loss},
-           {"model", r.path}};
+           {"model", r.path}, {"longest_step_ms", engine.longestStepMs()}};
   if (printer.asJson())
     printer.line(res);
   else
     out << "trained " << r.steps << " steps in " << r.seconds << " s, loss " << r.loss
         << ", saved " << r.path << "\n";
+  return 0;
+}
+int runExportPrior(const cli::Args& a, std::ostream& out, std::ostream&) {
+  a.rejectUnknown({"prior", "out", "json"});
+  if (!a.has("prior") || !a.has("out"))
+    throw std::invalid_argument("ct export-prior needs --prior FILE and --out FILE.pt");
+  const std::string path = a.str("out", "");
+  auto prior = ScorePrior::load(a.str("prior", ""), c10::Device(c10::kCPU));
+  exportPriorTorchScript(*prior, path);
+  cli::JsonLines printer{out, a.flag("json")};
+  if (printer.asJson())
+    printer.line({{"event", "result"}, {"torchscript", path},
+                  {"state_dict", path.substr(0, path.size() - 3) + ".state.pt"},
+                  {"size", prior->size()}, {"trained_steps", prior->trainedSteps()}});
+  else
+    out << "wrote " << path << " (denoise, score, forward) and its state dict\n";
   return 0;
 }
 }  // namespace
@@ -256,6 +276,10 @@ void registerCli(cli::Registry& r) {
          "[--nullspace] [--save-images PREFIX] "
          "[--threads N] [--json]",
          runReconstruct, {"json", "nullspace"}});
+  r.add({"ct", "export-prior",
+         "ct export-prior --prior FILE --out FILE.pt [--json]   (TorchScript: denoise, score, "
+         "forward; docs/export.md)",
+         runExportPrior, {"json"}});
   r.add({"ct", "eval-prior",
          "ct eval-prior --prior FILE [--images 8] [--sigmas 0.01,0.05,...] [--symmetric 0|1] "
          "[--seed S] [--threads N] [--json]",

@@ -1,5 +1,8 @@
 #include "core/labs/ct/ct_requests.h"
 
+#include "core/labs/ct/ct_session_impl.h"
+#include "core/labs/ct/score_export.h"
+
 #include "core/labs/ct/training_images.h"
 
 namespace genlab::core::ct {
@@ -31,6 +34,12 @@ std::shared_ptr<PriorLoaded> loadPrior(CtSession& s, const std::string& path) {
   return r;
 }
 
+void exportPriorScript(CtSession& s, const std::string& pathPt) {
+  const auto& prior = s.impl().prior;
+  if (!prior) throw std::invalid_argument("there is no score prior to export: train or load one first");
+  exportPriorTorchScript(*prior, pathPt);
+}
+
 std::shared_ptr<VolumeRead> importVolume(const std::string& path) {
   auto r = std::make_shared<VolumeRead>();
   r->path = path;
@@ -46,10 +55,12 @@ std::shared_ptr<VolumeRead> mriHead() {
 }
 
 std::shared_ptr<NullspaceSplit> nullspaceSplit(const CtSession& s, const std::string& key,
-                                               const physics::FloatImage& image) {
+                                               const physics::FloatImage& image,
+                                               const std::function<bool()>& stop) {
   auto r = std::make_shared<NullspaceSplit>();
   r->key = key;
-  r->views = s.nullspace(image);
+  r->views = s.nullspace(image, 200, stop);
+  if (stop && stop()) return nullptr;
   return r;
 }
 

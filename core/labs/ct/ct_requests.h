@@ -4,6 +4,7 @@
 // run on the engine worker (the GUI posts it through its LabClient) and
 // returns a plain payload. Torch-free.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -52,6 +53,9 @@ struct PriorLoaded : Payload {
   std::string description;
 };
 std::shared_ptr<PriorLoaded> loadPrior(CtSession& s, const std::string& path);
+// The session's prior as TorchScript for PyTorch (score_export.h); refuses
+// when no prior is loaded.
+void exportPriorScript(CtSession& s, const std::string& pathPt);
 
 struct VolumeRead : Payload {
   std::string path;
@@ -66,7 +70,10 @@ struct NullspaceSplit : Payload {
   NullspaceViews views;
 };
 // `image` split into its measured and unseen parts under the session's scan.
+// Null (no half result) when `stop` says so between iterations: the
+// Nullspace tab's request is stopped by Stop and by closing the lab.
 std::shared_ptr<NullspaceSplit> nullspaceSplit(const CtSession& s, const std::string& key,
-                                               const physics::FloatImage& image);
+                                               const physics::FloatImage& image,
+                                               const std::function<bool()>& stop = {});
 
 }  // namespace genlab::core::ct

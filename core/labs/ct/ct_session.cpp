@@ -214,9 +214,10 @@ std::string CtSession::priorDescription() const {
          p->options().data + (m_impl->priorPath.empty() ? "" : ", " + m_impl->priorPath);
 }
 
-NullspaceViews CtSession::nullspace(const FloatImage& image, int maxIterations) const {
+NullspaceViews CtSession::nullspace(const FloatImage& image, int maxIterations,
+                                    const std::function<bool()>& stop) const {
   const auto& s = *m_impl;
-  const auto split = nullspaceSplit(s.oper(), toTensor(image, s.device), maxIterations);
+  const auto split = nullspaceSplit(s.oper(), toTensor(image, s.device), maxIterations, 1e-4, stop);
   return {toImage(split.rowSpace), toImage(split.nullSpace), split.iterations,
           split.measuredResidual};
 }

@@ -9,6 +9,7 @@
 // read via VTK) -> simulate -> submit makeReconstructionJob(session, ...) per
 // method; each job publishes ReconProgress on "ct.progress" and one
 // ReconResult on "ct.result". Several methods can be queued on one session.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -120,7 +121,10 @@ class CtSession {
   // A reconstruction, synchronously on the calling (worker) thread; the job
   // below runs the same code in slices.
   ReconResult reconstruct(const ReconOptions& options);
-  NullspaceViews nullspace(const FloatImage& image, int maxIterations = 200) const;
+  // `stop`, when given, is asked between iterations; when it says so the
+  // split ends early (its views are then partial: callers drop them).
+  NullspaceViews nullspace(const FloatImage& image, int maxIterations = 200,
+                           const std::function<bool()>& stop = {}) const;
 
   struct Impl;  // opaque outside core/labs/ct
   Impl& impl() { return *m_impl; }

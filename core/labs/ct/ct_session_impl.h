@@ -37,6 +37,8 @@ class Reconstructor {
   virtual ~Reconstructor() = default;
   virtual int total() const = 0;
   virtual int done() const = 0;
+  // One iteration, or for the score prior one part of one (done() moves
+  // when an iteration ends): each call is short enough for a job slice.
   virtual void advance() = 0;
   virtual at::Tensor current() const = 0;            // (H, W)
   virtual at::Tensor samples() const { return {}; }  // (K, H, W), score prior only

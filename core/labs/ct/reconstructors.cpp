@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <stdexcept>
 
 #include "core/labs/ct/ct_session_impl.h"
@@ -49,18 +51,38 @@ class SolverReconstructor : public Reconstructor {
   int m_total;
 };
 
+// The score prior's sampler, after its starting reconstruction when it has
+// one (--score-init fbp|sirt|tv). Both advance in parts (an iteration of the
+// starting method, a chain's denoiser call, a level's consistency step), so
+// the job's slices stay short; done() counts the sampler's levels.
 class ScoreReconstructor : public Reconstructor {
  public:
-  explicit ScoreReconstructor(std::unique_ptr<PosteriorSampler> sampler)
-      : m_sampler(std::move(sampler)) {}
-  int total() const override { return m_sampler->levels(); }
-  int done() const override { return m_sampler->level(); }
-  void advance() override { m_sampler->advance(); }
-  at::Tensor current() const override { return m_sampler->mean(); }
-  at::Tensor samples() const override { return m_sampler->samples(); }
-  at::Tensor stddev() const override { return m_sampler->stddev(); }
+  using MakeSampler = std::function<std::unique_ptr<PosteriorSampler>(at::Tensor init)>;
+  ScoreReconstructor(std::unique_ptr<Reconstructor> init, MakeSampler make, int levels)
+      : m_init(std::move(init)), m_make(std::move(make)), m_levels(levels) {
+    if (!m_init) m_sampler = m_make(at::Tensor());
+  }
+  int total() const override { return m_levels; }
+  int done() const override { return m_sampler ? m_sampler->level() : 0; }
+  void advance() override {
+    if (m_sampler) {
+      m_sampler->advancePart();
+      return;
+    }
+    m_init->advance();
+    if (m_init->done() >= m_init->total()) {
+      m_sampler = m_make(m_init->current());
+      m_init.reset();
+    }
+  }
+  at::Tensor current() const override { return m_sampler ? m_sampler->mean() : m_init->current(); }
+  at::Tensor samples() const override { return m_sampler ? m_sampler->samples() : at::Tensor(); }
+  at::Tensor stddev() const override { return m_sampler ? m_sampler->stddev() : at::Tensor(); }
 
  private:
+  std::unique_ptr<Reconstructor> m_init;
+  MakeSampler m_make;
+  int m_levels;
   std::unique_ptr<PosteriorSampler> m_sampler;
 };
 
@@ -131,18 +153,19 @@ std::unique_ptr<Reconstructor> CtSession::Impl::makeMethod(const ReconOptions& o
     throw std::invalid_argument("the score method needs a trained prior (ct train-prior, then --prior FILE)");
   auto sampler = samplerOptions(o, *prior);
   sampler.measurementStd = measurementStd(scan, measured);
-  at::Tensor init;
+  std::unique_ptr<Reconstructor> init;
   if (o.scoreInit != "noise") {
-    // The starting reconstruction runs here, inside the method's time.
+    // The starting reconstruction runs inside the method's time, in parts.
     ReconOptions first = o;
     first.method = o.scoreInit;
     first.iterations = 0;
-    auto r = makeMethod(first);
-    while (r->done() < r->total()) r->advance();
-    init = r->current();
+    init = makeMethod(first);
   }
-  return std::make_unique<ScoreReconstructor>(
-      std::make_unique<PosteriorSampler>(prior, A, measured, sampler, init));
+  const int levels = sampler.steps;
+  auto make = [p = prior, &A, y = measured, sampler](at::Tensor start) {
+    return std::make_unique<PosteriorSampler>(p, A, y, sampler, std::move(start));
+  };
+  return std::make_unique<ScoreReconstructor>(std::move(init), std::move(make), levels);
 }
 
 ReconResult CtSession::reconstruct(const ReconOptions& options) {
@@ -152,8 +175,11 @@ ReconResult CtSession::reconstruct(const ReconOptions& options) {
   std::vector<CurvePoint> curve;
   const int every = std::max(1, r->total() / 100);
   while (r->done() < r->total()) {
-    r->advance();
-    if (r->done() % every == 0 || r->done() == r->total()) curve.push_back(Impl::curvePoint(*r));
+    const int before = r->done();
+    r->advance();  // a part of an iteration, for the score prior
+    const int done = r->done();
+    if (done != before && (done % every == 0 || done == r->total()))
+      curve.push_back(Impl::curvePoint(*r));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return Impl::finish(options, *r, std::move(curve), seconds);

@@ -128,45 +128,67 @@ at::Tensor PriorTrainer::trainingBatch() {
   return batch.to(m_prior->device());
 }
 
-double PriorTrainer::step() {
+bool PriorTrainer::advance() {
   const auto started = std::chrono::steady_clock::now();
   const auto& o = m_prior->options();
-  auto x = trainingBatch();
-  const auto opts = at::TensorOptions().dtype(at::kFloat);
-  const double lo = std::log(o.sigmaMin), hi = std::log(o.sigmaMax);
-  auto logSigma = at::rand({o.batch}, m_gen, opts) * (hi - lo) + lo;
-  if (o.sigmaMedian > 0) {
-    const auto centred =
-        (at::randn({o.batch}, m_gen, opts) * o.sigmaLogStd + std::log(o.sigmaMedian)).clamp(lo, hi);
-    const auto uniform = at::rand({o.batch}, m_gen, opts) < o.uniformShare;
-    logSigma = at::where(uniform, logSigma, centred);
+  if (m_part == 0) {
+    m_x = trainingBatch();
+    const auto opts = at::TensorOptions().dtype(at::kFloat);
+    const double lo = std::log(o.sigmaMin), hi = std::log(o.sigmaMax);
+    auto logSigma = at::rand({o.batch}, m_gen, opts) * (hi - lo) + lo;
+    if (o.sigmaMedian > 0) {
+      const auto centred =
+          (at::randn({o.batch}, m_gen, opts) * o.sigmaLogStd + std::log(o.sigmaMedian)).clamp(lo, hi);
+      const auto uniform = at::rand({o.batch}, m_gen, opts) < o.uniformShare;
+      logSigma = at::where(uniform, logSigma, centred);
+    }
+    m_sigma = at::exp(logSigma).to(m_prior->device());
+    const auto noise = at::randn(m_x.sizes(), m_gen, opts).to(m_prior->device());
+    m_noisy = m_x + m_sigma.view({-1, 1, 1, 1}) * noise;
+    // EDM weighting: (sigma^2 + sd^2) / (sigma sd)^2 makes every level's loss O(1).
+    const double sd2 = 0.25;
+    const auto s2 = (m_sigma * m_sigma).view({-1, 1, 1, 1});
+    m_weight = (s2 + sd2) / (s2 * sd2);
+    for (auto& group : m_adam->param_groups())
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRate());
+    m_adam->zero_grad();
+    m_lossSum = 0;
   }
-  const auto sigma = at::exp(logSigma).to(m_prior->device());
-  const auto noise = at::randn(x.sizes(), m_gen, opts).to(m_prior->device());
-  const auto noisy = x + sigma.view({-1, 1, 1, 1}) * noise;
-  // EDM weighting: (sigma^2 + sd^2) / (sigma sd)^2 makes every level's loss O(1).
-  const double sd2 = 0.25;
-  const auto s2 = (sigma * sigma).view({-1, 1, 1, 1});
-  const auto weight = (s2 + sd2) / (s2 * sd2);
-  for (auto& group : m_adam->param_groups())
-    static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRate());
-  m_adam->zero_grad();
-  const auto loss = (weight * (m_prior->denoise(noisy, sigma) - x).pow(2)).mean();
-  loss.backward();
-  // Clipping the gradient's norm at 1 lets the short CPU schedule use a high
-  // learning rate without the occasional blown-up step (low noise levels give
-  // large, rare gradients).
-  torch::nn::utils::clip_grad_norm_(m_prior->net()->parameters(), 1.0);
-  m_adam->step();
-  ++m_steps;
-  torch::NoGradGuard ng;
-  const double decay = std::min(0.999, (1.0 + m_steps) / (10.0 + m_steps));
-  auto params = m_prior->net()->parameters();
-  for (std::size_t i = 0; i < params.size(); ++i)
-    m_average[i].mul_(decay).add_(params[i].detach(), 1 - decay);
-  const double value = loss.item<double>();
+  // This image's share of the batch mean: its own mean over pixels / batch.
+  const int64_t i = m_part;
+  const auto part = (m_weight.narrow(0, i, 1) *
+                     (m_prior->denoise(m_noisy.narrow(0, i, 1), m_sigma.narrow(0, i, 1)) -
+                      m_x.narrow(0, i, 1))
+                         .pow(2))
+                        .mean() /
+                    double(o.batch);
+  part.backward();
+  m_lossSum += part.item<double>();
+  const bool stepDone = ++m_part >= o.batch;
+  if (stepDone) {
+    m_part = 0;
+    m_x = m_sigma = m_noisy = m_weight = at::Tensor();
+    // Clipping the gradient's norm at 1 lets the short CPU schedule use a high
+    // learning rate without the occasional blown-up step (low noise levels give
+    // large, rare gradients).
+    torch::nn::utils::clip_grad_norm_(m_prior->net()->parameters(), 1.0);
+    m_adam->step();
+    ++m_steps;
+    torch::NoGradGuard ng;
+    const double decay = std::min(0.999, (1.0 + m_steps) / (10.0 + m_steps));
+    auto params = m_prior->net()->parameters();
+    for (std::size_t k = 0; k < params.size(); ++k)
+      m_average[k].mul_(decay).add_(params[k].detach(), 1 - decay);
+    m_lastLoss = m_lossSum;
+  }
   m_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return value;
+  return stepDone;
+}
+
+double PriorTrainer::step() {
+  while (!advance()) {
+  }
+  return m_lastLoss;
 }
 
 }  // namespace genlab::core::ct

@@ -60,10 +60,20 @@ class ScorePrior {
 // of time spent in step() (so a time-boxed run still ends its schedule). An
 // exponential moving average of the weights (decay 0.999, shorter early on)
 // is what finish() leaves in the prior, as samplers prefer it.
+//
+// A step's batch is drawn whole (the same random numbers as one batched
+// step), then its gradient is accumulated one image at a time by advance(),
+// so the worker can serve a click between images: one image's forward and
+// backward pass is a quarter of a step. The network has no batch-coupled
+// layers, so the accumulated gradient is the batched one up to rounding.
 class PriorTrainer {
  public:
   PriorTrainer(std::shared_ptr<ScorePrior> prior);
-  double step();  // one Adam step; returns the batch loss
+  // One image of the current step; true when that finished the step (the
+  // Adam update is applied and lastLoss() is the step's batch loss).
+  bool advance();
+  double step();  // a whole Adam step (advance() until it ends); returns the batch loss
+  double lastLoss() const { return m_lastLoss; }
   long steps() const { return m_steps; }
   double seconds() const { return m_seconds; }  // spent in step()
   // Share of the run done, in [0, 1]: by steps, or by time when it is boxed.
@@ -85,6 +95,11 @@ class PriorTrainer {
   double m_seconds = 0;
   std::uint64_t m_nextImage = 0;
   std::unique_ptr<TrainingImages> m_images;
+  // The step in progress: its batch, noise levels and loss weights, and how
+  // many of its images have been through forward and backward.
+  at::Tensor m_x, m_sigma, m_noisy, m_weight;
+  int m_part = 0;
+  double m_lossSum = 0, m_lastLoss = 0;
 };
 
 // Denoising quality on clean images (values in [0, 1]) noised at each level:

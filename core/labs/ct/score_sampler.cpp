@@ -71,20 +71,32 @@ at::Tensor PosteriorSampler::noise(at::IntArrayRef sizes) {
   return at::randn(sizes, m_gen, at::TensorOptions().dtype(at::kFloat)).to(m_prior->device());
 }
 
-at::Tensor PosteriorSampler::denoise(const at::Tensor& x, double sigma) {
-  const int64_t k = x.size(0);
-  const auto sig = at::full({k}, sigma, x.options());
-  if (!m_options.symmetric) return m_prior->denoise(x, sig);
-  auto g = at::randint(8, {k}, m_gen, at::TensorOptions().dtype(at::kLong));
-  // A non-square image keeps its shape only under the even elements (identity,
-  // half turn, and the flips with and without it): the chains stack.
-  if (x.size(-1) != x.size(-2)) g = g - g.remainder(2);
-  const auto* gs = g.data_ptr<int64_t>();
-  std::vector<at::Tensor> turned(static_cast<std::size_t>(k));
-  for (int64_t c = 0; c < k; ++c) turned[c] = applyDihedral(x[c], static_cast<int>(gs[c]));
-  const auto d = m_prior->denoise(at::stack(turned), sig);
-  for (int64_t c = 0; c < k; ++c) turned[c] = undoDihedral(d[c], static_cast<int>(gs[c]));
-  return at::stack(turned);
+bool PosteriorSampler::denoisePart(double sigma) {
+  const int64_t k = m_x.size(0);
+  if (m_chain == 0) {
+    m_denoised = at::empty_like(m_x);
+    m_turns.clear();
+    if (m_options.symmetric) {
+      auto g = at::randint(8, {k}, m_gen, at::TensorOptions().dtype(at::kLong));
+      // A non-square image keeps its shape only under the even elements
+      // (identity, half turn, and the flips with and without it).
+      if (m_x.size(-1) != m_x.size(-2)) g = g - g.remainder(2);
+      const auto* gs = g.data_ptr<int64_t>();
+      m_turns.assign(gs, gs + k);
+    }
+  }
+  const int64_t c = m_chain;
+  const auto sig = at::full({1}, sigma, m_x.options());
+  if (m_turns.empty()) {
+    m_denoised.narrow(0, c, 1).copy_(m_prior->denoise(m_x.narrow(0, c, 1), sig));
+  } else {
+    const int g = static_cast<int>(m_turns[static_cast<std::size_t>(c)]);
+    const auto d = m_prior->denoise(applyDihedral(m_x[c], g).unsqueeze(0), sig);
+    m_denoised[c].copy_(undoDihedral(d[0], g));
+  }
+  if (++m_chain < k) return false;
+  m_chain = 0;
+  return true;
 }
 
 double PosteriorSampler::sigmaAt(int i) const {
@@ -95,14 +107,30 @@ double PosteriorSampler::sigmaAt(int i) const {
 
 void PosteriorSampler::advance() {
   if (finished()) return;
+  while (!advancePart()) {
+  }
+}
+
+bool PosteriorSampler::advancePart() {
+  if (finished()) return true;
   at::NoGradGuard ng;
   const double sigma = sigmaAt(m_level);
   const double next = m_level + 1 < m_options.steps ? sigmaAt(m_level + 1) : 0.0;
-  if (m_options.scheme == "pc")
-    advancePc(sigma, next);
-  else
+  if (!denoisePart(sigma)) return false;
+  if (m_options.scheme == "pc") {
+    if (m_call < m_options.corrector) {
+      correctPc(sigma);
+      ++m_call;
+      return false;
+    }
+    m_call = 0;
+    predictPc(sigma, next);
+  } else {
     advanceDds(sigma, next);
+  }
+  m_denoised = at::Tensor();
   ++m_level;
+  return true;
 }
 
 at::Tensor PosteriorSampler::consistent(const at::Tensor& x0, double sigma, int iterations) const {
@@ -115,7 +143,7 @@ at::Tensor PosteriorSampler::consistent(const at::Tensor& x0, double sigma, int 
 }
 
 void PosteriorSampler::advanceDds(double sigma, double next) {
-  const auto x0 = denoise(m_x, sigma);
+  const auto& x0 = m_denoised;
   const int iters = next > 0 ? m_options.dcIterations
                              : (m_options.finalIterations >= 0 ? m_options.finalIterations
                                                                : m_options.dcIterations);
@@ -132,20 +160,21 @@ void PosteriorSampler::advanceDds(double sigma, double next) {
   }
 }
 
-void PosteriorSampler::advancePc(double sigma, double next) {
-  auto score = [&] { return (denoise(m_x, sigma) - m_x) / (sigma * sigma); };
-  // Corrector: Langevin steps at this level, step size from the target SNR.
-  for (int c = 0; c < m_options.corrector; ++c) {
-    const auto grad = score();
-    const auto z = noise(m_x.sizes());
-    const auto gn = grad.flatten(1).norm(2, 1).mean().item<double>();
-    const auto zn = z.flatten(1).norm(2, 1).mean().item<double>();
-    const double eps = 2 * std::pow(m_options.snr * zn / std::max(gn, 1e-12), 2);
-    m_x = m_x + eps * grad + std::sqrt(2 * eps) * z;
-  }
+// A Langevin corrector step at this level, from the denoiser's output on
+// m_x, with its step size from the target signal-to-noise ratio.
+void PosteriorSampler::correctPc(double sigma) {
+  const auto grad = (m_denoised - m_x) / (sigma * sigma);
+  const auto z = noise(m_x.sizes());
+  const auto gn = grad.flatten(1).norm(2, 1).mean().item<double>();
+  const auto zn = z.flatten(1).norm(2, 1).mean().item<double>();
+  const double eps = 2 * std::pow(m_options.snr * zn / std::max(gn, 1e-12), 2);
+  m_x = m_x + eps * grad + std::sqrt(2 * eps) * z;
+}
+
+void PosteriorSampler::predictPc(double sigma, double next) {
   // Predictor: one reverse-diffusion (ancestral) step of the VE SDE to `next`.
   const double var = sigma * sigma - next * next;
-  const auto grad = score();
+  const auto grad = (m_denoised - m_x) / (sigma * sigma);
   m_x = m_x + var * grad;
   if (next > 0) m_x = m_x + std::sqrt(var) * noise(m_x.sizes());
   // Each chain is pulled toward its own noised copy of the measurement. The

@@ -34,6 +34,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/labs/ct/score_prior.h"
 #include "core/physics/linear_operator.h"
@@ -82,6 +83,12 @@ class PosteriorSampler {
   PosteriorSampler(std::shared_ptr<ScorePrior> prior, const physics::LinearOperator& op,
                    at::Tensor y, const SamplerOptions& options, at::Tensor init = {});
   void advance();  // one noise level
+  // One part of a noise level: the denoiser on one chain, or the level's
+  // consistency and re-noising (DDS), or after its last denoiser call the
+  // predictor and consistency (PC). True when that finished the level. A
+  // level run in parts draws the same random numbers as advance() and gives
+  // the same chains up to rounding; the worker serves a click between parts.
+  bool advancePart();
   bool finished() const { return m_level >= m_options.steps; }
   int level() const { return m_level; }
   int levels() const { return m_options.steps; }
@@ -95,9 +102,12 @@ class PosteriorSampler {
 
  private:
   at::Tensor noise(at::IntArrayRef sizes);
-  at::Tensor denoise(const at::Tensor& x, double sigma);  // the prior's D, symmetrised if asked
+  // The prior's D on the chains m_x, symmetrised if asked, one chain per
+  // call into m_denoised; true when every chain is done.
+  bool denoisePart(double sigma);
   at::Tensor consistent(const at::Tensor& x0, double sigma, int iterations) const;
-  void advancePc(double sigma, double next);
+  void correctPc(double sigma);
+  void predictPc(double sigma, double next);
   void advanceDds(double sigma, double next);
 
   std::shared_ptr<ScorePrior> m_prior;
@@ -107,6 +117,12 @@ class PosteriorSampler {
   SamplerOptions m_options;
   at::Generator m_gen;
   int m_level = 0;
+  // Within a level: which denoiser call (PC: corrector steps, then the
+  // predictor), the next chain, and each chain's symmetry for this call.
+  int m_call = 0;
+  int64_t m_chain = 0;
+  std::vector<int64_t> m_turns;
+  at::Tensor m_denoised;
 };
 
 }  // namespace genlab::core::ct

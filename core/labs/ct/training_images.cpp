@@ -256,6 +256,20 @@ TrainingImages::TrainingImages(const std::string& data, int size, std::uint64_t 
     split = contentSliceSplit(*volume);
     m_rule = data + ": " + split.rule;
   }
+  // Stored at the prior's size: at most readLimits().maxVoxels pixels of
+  // training slices in memory (512 slices of 512 px is 512 MB); beyond it an
+  // evenly spaced subset, and the rule says so.
+  const std::uint64_t perSlice = std::uint64_t(size) * size;
+  const std::uint64_t keep = std::max<std::uint64_t>(1, readLimits().maxVoxels / std::max<std::uint64_t>(1, perSlice));
+  if (split.training.size() > keep) {
+    std::vector<int> subset;
+    for (std::uint64_t i = 0; i < keep; ++i)
+      subset.push_back(split.training[i * split.training.size() / keep]);
+    m_rule += "; " + std::to_string(keep) + " of its " + std::to_string(split.training.size()) +
+              " training slices kept, evenly spaced (at most " + std::to_string(readLimits().maxVoxels) +
+              " pixels of slices; " + kMaxVoxelsOption + " raises it)";
+    split.training = std::move(subset);
+  }
   const auto [lo, hi] = robustRange(*volume);
   for (int z : split.training) m_slices.push_back(ctObjectFromSlice(*volume, z, size, lo, hi));
   for (int z : split.heldOut) m_heldOut.push_back(ctObjectFromSlice(*volume, z, size, lo, hi));

@@ -3,7 +3,6 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <caffe2/serialize/inline_container.h>
-#include <torch/csrc/jit/serialization/pickle.h>
 #include <torch/script.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include "core/labs/latent/script_import.h"
 #include "core/labs/latent/vae_session.h"
 #include "core/labs/latent/vae_session_impl.h"
+#include "core/nn/script_export.h"
 #include "core/util/atomic_file.h"
 
 namespace genlab::core::latent {
@@ -352,9 +352,7 @@ std::string attributeName(const std::string& parameter) {
 void VaeSession::exportTorchScript(const std::string& pathPt) const {
   const auto& s = *m_impl;
   if (s.scripted) throw std::invalid_argument("this model came from TorchScript: its file is the export");
-  if (pathPt.size() < 4 || pathPt.substr(pathPt.size() - 3) != ".pt")
-    throw std::invalid_argument(pathPt + ": the TorchScript file's name must end in .pt");
-  const std::string base = pathPt.substr(0, pathPt.size() - 3);
+  nn::scriptBase(pathPt);  // refuses a wrong name before any work
   const bool conv = m_options.architecture == "conv";
   torch::jit::Module m(conv ? "GenLabConvVae" : "GenLabMlpVae");
   c10::Dict<std::string, at::Tensor> state;
@@ -367,12 +365,7 @@ void VaeSession::exportTorchScript(const std::string& pathPt) const {
   }
   m.define(conv ? convSource(s.height, s.width) : mlpSource(s.height * s.width, s.height, s.width));
   m.eval();
-  std::ostringstream script;
-  m.save(script);
-  writeFileAtomic(pathPt, script.str());
-  const auto pickled = torch::jit::pickle_save(c10::IValue(state));
-  writeFileAtomic(base + ".state.pt", std::string(pickled.begin(), pickled.end()));
-  writeFileAtomic(pathPt + ".options.json", m_options.toJson());
+  nn::saveScriptExport(m, state, pathPt, m_options.toJson());
 }
 
 }  // namespace genlab::core::latent

@@ -36,6 +36,7 @@ ProteinOptions optionsFromArgs(const cli::Args& a) {
   ProteinOptions o;
   o.family = a.str("family", "");
   if (o.family.empty()) throw std::invalid_argument("protein train needs --family FILE");
+  o.alignment = a.integer("alignment", o.alignment, 1, 1000000);
   o.latentDim = a.integer("latent-dim", o.latentDim, 1, 256);
   o.hidden = a.integer("hidden", o.hidden, 1, 8192);
   o.epochs = a.integer("epochs", o.epochs, 0, 1000000);
@@ -82,7 +83,7 @@ struct Printer : cli::JsonLines {
 
 int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"family", "latent-dim", "hidden", "epochs", "batch", "lr", "theta", "l2",
-                   "held-out", "seed", "threads", "json", "out"});
+                   "held-out", "seed", "threads", "json", "out", "maps", "alignment"});
   const ProteinOptions o = optionsFromArgs(a);
   Printer printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
@@ -94,11 +95,14 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   const auto& f = session->family();
   printer.line({{"event", "start"}, {"lab", channel::kLab}, {"device", Engine::deviceName()},
                 {"options", Json::parse(o.toJson())}, {"sequences", f.n()},
+                {"alignment", o.alignment}, {"alignments_in_file", session->alignmentsInFile()},
+                {"alignment_id", session->alignmentId()},
                 {"dropped_sequences", f.droppedSequences}, {"focus_columns", f.length()},
                 {"alignment_columns", f.alignmentColumns}, {"neff", session->neff()},
                 {"held_out", session->heldOutRows().size()},
                 {"weight_seconds", session->weightSeconds()}, {"load_seconds", loadSeconds}});
-  engine.submit(std::make_unique<ProteinTrainJob>(session, 10, false));
+  // --maps: the family map at each evaluation too, as the GUI shows it.
+  engine.submit(std::make_unique<ProteinTrainJob>(session, 10, a.flag("maps")));
   engine.waitIdle();
   if (!printer.error.empty() || !printer.result) {
     err << "genlab-cli: training failed: " << (printer.error.empty() ? "no result" : printer.error)
@@ -123,6 +127,8 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   res["weight_seconds"] = session->weightSeconds();
   res["sequences_per_second"] = cli::rate(r.sequencesPerSecond * r.trainSeconds, r.trainSeconds);
   res["epochs"] = r.epochs;
+  // The worker's longest uninterrupted piece of work: what a click waits at most.
+  res["longest_step_ms"] = engine.longestStepMs();
   if (a.has("out")) res["model"] = a.str("out", "");
   if (printer.asJson())
     printer.line(res);
@@ -197,12 +203,23 @@ int runDesign(const cli::Args& a, std::ostream& out, std::ostream&) {
   a.rejectUnknown({"model", "n", "seed", "filters", "out", "all", "region", "threads", "json"});
   FunnelFilters filters;
   if (a.has("filters")) filters = FunnelFilters::fromJson(readFileLimited(a.str("filters", ""), 1 << 20));
-  float cx = 0, cy = 0, radius = 0;
+  // --region X,Y,R[;X,Y,R...]: a disc, or a union of discs (a brushed region).
+  Region region;
   if (a.has("region")) {
-    std::istringstream is(a.str("region", ""));
-    char c1 = 0, c2 = 0;
-    if (!(is >> cx >> c1 >> cy >> c2 >> radius) || c1 != ',' || c2 != ',' || radius <= 0)
-      throw std::invalid_argument("--region takes X,Y,RADIUS in map coordinates");
+    std::istringstream all(a.str("region", ""));
+    std::string part;
+    while (std::getline(all, part, ';')) {
+      std::istringstream is(part);
+      Disc d;
+      char c1 = 0, c2 = 0;
+      std::string rest;
+      if (!(is >> d.x >> c1 >> d.y >> c2 >> d.r) || c1 != ',' || c2 != ',' || !(d.r > 0) ||
+          (is >> rest))
+        throw std::invalid_argument(
+            "--region takes X,Y,RADIUS in map coordinates, or several joined by ';'");
+      region.push_back(d);
+    }
+    if (region.empty()) throw std::invalid_argument("--region is empty");
   }
   Engine engine([](const Snapshot&) {});
   engine.setThreads(a.integer("threads", 0, 0, 1024));
@@ -211,7 +228,7 @@ int runDesign(const cli::Args& a, std::ostream& out, std::ostream&) {
   const auto seed = static_cast<std::uint64_t>(a.integer("seed", 1, 0, 2147483647));
   std::shared_ptr<FunnelResult> r;
   const auto t0 = Clock::now();
-  engine.runSync([&] { r = designBatch(*s, n, seed, filters, cx, cy, radius); });
+  engine.runSync([&] { r = designBatch(*s, n, seed, filters, region); });
   const double seconds = secondsSince(t0);
   const bool json = a.flag("json");
   Json stages = Json::array();
@@ -273,17 +290,17 @@ int runSimulatePotts(const cli::Args& a, std::ostream& out, std::ostream&) {
 
 void registerCli(cli::Registry& r) {
   r.add({channel::kLab, "train",
-         "protein train --family FILE [--latent-dim D] [--epochs N] [--theta 0.2] [--seed S] "
+         "protein train --family FILE [--alignment N] [--latent-dim D] [--epochs N] [--theta 0.2] [--seed S] "
          "[--hidden N] [--batch N] [--lr X] [--l2 X] [--held-out F] [--threads N] [--out MODEL] "
-         "[--json]",
-         runTrain, {"json"}});
+         "[--maps] [--json]",
+         runTrain, {"json", "maps"}});
   r.add({channel::kLab, "scan",
          "protein scan --model FILE --wildtype ID|SEQ [--samples N] [--seed S] [--truth "
          "EFFECTS.csv] [--out SCAN.csv] [--json]",
          runScan, {"json"}});
   r.add({channel::kLab, "design",
          "protein design --model FILE [--n 1000] [--seed S] [--filters FILE.json] [--region "
-         "X,Y,R] [--out designs.fasta] [--all] [--json]",
+         "X,Y,R[;X,Y,R...]] [--out designs.fasta] [--all] [--json]",
          runDesign, {"json", "all"}});
   r.add({channel::kLab, "simulate-potts",
          "protein simulate-potts --length L --n N --seed S --out FILE.fasta [--effects FILE.csv] "

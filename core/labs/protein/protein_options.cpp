@@ -7,6 +7,7 @@ namespace genlab::core::protein {
 
 std::string ProteinOptions::toJson() const {
   nlohmann::json j{{"family", family},
+                   {"alignment", alignment},
                    {"latent_dim", latentDim},
                    {"hidden", hidden},
                    {"epochs", epochs},
@@ -28,6 +29,7 @@ ProteinOptions ProteinOptions::fromJson(const std::string& text) {
   try {
     const auto j = nlohmann::json::parse(text);
     o.family = j.value("family", o.family);
+    o.alignment = j.value("alignment", o.alignment);
     o.latentDim = j.value("latent_dim", o.latentDim);
     o.hidden = j.value("hidden", o.hidden);
     o.epochs = j.value("epochs", o.epochs);
@@ -52,6 +54,7 @@ void ProteinOptions::validate() const {
   auto need = [](bool ok, const std::string& msg) {
     if (!ok) throw std::invalid_argument(msg);
   };
+  need(alignment >= 1 && alignment <= 1000000, "the alignment number must be 1 or more");
   need(latentDim >= 1 && latentDim <= 256, "latent dimension must be between 1 and 256");
   need(hidden >= 1 && hidden <= 8192, "hidden units must be between 1 and 8192");
   need(epochs >= 0 && epochs <= 1000000, "epochs must be between 0 and 1000000");

@@ -10,6 +10,7 @@ inline constexpr char kPottsDemo[] = "potts-demo";
 
 struct ProteinOptions {
   std::string family;           // alignment file (FASTA/A2M/Stockholm, gzip or not) or kPottsDemo
+  int alignment = 1;            // which alignment of a Stockholm file with several (1-based)
   int latentDim = 2;            // 2 draws the map directly; more is projected (PCA)
   int hidden = 256;             // units of each of the two hidden layers, both sides
   int epochs = 30;              // one epoch = as many weighted draws as training sequences

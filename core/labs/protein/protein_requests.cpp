@@ -14,7 +14,13 @@ std::string familySummary(const ProteinSession& s) {
                 "theta %.2f · %zu held out",
                 f.n(), f.droppedSequences, f.length(), f.alignmentColumns, s.neff(),
                 s.options().theta, s.heldOutRows().size());
-  return buf;
+  std::string out = buf;
+  // A Stockholm file with several alignments: say which one this is.
+  if (s.alignmentsInFile() > 1)
+    out += " · alignment " + std::to_string(s.options().alignment) + " of " +
+           std::to_string(s.alignmentsInFile()) +
+           (s.alignmentId().empty() ? std::string() : " (" + s.alignmentId() + ")");
+  return out;
 }
 
 std::shared_ptr<OpenedFamily> openFamily(const ProteinOptions& options) {
@@ -44,9 +50,8 @@ std::shared_ptr<MutationScan> scanWildtype(ProteinSession& s, const std::string&
 }
 
 std::shared_ptr<FunnelResult> designBatch(ProteinSession& s, int n, std::uint64_t seed,
-                                          const FunnelFilters& filters, float cx, float cy,
-                                          float radius) {
-  const auto seqs = s.sample(n, seed, cx, cy, radius);
+                                          const FunnelFilters& filters, const Region& region) {
+  const auto seqs = s.sample(n, seed, region);
   const auto elbos = s.elbo(seqs);
   std::vector<std::string> held;
   for (int i : s.heldOutRows()) held.push_back(s.family().aligned[i]);

@@ -32,10 +32,10 @@ std::shared_ptr<OpenedFamily> openModel(const std::string& path);
 std::shared_ptr<DecodedSequence> decodePoint(ProteinSession& s, float x, float y);
 std::shared_ptr<MutationScan> scanWildtype(ProteinSession& s, const std::string& idOrSequence,
                                            int samples = 64, std::uint64_t seed = 1);
-// Samples `n` designs (prior, or the disc of `radius` around (cx, cy)) and runs the funnel.
+// Samples `n` designs (the prior, or uniformly over `region`: one disc
+// around a point, or brush strokes) and runs the funnel.
 std::shared_ptr<FunnelResult> designBatch(ProteinSession& s, int n, std::uint64_t seed,
-                                          const FunnelFilters& filters, float cx = 0,
-                                          float cy = 0, float radius = 0);
+                                          const FunnelFilters& filters, const Region& region = {});
 // "position,wt,mut,delta_elbo,delta_pssm" (1-based positions, focus columns).
 std::string scanCsv(const MutationScan& scan);
 

@@ -140,11 +140,14 @@ std::shared_ptr<ProteinSession> ProteinSession::create(const ProteinOptions& o) 
     const PottsFamily fam = simulatePotts(p);
     return std::make_shared<ProteinSession>(o, familyFromAligned(fam.names, fam.sequences));
   }
-  const Msa msa = readMsa(o.family);
+  const Msa msa = readMsa(o.family, {}, static_cast<std::size_t>(o.alignment - 1));
   FocusOptions fo;
   fo.maxSequenceGapFraction = o.maxSequenceGapFraction;
   fo.maxColumnGapFraction = o.maxColumnGapFraction;
-  return std::make_shared<ProteinSession>(o, makeFamily(msa, fo), msa.annotations);
+  auto session = std::make_shared<ProteinSession>(o, makeFamily(msa, fo), msa.annotations);
+  session->m_alignmentsInFile = static_cast<int>(msa.alignmentsInFile);
+  session->m_alignmentId = msa.id;
+  return session;
 }
 
 ProteinSession::ProteinSession(const ProteinOptions& options, Family family,
@@ -246,15 +249,33 @@ ProteinMetrics ProteinSession::trainStep() {
   return m;
 }
 
-ProteinMetrics ProteinSession::evaluate(const std::vector<int>& rows, int samples) {
-  ProteinMetrics m;
+ProteinMetrics EvalPass::result() const {
   if (rows.empty()) return {kNaN, kNaN, kNaN};
-  auto& s = *m_impl;
-  auto [recon, kl] = s.elboTerms(s.rowsTensor(rows), s.noise(samples, m_options.seed + 7919));
-  m.recon = recon.mean().item<double>();
-  m.kl = kl.mean().item<double>();
+  ProteinMetrics m;
+  m.recon = reconSum / rows.size();
+  m.kl = klSum / rows.size();
   m.elbo = -(m.recon + m.kl);
   return m;
+}
+
+void ProteinSession::evaluateSome(EvalPass& pass, int maxRows) {
+  if (pass.done()) return;
+  auto& s = *m_impl;
+  const std::size_t end = std::min(pass.rows.size(), pass.next + std::max(1, maxRows));
+  const std::vector<int> rows(pass.rows.begin() + pass.next, pass.rows.begin() + end);
+  auto [recon, kl] = s.elboTerms(s.rowsTensor(rows), s.noise(pass.samples, m_options.seed + 7919));
+  pass.reconSum += recon.sum().item<double>();
+  pass.klSum += kl.sum().item<double>();
+  pass.next = end;
+}
+
+ProteinMetrics ProteinSession::evaluate(const std::vector<int>& rows, int samples) {
+  EvalPass pass;
+  pass.rows = rows;
+  pass.samples = samples;
+  // Pieces as large as elboTerms' own memory bound allows: one call.
+  evaluateSome(pass, static_cast<int>(std::max<std::size_t>(1, rows.size())));
+  return pass.result();
 }
 
 double ProteinSession::pssmLogLikelihood(const std::vector<int>& rows) const {
@@ -283,17 +304,43 @@ std::vector<double> ProteinSession::elbo(const std::vector<std::string>& aligned
   return std::vector<double>(e.data_ptr<double>(), e.data_ptr<double>() + e.numel());
 }
 
-std::shared_ptr<FamilyMap> ProteinSession::familyMap() {
+MapPass ProteinSession::beginMap() const {
+  MapPass pass;
+  pass.n = static_cast<std::size_t>(m_family.n());
+  pass.mu.reserve(pass.n * static_cast<std::size_t>(m_options.latentDim));
+  pass.elbo.reserve(pass.n);
+  return pass;
+}
+
+void ProteinSession::mapSome(MapPass& pass, int maxRows) {
+  if (pass.done()) return;
   torch::NoGradGuard ng;
   auto& s = *m_impl;
-  const int64_t n = m_family.n(), d = m_options.latentDim;
-  std::vector<torch::Tensor> means;
-  const int64_t chunk = std::max<int64_t>(
-      1, 8'000'000 / (int64_t(m_family.length()) * m_options.hidden));
-  for (int64_t i = 0; i < n; i += chunk)
-    means.push_back(s.net->encode(s.states.narrow(0, i, std::min<int64_t>(chunk, n - i)))
-                        .first.cpu());
-  auto mu = torch::cat(means);
+  const int64_t from = static_cast<int64_t>(pass.next);
+  const int64_t m = std::min<int64_t>(std::max(1, maxRows), static_cast<int64_t>(pass.n) - from);
+  const auto x = s.states.narrow(0, from, m);
+  const auto mu = s.net->encode(x).first.to(torch::kCPU, torch::kFloat).contiguous();
+  pass.mu.insert(pass.mu.end(), mu.data_ptr<float>(), mu.data_ptr<float>() + mu.numel());
+  auto [recon, kl] = s.elboTerms(x, s.noise(1, m_options.seed + 7919));
+  const auto e = (-(recon + kl)).to(torch::kCPU, torch::kFloat).contiguous();
+  pass.elbo.insert(pass.elbo.end(), e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
+  pass.next += static_cast<std::size_t>(m);
+}
+
+std::shared_ptr<FamilyMap> ProteinSession::familyMap() {
+  auto pass = beginMap();
+  // Chunks bounded in memory as elboTerms bounds its own.
+  const int chunk = std::max<int>(1, 8'000'000 / (m_family.length() * m_options.hidden));
+  while (!pass.done()) mapSome(pass, chunk);
+  return finishMap(pass);
+}
+
+std::shared_ptr<FamilyMap> ProteinSession::finishMap(MapPass& pass) {
+  torch::NoGradGuard ng;
+  auto& s = *m_impl;
+  const int64_t n = static_cast<int64_t>(pass.n), d = m_options.latentDim;
+  if (!pass.done()) throw std::logic_error("the family map is not complete");
+  auto mu = torch::from_blob(pass.mu.data(), {n, d}, torch::kFloat).clone();
   torch::Tensor xy;
   if (d <= 2) {
     xy = d == 2 ? mu : torch::cat({mu, torch::zeros_like(mu)}, 1);
@@ -313,8 +360,7 @@ std::shared_ptr<FamilyMap> ProteinSession::familyMap() {
   auto map = std::make_shared<FamilyMap>();
   map->latentDim = static_cast<int>(d);
   map->xy = toVector(xy);
-  auto [recon, kl] = s.elboTerms(s.states, s.noise(1, m_options.seed + 7919));
-  map->elbo = toVector(-(recon + kl));
+  map->elbo = std::move(pass.elbo);
   for (double w : m_weights) map->weight.push_back(static_cast<float>(w));
   map->heldOut.assign(n, 0);
   for (int i : m_heldOut) map->heldOut[i] = 1;
@@ -340,20 +386,66 @@ DecodedSequence ProteinSession::decode(float x, float y) {
 
 std::vector<std::string> ProteinSession::sample(int n, std::uint64_t seed, float cx, float cy,
                                                 float radius) {
+  return radius > 0 ? sample(n, seed, Region{{cx, cy, radius}}) : sample(n, seed, Region{});
+}
+
+std::vector<float> sampleRegion(const Region& region, int n, std::uint64_t seed) {
+  std::vector<float> xy;
+  Region discs;
+  for (const auto& d : region)
+    if (d.r > 0 && std::isfinite(d.x) && std::isfinite(d.y) && std::isfinite(d.r)) discs.push_back(d);
+  if (discs.empty() || n <= 0) return xy;
+  // A disc by its area, a point uniform in it, kept with probability
+  // 1 / (discs covering it): overlaps are not sampled twice as often.
+  std::vector<double> cumulative;
+  double total = 0;
+  for (const auto& d : discs) cumulative.push_back(total += double(d.r) * d.r);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  xy.reserve(static_cast<std::size_t>(2) * n);
+  long tries = 0;
+  while (static_cast<int>(xy.size() / 2) < n) {
+    if (++tries > 1000L * n + 100000) throw std::runtime_error("could not sample the region");
+    const double pick = u(rng) * total;
+    const auto k = std::min<std::size_t>(
+        discs.size() - 1,
+        std::upper_bound(cumulative.begin(), cumulative.end(), pick) - cumulative.begin());
+    const Disc& d = discs[k];
+    const double r = std::sqrt(u(rng)) * d.r, a = u(rng) * 2 * M_PI;
+    const double x = d.x + r * std::cos(a), y = d.y + r * std::sin(a);
+    int cover = 0;
+    for (const auto& e : discs)
+      if ((x - e.x) * (x - e.x) + (y - e.y) * (y - e.y) <= double(e.r) * e.r) ++cover;
+    if (u(rng) * std::max(cover, 1) > 1) continue;
+    xy.push_back(static_cast<float>(x));
+    xy.push_back(static_cast<float>(y));
+  }
+  return xy;
+}
+
+std::vector<std::string> ProteinSession::sample(int n, std::uint64_t seed, const Region& region) {
   torch::NoGradGuard ng;
   if (n <= 0) return {};
   auto& s = *m_impl;
   const int L = m_family.length();
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   const auto fopt = torch::TensorOptions().dtype(torch::kFloat);
+  Region discs;
+  for (const auto& d : region)
+    if (d.r > 0 && std::isfinite(d.x) && std::isfinite(d.y) && std::isfinite(d.r)) discs.push_back(d);
+  if (discs.size() > 100000) throw std::invalid_argument("a region of more than 100000 discs");
   torch::Tensor z;
-  if (radius <= 0) {
+  if (discs.empty()) {
     z = at::randn({n, m_options.latentDim}, gen, fopt).to(s.device);
-  } else {  // uniform in the disc
-    auto r = at::rand({n, 1}, gen, fopt).sqrt() * radius;
+  } else if (discs.size() == 1) {  // uniform in the disc
+    const Disc& d = discs.front();
+    auto r = at::rand({n, 1}, gen, fopt).sqrt() * d.r;
     auto a = at::rand({n, 1}, gen, fopt) * (2 * M_PI);
-    auto xy = torch::cat({cx + r * a.cos(), cy + r * a.sin()}, 1);
+    auto xy = torch::cat({d.x + r * a.cos(), d.y + r * a.sin()}, 1);
     z = s.planePoints(xy.to(s.device));
+  } else {
+    auto xy = sampleRegion(discs, n, seed ^ 0x5eedba5eULL);
+    z = s.planePoints(torch::from_blob(xy.data(), {n, 2}, fopt).clone().to(s.device));
   }
   std::vector<std::string> out;
   for (int64_t i = 0; i < n; i += 1024) {

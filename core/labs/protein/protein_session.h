@@ -51,6 +51,35 @@ struct MutationScan : Payload {
   int samples = 0;
 };
 
+// A region of the map plane: a union of discs (brush strokes, or one disc
+// around a point). Empty: the whole prior.
+struct Disc {
+  float x = 0, y = 0, r = 0;
+};
+using Region = std::vector<Disc>;
+// n points (x0, y0, x1, ...) uniform over the union of the region's discs
+// (those with a positive, finite radius); empty when there are none. Seeded.
+std::vector<float> sampleRegion(const Region& region, int n, std::uint64_t seed);
+
+// The mean ELBO of many rows, accumulated a few rows at a time (see
+// ProteinSession::evaluateSome): the worker serves clicks between pieces.
+struct EvalPass {
+  std::vector<int> rows;
+  int samples = 8;
+  std::size_t next = 0;
+  double reconSum = 0, klSum = 0;
+  bool done() const { return next >= rows.size(); }
+  ProteinMetrics result() const;  // NaN when there are no rows
+};
+
+// The family map, a few rows at a time: each row's latent mean and
+// single-sample ELBO; ProteinSession::finishMap projects and assembles it.
+struct MapPass {
+  std::size_t next = 0, n = 0;
+  std::vector<float> mu, elbo;  // n x latentDim, n
+  bool done() const { return next >= n; }
+};
+
 class ProteinSession {
  public:
   // Reads options.family, builds the family, the split, the PSSM and the model.
@@ -73,6 +102,11 @@ class ProteinSession {
     return m_annotations;
   }
   double weightSeconds() const { return m_weightSeconds; }
+  // Of the file the family came from: how many alignments it holds (a
+  // Stockholm file may hold several; options().alignment picks one) and the
+  // chosen one's `#=GF ID` ("" when none).
+  int alignmentsInFile() const { return m_alignmentsInFile; }
+  const std::string& alignmentId() const { return m_alignmentId; }
 
   long stepsPerEpoch() const;
   long globalStep() const;
@@ -81,18 +115,28 @@ class ProteinSession {
 
   // Mean ELBO of `rows` over `samples` draws each (seeded, same draws every call).
   ProteinMetrics evaluate(const std::vector<int>& rows, int samples = 8);
+  // The same in pieces: advances `pass` by at most `maxRows` rows. The draws
+  // are shared by all rows, so any split gives the same result.
+  void evaluateSome(EvalPass& pass, int maxRows);
   // Mean PSSM log-likelihood of `rows`.
   double pssmLogLikelihood(const std::vector<int>& rows) const;
   // Per-sequence ELBO of aligned (focus-column) sequences.
   std::vector<double> elbo(const std::vector<std::string>& aligned, int samples = 8);
 
   std::shared_ptr<FamilyMap> familyMap();
+  // The same in pieces: beginMap, mapSome until done, then finishMap.
+  MapPass beginMap() const;
+  void mapSome(MapPass& pass, int maxRows);
+  std::shared_ptr<FamilyMap> finishMap(MapPass& pass);
   DecodedSequence decode(float x, float y);
   // `n` sequences decoded from z drawn from the prior (radius <= 0) or from a
   // disc of `radius` around (cx, cy) in the map plane, one residue sampled
   // per position. Seeded.
   std::vector<std::string> sample(int n, std::uint64_t seed, float cx = 0, float cy = 0,
                                   float radius = 0);
+  // The same, z drawn uniformly over a brushed region (a union of discs;
+  // empty: the prior). Seeded.
+  std::vector<std::string> sample(int n, std::uint64_t seed, const Region& region);
   // Delta-ELBO scan of `wildtype` (focus-column sequence) with common random
   // numbers: every mutant sees the same `samples` noise draws (seeded).
   MutationScan scan(const std::string& name, const std::string& wildtype, int samples = 64,
@@ -115,6 +159,8 @@ class ProteinSession {
   std::vector<int> m_train, m_heldOut;
   Pssm m_pssm;
   double m_weightSeconds = 0;
+  int m_alignmentsInFile = 1;
+  std::string m_alignmentId;
   std::unique_ptr<Impl> m_impl;
 };
 

@@ -122,9 +122,13 @@ std::vector<ComparisonRow> trainAll(Engine& engine, Printer& printer,
 
 int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
   auto known = kModelOptions;
-  known.insert(known.end(), {"model", "preset", "samples-out"});
+  known.insert(known.end(), {"model", "preset", "samples-out", "export"});
   a.rejectUnknown(known);
   const Toy2dOptions o = optionsFromArgs(a, a.str("model", "flow"));
+  if (a.has("export") && o.model == "flow")  // before training, not after
+    throw std::invalid_argument(
+        "--export: a flow has no TorchScript export (its map is a chain of coupling layers with "
+        "their own inverses, not one plain forward function); gan, diffusion and vae do");
   setTorchThreads(o.threads);
   Printer printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
@@ -147,9 +151,11 @@ int runTrain(const cli::Args& a, std::ostream& out, std::ostream& err) {
       writePointsCsv(a.str("samples-out", ""), p);
     });
   }
+  if (a.has("export")) engine.runSync([&] { session->exportTorchScript(a.str("export", "")); });
   const auto& r = rows.front();
   json res = rowJson(r);
   res["event"] = "result";
+  if (a.has("export")) res["torchscript"] = a.str("export", "");
   if (printer.asJson()) {
     out << res.dump() << std::endl;
   } else {
@@ -247,6 +253,7 @@ void registerCli(cli::Registry& r) {
          "toy2d train --model flow|gan|diffusion|vae --data moons|rings|8gaussians|checkerboard|"
          "swissroll|spiral|FILE.csv --steps N --seed S [--hidden N] [--layers N] [--batch N] "
          "[--optimizer sgd|adam] [--lr X] [--lr-d X] [--lr-g X] [--lr-decay X] [--d-steps N] "
+         "[--export FILE.pt (gan, diffusion, vae: TorchScript for PyTorch)] "
          "[--noise-dim 1|2] [--loss ns|ls|wgan-gp] [--backend auto|torch|native] "
          "[--flow realnvp|planar] [--flow-layers N] [--schedule vp|ddpm] [--sampler sde|ode|ancestral] "
          "[--preset gan-lab|gan-mode-collapse] [--sample-steps N] [--corrector-steps N] [--snr X] [--latent-dim N] [--kl-warmup X] [--iwae K] "

@@ -10,6 +10,7 @@
 
 #include "core/engine/device.h"
 #include "core/labs/toy2d/toy2d_model.h"
+#include "core/labs/toy2d/toy2d_script.h"
 #include "core/labs/toy2d/toy2d_torch.h"
 
 namespace genlab::core::toy2d {
@@ -82,6 +83,33 @@ class DiffusionModel : public Model, public DiffusionViews {
   }
 
   std::string label() const override { return "diffusion (" + m_o.schedule + ")"; }
+
+  // epsilon(x, t): the noise predictor with the averaged weights that the
+  // samplers use, t in [0, 1]; forward = epsilon. (The samplers themselves are
+  // loops over it, not one forward function.)
+  void exportTorchScript(const std::string& pathPt, ScriptFrame frame) override {
+    ParamAverage::Use averaged(*m_avg);
+    ScriptWriter w("GenLabToy2dDiffusion");
+    w.addMlp("net", m_net);
+    w.addBuffer("time_freqs", m_freqs);
+    w.addBuffer("fourier", m_fourier);
+    w.addSource(
+        "def epsilon(self, x: Tensor, t: Tensor) -> Tensor:\n"
+        "    a = torch.sqrt(t.view(-1, 1)) * self.time_freqs.unsqueeze(0)\n"
+        "    b = x.matmul(self.fourier)\n"
+        "    return self.net(torch.cat([x, torch.sin(a), torch.cos(a), torch.sin(b), torch.cos(b)], 1))\n"
+        "def forward(self, x: Tensor, t: Tensor) -> Tensor:\n"
+        "    return self.epsilon(x, t)\n");
+    frame.kind = "noise predictor: x [N, 2], t [N] in [0, 1] -> epsilon [N, 2] (" + m_o.schedule + ")";
+    w.save(pathPt, frame);
+  }
+  // Input rows (x, y, t).
+  std::vector<float> scriptForward(const std::vector<float>& in, int n) override {
+    torch::NoGradGuard ng;
+    ParamAverage::Use averaged(*m_avg);
+    const auto xt = toTensor(in, 3, m_dev);
+    return toVector(epsilon(xt.narrow(1, 0, 2).contiguous(), xt.narrow(1, 2, 1).contiguous()).contiguous());
+  }
   std::vector<std::string> lossNames() const override { return {"dsm"}; }
   void setLearningRateScale(double s) override { m_opt->setLr(m_o.lr * s); }
   std::unique_ptr<SampleRun> startSampling(int n, std::uint64_t seed) override;

@@ -5,6 +5,7 @@
 #include "core/engine/device.h"
 #include "core/labs/toy2d/toy2d_model.h"
 #include "core/labs/toy2d/toy2d_native_gan.h"
+#include "core/labs/toy2d/toy2d_script.h"
 #include "core/labs/toy2d/toy2d_torch.h"
 
 namespace genlab::core::toy2d {
@@ -65,6 +66,23 @@ class TorchGan : public Model, public GanViews {
 
   void overview(ModelOverview& ov, const Points2D& data, const GridSpec& grid, int points) override {
     fillGanOverview(*this, *this, ov, data, grid, points);
+  }
+
+  // generate(z) with the averaged generator that sample() uses; forward = generate.
+  void exportTorchScript(const std::string& pathPt, ScriptFrame frame) override {
+    ParamAverage::Use averaged(*m_gAverage);
+    ScriptWriter w("GenLabToy2dGan");
+    w.addMlp("generator", m_g);
+    w.addMlp("discriminator", m_d);
+    w.addSource("def generate(self, z: Tensor) -> Tensor:\n    return self.generator(z)\n"
+                "def forward(self, z: Tensor) -> Tensor:\n    return self.generator(z)\n");
+    frame.kind = "generator: z [N, " + std::to_string(m_o.noiseDim) + "] -> x [N, 2]";
+    w.save(pathPt, frame);
+  }
+  std::vector<float> scriptForward(const std::vector<float>& z, int n) override {
+    torch::NoGradGuard ng;
+    ParamAverage::Use averaged(*m_gAverage);
+    return toVector(m_g->forward(toTensor(z, m_o.noiseDim, m_dev).view({n, m_o.noiseDim})));
   }
 
   int noiseDim() const override { return m_o.noiseDim; }

@@ -32,6 +32,17 @@ std::vector<double> Model::logDensity(const std::vector<float>&) {
   throw std::logic_error("the " + label() + " model has no density to evaluate");
 }
 
+void Model::exportTorchScript(const std::string&, ScriptFrame) {
+  throw std::invalid_argument("the " + label() +
+                              " model has no TorchScript export: a flow's map is a chain of "
+                              "coupling layers with their own inverses, not one plain forward "
+                              "function (docs/export.md)");
+}
+
+std::vector<float> Model::scriptForward(const std::vector<float>&, int) {
+  throw std::logic_error("the " + label() + " model has no TorchScript export");
+}
+
 bool useNativeGan(const Toy2dOptions& o, bool cuda) {
   if (o.backend == "native") return true;
   if (o.backend == "torch" || cuda || o.ganLoss == "wgan-gp") return false;

@@ -42,6 +42,14 @@ class SampleRun {
   virtual std::vector<float> result() = 0;   // the samples, once done
 };
 
+// How an export maps the model's standardised coordinates to the data's,
+// with the options to record beside it.
+struct ScriptFrame {
+  float shiftX = 0, shiftY = 0, scale = 1;
+  std::string optionsJson;
+  std::string kind;  // what forward() is, set by the model ("generator", ...)
+};
+
 class Model {
  public:
   virtual ~Model() = default;
@@ -61,6 +69,13 @@ class Model {
   virtual std::string nllKind() const { return ""; }
   // log p(x) per point (or its lower bound); only when nllKind() is not "".
   virtual std::vector<double> logDensity(const std::vector<float>& xy);
+  // The model's plain forward functions as TorchScript (docs/export.md):
+  // writes pathPt, <base>.state.pt and <pathPt>.options.json. Models without
+  // a plain forward function refuse (the default).
+  virtual void exportTorchScript(const std::string& pathPt, ScriptFrame frame);
+  // What the export's forward() gives on `input` (n rows), by GenLab's own
+  // code path (the round-trip test compares the two).
+  virtual std::vector<float> scriptForward(const std::vector<float>& input, int n);
   // The model-overview graph, thumbnails from `data` and the model.
   virtual void overview(ModelOverview& ov, const Points2D& data, const GridSpec& grid,
                         int points) = 0;

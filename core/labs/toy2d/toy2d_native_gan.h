@@ -29,6 +29,9 @@ class NativeGan : public Model, public GanViews {
   void setLearningRateScale(double scale) override;
   std::vector<float> sample(int n, std::uint64_t seed) override;
   void overview(ModelOverview& ov, const Points2D& data, const GridSpec& grid, int points) override;
+  // generate(z) with the averaged generator (defined in toy2d_script.cpp, which has torch).
+  void exportTorchScript(const std::string& pathPt, ScriptFrame frame) override;
+  std::vector<float> scriptForward(const std::vector<float>& z, int n) override { return generate(z); }
 
   // GanViews
   int noiseDim() const override { return m_noiseDim; }

@@ -180,6 +180,19 @@ bool Toy2dSession::evaluateChunk() {
 bool Toy2dSession::evaluating() const { return m_impl->phase != Impl::EvalPhase::Idle; }
 const EvalMetrics& Toy2dSession::lastEvaluation() const { return m_impl->last; }
 
+void Toy2dSession::exportTorchScript(const std::string& pathPt) {
+  ScriptFrame frame;
+  frame.shiftX = m_data->shiftX;
+  frame.shiftY = m_data->shiftY;
+  frame.scale = m_data->scale;
+  frame.optionsJson = m_options.toJson();
+  m_impl->model->exportTorchScript(pathPt, frame);
+}
+
+std::vector<float> Toy2dSession::scriptForward(const std::vector<float>& input, int n) {
+  return m_impl->model->scriptForward(input, n);
+}
+
 EvalMetrics Toy2dSession::evaluate() {
   beginEvaluation();
   while (!evaluateChunk()) {

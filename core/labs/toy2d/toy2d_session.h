@@ -68,6 +68,14 @@ class Toy2dSession {
   // (at least one). The learning rate follows the options' cosine decay over
   // options().steps iterations, then stays at its floor.
   TrainChunk train(double maxSeconds, long maxIterations);
+
+  // ---- TorchScript (worker) ----
+  // The model's plain forward functions for PyTorch (docs/export.md), in the
+  // model's standardised coordinates with to_data/from_data beside them; a
+  // flow refuses with the reason.
+  void exportTorchScript(const std::string& pathPt);
+  // What the export's forward() gives on `input` (n rows), by GenLab's own code.
+  std::vector<float> scriptForward(const std::vector<float>& input, int n);
   long iteration() const;
   double trainSeconds() const;  // training only, evaluations excluded
 

@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include <sstream>
+
 #include "core/engine/device.h"
 #include "core/labs/toy2d/toy2d_model.h"
 #include "core/labs/toy2d/toy2d_native_gan.h"
+#include "core/labs/toy2d/toy2d_script.h"
 #include "core/labs/toy2d/toy2d_torch.h"
 
 namespace genlab::core::toy2d {
@@ -42,6 +45,37 @@ class VaeModel : public Model, public VaeViews {
   }
 
   std::string label() const override { return "vae"; }
+
+  // encode(x) -> (mean, logvar) of q(z|x); decode(z) -> (mean, logvar) of
+  // p(x|z), its log-variance bounded as here; forward(z) = decode(z)'s mean.
+  void exportTorchScript(const std::string& pathPt, ScriptFrame frame) override {
+    ScriptWriter w("GenLabToy2dVae");
+    w.addMlp("encoder_net", m_enc);
+    w.addMlp("decoder_net", m_dec);
+    w.addBuffer("encoder_features", m_encFeatures);
+    w.addBuffer("decoder_features", m_decFeatures);
+    const std::string d = std::to_string(m_o.latentDim);
+    std::ostringstream bound;
+    bound.precision(9);
+    bound << kMaxLogVar;
+    w.addSource(
+        "def encode(self, x: Tensor) -> Tuple[Tensor, Tensor]:\n"
+        "    b = x.matmul(self.encoder_features)\n"
+        "    h = self.encoder_net(torch.cat([x, torch.sin(b), torch.cos(b)], 1))\n"
+        "    return h[:, 0:" + d + "], h[:, " + d + ":" + std::to_string(2 * m_o.latentDim) + "]\n"
+        "def decode(self, z: Tensor) -> Tuple[Tensor, Tensor]:\n"
+        "    b = z.matmul(self.decoder_features)\n"
+        "    h = self.decoder_net(torch.cat([z, torch.sin(b), torch.cos(b)], 1))\n"
+        "    return h[:, 0:2], " + bound.str() + " * torch.tanh(h[:, 2:4] / " + bound.str() + ")\n"
+        "def forward(self, z: Tensor) -> Tensor:\n"
+        "    return self.decode(z)[0]\n");
+    frame.kind = "decoder mean: z [N, " + d + "] -> x [N, 2]";
+    w.save(pathPt, frame);
+  }
+  std::vector<float> scriptForward(const std::vector<float>& z, int n) override {
+    torch::NoGradGuard ng;
+    return toVector(decode(toTensor(z, m_o.latentDim, m_dev)).first.contiguous());
+  }
   std::vector<std::string> lossNames() const override { return {"-elbo", "kl"}; }
   std::string nllKind() const override { return "bound"; }
   void setLearningRateScale(double s) override { m_opt->setLr(m_o.lr * s); }

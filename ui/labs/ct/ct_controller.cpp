@@ -38,6 +38,7 @@ CtController::CtController(EngineBridge* bridge, QObject* parent)
 }
 
 CtController::~CtController() {
+  m_stopNullspace->store(true);  // a split in progress ends at its next iteration
   for (const auto& [id, method] : m_jobs) m_client.cancel(id);
   m_client.cancel(m_priorJob);
   m_client.cancel(m_volumeJob);
@@ -140,6 +141,9 @@ void CtController::onMethodEnded(const LabClient::JobEnd& end) {
 }
 
 void CtController::cancel() {
+  // Stop also stops a nullspace split in progress; later ones get a fresh flag.
+  m_stopNullspace->store(true);
+  m_stopNullspace = std::make_shared<std::atomic<bool>>(false);
   const bool wasRunning = running();
   stopCurrent();
   if (wasRunning) finishRun(true);
@@ -178,6 +182,21 @@ void CtController::loadPrior(const QString& path, bool quiet) {
         [this, quiet](const QString& message) {
           Q_EMIT errorOccurred(tr("Load prior"), message, !quiet);
         });
+  });
+}
+
+void CtController::exportPriorScript(const QString& pathPt) {
+  const std::string file = pathPt.toStdString();
+  withSession([this, file, pathPt] {
+    auto session = m_session;
+    m_client.request(
+        "export-prior", tr("Export prior"),
+        [session, file]() -> PayloadPtr {
+          ct::exportPriorScript(*session, file);
+          return nullptr;
+        },
+        [this, pathPt](const PayloadPtr&) { Q_EMIT exported(pathPt); },
+        [this](const QString& message) { Q_EMIT errorOccurred(tr("Export prior"), message, true); });
   });
 }
 
@@ -300,7 +319,9 @@ void CtController::requestNullspace(const QString& key, const FloatImage& image)
     auto session = m_session;
     m_client.requestLatest(
         "nullspace." + k, tr("Nullspace"),
-        [session, k, image]() -> PayloadPtr { return ct::nullspaceSplit(*session, k, image); },
+        [session, k, image, stop = m_stopNullspace]() -> PayloadPtr {
+          return ct::nullspaceSplit(*session, k, image, [stop] { return stop->load(); });
+        },
         LabClient::as<ct::NullspaceSplit>([this](auto r) {
           Q_EMIT nullspaceReady(QString::fromStdString(r->key), r->views.rowSpace,
                                 r->views.nullSpace);

@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <vector>
@@ -51,6 +52,8 @@ class CtController : public QObject {
   QStringList pendingMethods() const;
 
   void loadPrior(const QString& path, bool quiet = false);
+  // The loaded prior as TorchScript for PyTorch (exported(path) or errorOccurred).
+  void exportPriorScript(const QString& pathPt);
   void trainPrior(const core::ct::PriorOptions& options, const QString& savePath);
   void cancelPriorTraining();
   bool trainingPrior() const { return m_priorJob != 0; }
@@ -114,6 +117,8 @@ class CtController : public QObject {
   LabClient m_client;
   std::shared_ptr<core::ct::CtSession> m_session;
   std::vector<std::function<void()>> m_waitingForSession;
+  // Asked between the nullspace split's iterations (Stop, closing the lab).
+  std::shared_ptr<std::atomic<bool>> m_stopNullspace = std::make_shared<std::atomic<bool>>(false);
   int m_generation = 0;
   bool m_setupPending = false;
   bool m_cancelledRun = false;

@@ -49,6 +49,10 @@ class CtPanel : public LabPanel {
   bool hasModelFiles() const override { return true; }
   void openModelDialog() override;
   void saveModelDialog() override;
+  // File > Export model for PyTorch: the loaded score prior as TorchScript.
+  bool canExportModel() const override { return true; }
+  void exportModelDialog() override;
+  void exportPrior(const QString& pathPt);
 
   // Without dialogs (tests, scripts).
   void openImportDialog();

@@ -98,6 +98,25 @@ void CtPanel::openModelDialog() {
   if (!path.isEmpty()) loadPrior(path);
 }
 
+void CtPanel::exportModelDialog() {
+  if (!m_controller->hasPrior()) {
+    onError(tr("Export prior"), tr("There is no score prior to export yet: train or load one first."),
+            false);
+    return;
+  }
+  QString path = QFileDialog::getSaveFileName(this, tr("Export score prior for PyTorch"),
+                                              priorFolder() + "/score-prior.pt",
+                                              tr("TorchScript (*.pt)"));
+  if (path.isEmpty()) return;
+  if (!path.endsWith(".pt")) path += ".pt";
+  exportPrior(path);
+}
+
+void CtPanel::exportPrior(const QString& pathPt) {
+  showInfo(tr("Exporting the score prior to %1…").arg(QFileInfo(pathPt).fileName()));
+  m_controller->exportPriorScript(pathPt);
+}
+
 void CtPanel::loadPrior(const QString& path) {
   m_lastError.clear();
   showInfo(tr("Loading prior %1…").arg(QFileInfo(path).fileName()));

@@ -11,6 +11,7 @@
 
 #include "ui/views/bar_chart_panel.h"
 #include "ui/views/chart_panel.h"
+#include "ui/views/form_helpers.h"
 #include "ui/views/vtk_image_viewer.h"
 
 namespace genlab::ui {
@@ -54,9 +55,9 @@ double correlation(const std::vector<float>& a, const std::vector<float>& b) {
 QString metricsText(const ct::ReconMetrics& m) {
   QString text;
   if (std::isfinite(m.psnr))
-    text = QObject::tr("PSNR %1 dB · SSIM %2").arg(m.psnr, 0, 'f', 1).arg(m.ssim, 0, 'f', 3);
-  else
-    text = QObject::tr("residual %1").arg(m.residual, 0, 'g', 3);
+    text = QObject::tr("PSNR %1 dB · SSIM %2").arg(form::metric(m.psnr, 1), form::metric(m.ssim, 3));
+  else  // a real scan or a file without ground truth: PSNR and SSIM cannot be computed
+    text = QObject::tr("PSNR — · SSIM — (no ground truth) · residual %1").arg(form::metric(m.residual, -1));
   return text + QObject::tr(" · %1 s").arg(m.seconds, 0, 'f', m.seconds < 10 ? 1 : 0);
 }
 }  // namespace

@@ -85,7 +85,8 @@ void ProteinController::start(const ProteinOptions& options) {
   const ProteinOptions& s = m_options;
   // Same settings: train the session further (its own epoch count again);
   // anything else builds a fresh session.
-  const bool same = m_session && s.family == options.family && s.latentDim == options.latentDim &&
+  const bool same = m_session && s.family == options.family &&
+                    s.alignment == options.alignment && s.latentDim == options.latentDim &&
                     s.theta == options.theta && s.seed == options.seed &&
                     s.hidden == options.hidden && s.epochs == options.epochs;
   if (!same) return open(options, true);
@@ -138,15 +139,14 @@ void ProteinController::scan(const QString& wildtype, int samples) {
       }));
 }
 
-void ProteinController::design(int n, int seed, const FunnelFilters& filters, QPointF centre,
-                               double radius) {
+void ProteinController::design(int n, int seed, const FunnelFilters& filters,
+                               const core::protein::Region& region) {
   if (!m_session) return;
   auto s = m_session;
-  const float cx = float(centre.x()), cy = float(centre.y()), r = float(radius);
   m_client.requestLatest(
       "design", tr("Design"),
-      [s, n, seed, filters, cx, cy, r]() -> PayloadPtr {
-        return designBatch(*s, n, static_cast<std::uint64_t>(seed), filters, cx, cy, r);
+      [s, n, seed, filters, region]() -> PayloadPtr {
+        return designBatch(*s, n, static_cast<std::uint64_t>(seed), filters, region);
       },
       LabClient::as<FunnelResult>([this](auto r) {
         m_lastDesign = r;

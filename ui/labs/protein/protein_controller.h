@@ -40,8 +40,8 @@ class ProteinController : public QObject {
   void cancel();
   void decode(QPointF latent);
   void scan(const QString& wildtype, int samples);
-  void design(int n, int seed, const core::protein::FunnelFilters& filters, QPointF centre,
-              double radius);
+  void design(int n, int seed, const core::protein::FunnelFilters& filters,
+              const core::protein::Region& region);
   void exportDesigns(const QString& path, bool all);
   void exportScan(const QString& path);
   void save(const QString& path);

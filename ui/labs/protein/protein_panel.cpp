@@ -6,6 +6,7 @@
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QHeaderView>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPainter>
@@ -107,6 +108,7 @@ ProteinPanel::ProteinPanel(EngineBridge* bridge, QWidget* parent)
     if (auto session = m_controller->session()) {  // a loaded model brings its own settings
       const ProteinOptions& o = session->options();
       m_family->setText(QString::fromStdString(o.family));
+      m_alignment->setValue(o.alignment);
       m_latentDim->setValue(o.latentDim);
       m_epochs->setValue(o.epochs);
       m_theta->setValue(o.theta);
@@ -139,9 +141,9 @@ ProteinPanel::ProteinPanel(EngineBridge* bridge, QWidget* parent)
   connect(m_controller, &ProteinController::designed, this, &ProteinPanel::onDesigned);
   connect(m_controller, &ProteinController::finished, this, [this](const ProteinResultPtr& r) {
     m_progress->setValue(1000);
+    // "—" when nothing was held out (held-out fraction 0): no number to show.
     Q_EMIT statusMessage(tr("Held-out ELBO %1 nats/sequence, PSSM %2")
-                             .arg(r->heldOut.elbo, 0, 'f', 2)
-                             .arg(r->pssmHeldOut, 0, 'f', 2));
+                             .arg(form::metric(r->heldOut.elbo), form::metric(r->pssmHeldOut)));
     if (m_wildtype->text().isEmpty() && m_controller->session())
       m_wildtype->setText(QString::fromStdString(m_controller->session()->family().names.front()));
     m_controller->scan(m_wildtype->text(), 32);
@@ -163,6 +165,11 @@ ProteinPanel::ProteinPanel(EngineBridge* bridge, QWidget* parent)
           });
   connect(m_controller, &ProteinController::info, this, &ProteinPanel::statusMessage);
   connect(m_map, &LatentMapView::picked, m_controller, &ProteinController::decode);
+  connect(m_map, &LatentMapView::regionChanged, this, [this] {
+    const int n = int(m_map->brushRegion().size());
+    m_regionLabel->setText(n ? tr("Region: %1 brush strokes; Sample N draws from it.").arg(n)
+                             : tr("No region painted: sampling uses the radius above."));
+  });
   connect(m_map, &LatentMapView::hovered, m_controller, &ProteinController::decode);
 }
 
@@ -178,6 +185,10 @@ QWidget* ProteinPanel::buildControls() {
     if (!p.isEmpty()) m_family->setText(p);
   });
   f->addRow(tr("Family"), form::row({m_family, browse}));
+  m_alignment = form::spinBox(1, 100000, 1,
+                              tr("Which alignment of a Stockholm file that holds several (each "
+                                 "ends with '//'); the summary says how many there are"));
+  f->addRow(tr("Alignment"), m_alignment);
   m_latentDim = form::spinBox(1, 64, 2, tr("Latent dimensions (2 draws the map directly)"));
   m_epochs = form::spinBox(1, 100000, 30, tr("Epochs of weighted draws"));
   m_theta = form::doubleSpinBox(0, 1, 0.2, 2, 0.05,
@@ -216,9 +227,23 @@ QWidget* ProteinPanel::buildControls() {
   m_seed = form::spinBox(0, 1000000, 1, tr("Seed of the design batch"));
   f->addRow(tr("N / seed"), form::row({m_n, m_seed}));
   m_radius = form::doubleSpinBox(0, 100, 0, 2, 0.1,
-                                 tr("0: sample the prior; else a disc of this radius around the "
-                                    "point clicked on the map"));
+                                 tr("Without a brushed region: 0 samples the prior; else a disc of "
+                                    "this radius around the point clicked on the map"));
   f->addRow(tr("Region radius"), m_radius);
+  m_brush = new QPushButton(tr("Brush region"));
+  m_brush->setCheckable(true);
+  m_brush->setShortcut(QKeySequence(QStringLiteral("B")));
+  m_brush->setToolTip(tr("Paint the region to sample from on the map (B). While on, dragging on "
+                         "the map paints instead of decoding; Sample N then draws z uniformly "
+                         "over the painted region."));
+  auto* clearRegion = new QPushButton(tr("Clear"));
+  clearRegion->setToolTip(tr("Forget the painted region"));
+  f->addRow(form::row({m_brush, clearRegion}));
+  m_regionLabel = new QLabel(tr("No region painted: sampling uses the radius above."));
+  m_regionLabel->setWordWrap(true);
+  f->addRow(m_regionLabel);
+  connect(m_brush, &QPushButton::toggled, this, [this](bool on) { m_map->setBrushEnabled(on); });
+  connect(clearRegion, &QPushButton::clicked, this, [this] { m_map->clearBrushRegion(); });
   m_minIdentity = form::doubleSpinBox(0, 1, 0.7, 2, 0.05, tr("Identity to nearest: minimum"));
   m_maxIdentity = form::doubleSpinBox(0, 1, 0.9, 2, 0.05, tr("Identity to nearest: maximum"));
   f->addRow(tr("Identity"), form::row({m_minIdentity, m_maxIdentity}));
@@ -286,10 +311,27 @@ QWidget* ProteinPanel::buildCentre() {
 ProteinOptions ProteinPanel::options() const {
   ProteinOptions o;
   o.family = m_family->text().trimmed().toStdString();
+  o.alignment = m_alignment->value();
   o.latentDim = m_latentDim->value();
   o.epochs = m_epochs->value();
   o.theta = m_theta->value();
   return o;
+}
+
+bool ProteinPanel::setView(const QString& view) {
+  if (!view.startsWith(QStringLiteral("region="))) return false;
+  QVector<LatentMapView::Disc> region;
+  for (const QString& part : view.mid(7).split(';', Qt::SkipEmptyParts)) {
+    const QStringList v = part.split(',');
+    bool ok[3] = {false, false, false};
+    if (v.size() != 3) return false;
+    const LatentMapView::Disc d{v[0].toDouble(&ok[0]), v[1].toDouble(&ok[1]), v[2].toDouble(&ok[2])};
+    if (!ok[0] || !ok[1] || !ok[2] || !(d.r > 0)) return false;
+    region.push_back(d);
+  }
+  if (region.isEmpty()) return false;
+  m_map->setBrushRegion(region);
+  return true;
 }
 
 bool ProteinPanel::setDataSpec(const QString& spec) {
@@ -372,8 +414,14 @@ void ProteinPanel::requestDesign() {
   f.motifs.clear();
   for (const QString& m : m_motifs->text().split(' ', Qt::SkipEmptyParts))
     f.motifs.push_back(m.toStdString());
-  const QPointF centre = m_map->pinned().value_or(QPointF(0, 0));
-  m_controller->design(m_n->value(), m_seed->value(), f, centre, m_radius->value());
+  core::protein::Region region;
+  for (const auto& d : m_map->brushRegion())
+    region.push_back({float(d.x), float(d.y), float(d.r)});
+  if (region.empty() && m_radius->value() > 0) {  // a disc around the clicked point
+    const QPointF centre = m_map->pinned().value_or(QPointF(0, 0));
+    region.push_back({float(centre.x()), float(centre.y()), float(m_radius->value())});
+  }
+  m_controller->design(m_n->value(), m_seed->value(), f, region);
 }
 
 void ProteinPanel::onDesigned(const FunnelResultPtr& r) {
@@ -390,7 +438,7 @@ void ProteinPanel::onDesigned(const FunnelResultPtr& r) {
     if (row >= 500) break;
     m_survivors->insertRow(row);
     m_survivors->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(d.name)));
-    m_survivors->setItem(row, 1, new QTableWidgetItem(QString::number(d.elbo, 'f', 2)));
+    m_survivors->setItem(row, 1, new QTableWidgetItem(form::metric(d.elbo)));
     m_survivors->setItem(row, 2, new QTableWidgetItem(QString::number(d.identity, 'f', 3)));
     m_survivors->setItem(row, 3, new QTableWidgetItem(QString::fromStdString(d.nearest)));
   }

@@ -33,6 +33,8 @@ class ProteinPanel : public LabPanel {
   void startTraining() override;
   bool isTraining() const override { return m_controller->training(); }
   bool setDataSpec(const QString& spec) override;
+  // --view region=X,Y,R[;X,Y,R...]: a painted sampling region (scripts, screenshots).
+  bool setView(const QString& view) override;
   QString dataDescription() const override { return m_summary; }
   bool hasModelFiles() const override { return true; }
   void openModelDialog() override;
@@ -47,6 +49,8 @@ class ProteinPanel : public LabPanel {
   QTableWidget* survivorsTable() const { return m_survivors; }
   QPushButton* sampleButton() const { return m_sample; }
   QPushButton* scanButton() const { return m_scan; }
+  QPushButton* brushButton() const { return m_brush; }
+  QSpinBox* designCountSpin() const { return m_n; }
   QLineEdit* wildtypeEdit() const { return m_wildtype; }
   QSpinBox* epochsSpin() const { return m_epochs; }
   QComboBox* colourByCombo() const { return m_colourBy; }
@@ -69,6 +73,9 @@ class ProteinPanel : public LabPanel {
   FamilyMapPtr m_lastMap;
   // controls
   QLineEdit* m_family = nullptr;
+  QSpinBox* m_alignment = nullptr;
+  QPushButton* m_brush = nullptr;
+  QLabel* m_regionLabel = nullptr;
   QSpinBox* m_latentDim = nullptr;
   QSpinBox* m_epochs = nullptr;
   QDoubleSpinBox* m_theta = nullptr;

@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "ui/views/chart_panel.h"
+#include "ui/views/form_helpers.h"
 
 namespace genlab::ui {
 
@@ -23,15 +24,8 @@ const QColor kLossColors[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor
 
 enum Col { Model, Iterations, Nll, Mmd, MmdBase, SamplesPerSec, TrainTime, Cols };
 
-QString num(double v, int decimals) {
-  if (!std::isfinite(v)) return QStringLiteral("–");
-  return QString::number(v, 'f', decimals).replace('-', QChar(0x2212));
-}
-
-QString sci(double v) {
-  if (!std::isfinite(v)) return QStringLiteral("–");
-  return QString::number(v, 'g', 3).replace('-', QChar(0x2212));
-}
+QString num(double v, int decimals) { return form::metric(v, decimals); }
+QString sci(double v) { return form::metric(v, -1); }
 
 QString grouped(double v) {
   if (!std::isfinite(v) || v <= 0) return QStringLiteral("–");

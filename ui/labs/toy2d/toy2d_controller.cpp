@@ -92,6 +92,22 @@ void Toy2dController::build(const Toy2dSetup& setup, bool thenTrain) {
       });
 }
 
+void Toy2dController::exportTorchScript(int index, const QString& pathPt) {
+  if (index < 0 || index >= int(m_sessions.size())) return;
+  auto s = m_sessions[static_cast<std::size_t>(index)];
+  const std::string file = pathPt.toStdString();
+  m_client.request(
+      "export", tr("Export model"),
+      [s, file]() -> PayloadPtr {
+        s->exportTorchScript(file);
+        return nullptr;
+      },
+      [this, pathPt](const PayloadPtr&) {
+        Q_EMIT info(tr("Exported %1 (TorchScript), its state dict and options for PyTorch").arg(pathPt));
+      },
+      [this](const QString& message) { Q_EMIT errorOccurred(tr("Export model"), message, true); });
+}
+
 void Toy2dController::releaseSessions() {
   if (m_sessions.empty()) return;
   // The models' tensors belong to the worker: drop them there.

@@ -63,6 +63,8 @@ class Toy2dController : public QObject {
   std::uint64_t generation() const { return m_generation; }
   bool canContinue(const Toy2dSetup& setup) const;
 
+  // Model `index`'s plain forward functions as TorchScript (info, or errorOccurred).
+  void exportTorchScript(int index, const QString& pathPt);
   // Continues the current sessions when the setup matches, else builds new ones; then trains.
   void start(const Toy2dSetup& setup);
   // Stops training and builds fresh, untrained sessions.

@@ -44,6 +44,10 @@ class Toy2dPanel : public LabPanel {
   bool applyPreset(const QString& id);
   // Both columns side by side, for File > Export view.
   QImage exportImage() override;
+  // File > Export model for PyTorch: a GAN, diffusion or VAE model as TorchScript.
+  bool canExportModel() const override { return true; }
+  void exportModelDialog() override;
+  void exportModel(int index, const QString& pathPt);
 
   // Without dialogs (tests, scripts).
   void importCsv(const QString& path);

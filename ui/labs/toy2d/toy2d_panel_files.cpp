@@ -1,6 +1,8 @@
 // Toy2dPanel: drawing your own data, CSV import / export, PNG export.
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
+#include <QMessageBox>
 #include <QPainter>
 #include <QTabWidget>
 
@@ -117,6 +119,35 @@ void Toy2dPanel::exportTableDialog() {
   if (path.isEmpty()) return;
   if (QFileInfo(path).suffix().isEmpty()) path += ".csv";
   exportTableCsv(path);
+}
+
+void Toy2dPanel::exportModelDialog() {
+  const int n = m_controller->sessionCount();
+  if (n == 0) {
+    QMessageBox::information(this, tr("Export model"), tr("There is no model to export yet: train one first."));
+    return;
+  }
+  int index = 0;
+  if (n > 1) {  // side by side: which one
+    QStringList labels;
+    for (int i = 0; i < n; ++i) labels << QString::fromStdString(m_controller->session(i)->label());
+    bool ok = false;
+    const QString pick = QInputDialog::getItem(this, tr("Export model"), tr("Which model?"), labels,
+                                               0, false, &ok);
+    if (!ok) return;
+    index = int(labels.indexOf(pick));
+  }
+  const auto label = QString::fromStdString(m_controller->session(index)->options().model);
+  QString path = QFileDialog::getSaveFileName(this, tr("Export model for PyTorch"),
+                                              QStringLiteral("toy2d-%1.pt").arg(label),
+                                              tr("TorchScript (*.pt)"));
+  if (path.isEmpty()) return;
+  if (!path.endsWith(".pt")) path += ".pt";
+  exportModel(index, path);
+}
+
+void Toy2dPanel::exportModel(int index, const QString& pathPt) {
+  m_controller->exportTorchScript(index, pathPt);
 }
 
 QImage Toy2dPanel::exportImage() {

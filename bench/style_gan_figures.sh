@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The figures of docs/style-gan.md (issue 13, parts 2 and 3), from the CLI:
+#   1. checkerboard energy at initialisation and after training for the six
+#      upsampling choices (seed 1), and transposed3 vs transposed3-balanced
+#      for seeds 1-3 (energy, phase imbalance, quality = test MSE);
+#   2. the style generator: training, then the mixing table (class follows
+#      the coarse / fine source per crossover) at psi 1 and 0.7.
+# Each run's JSON lines go to OUT (default /tmp/style-gan-figures); a run
+# whose output is already there is not repeated. About 40 min on 2 cores.
+#
+#   bench/style_gan_figures.sh [BUILD_DIR] [OUT] [STEPS] [GAN_STEPS]
+set -euo pipefail
+BUILD=${1:-build}
+OUT=${2:-/tmp/style-gan-figures}
+STEPS=${3:-1500}
+GAN_STEPS=${4:-3000}
+CLI="$BUILD/bin/genlab-cli"
+[[ -x "$CLI" ]] || { echo "no $CLI: build genlab-cli first" >&2; exit 2; }
+mkdir -p "$OUT"
+run() {  # run FILE ARGS...: the command's JSON lines into FILE, once
+  local file=$1; shift
+  [[ -s "$file" ]] && return 0
+  echo "+ genlab-cli $*" >&2
+  "$CLI" "$@" > "$file.tmp" && mv "$file.tmp" "$file"
+}
+for seed in 1 2 3; do
+  for up in transposed3 transposed3-balanced; do
+    run "$OUT/cb_${up}_s${seed}.jsonl" style checkerboard --upsample $up --steps "$STEPS" \
+        --seed $seed --eval-every 100 --threads 1 --json
+  done
+done
+for up in transposed4 resize-nearest resize-bilinear icnr; do
+  run "$OUT/cb_${up}_s1.jsonl" style checkerboard --upsample $up --steps "$STEPS" --seed 1 \
+      --eval-every 100 --threads 1 --json
+done
+for seed in 1 2 3; do  # energy at initialisation only (--steps 0)
+  for up in transposed3 transposed4 resize-nearest resize-bilinear icnr; do
+    run "$OUT/cb0_${up}_s${seed}.jsonl" style checkerboard --upsample $up --steps 0 --seed $seed \
+        --threads 1 --json
+  done
+done
+for seed in 1 2; do
+  [[ -s "$OUT/gan_s$seed.glm" ]] || run "$OUT/gan_s$seed.log" style train-gan --steps "$GAN_STEPS" \
+      --classifier-steps 1500 --seed $seed --threads 1 --out "$OUT/gan_s$seed.glm" \
+      --samples "$OUT/gan_s$seed.png" --json
+done
+run "$OUT/mix_s2.jsonl" style mixing --model "$OUT/gan_s2.glm" --pairs 500 --seed 1 --threads 1 --json
+run "$OUT/mix_s1.jsonl" style mixing --model "$OUT/gan_s1.glm" --pairs 500 --seed 1 --threads 1 \
+    --grid "$OUT/grid_s1.png" --json
+run "$OUT/mix_s1_psi07.jsonl" style mixing --model "$OUT/gan_s1.glm" --pairs 500 --seed 1 \
+    --psi 0.7 --threads 1 --json
+python3 - "$OUT" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+def lines(name):
+    with open(os.path.join(out, name)) as f:
+        return [json.loads(l) for l in f if l.strip().startswith("{")]
+def result(name):
+    return [l for l in lines(name) if l.get("event") == "result"][-1]
+print("| upsampling | energy at init | energy after | recon energy | residual energy | phase imbalance init -> after | test MSE |")
+print("|---|---|---|---|---|---|---|")
+for up in ["transposed3", "transposed4", "resize-nearest", "resize-bilinear", "icnr", "transposed3-balanced"]:
+    r = result(f"cb_{up}_s1.jsonl")
+    print(f"| {up} | {r['init_checkerboard_energy']:.4g} | {r['checkerboard_energy']:.4g} | "
+          f"{r['reconstruction_checkerboard_energy']:.4g} | {r['residual_checkerboard_energy']:.4g} | "
+          f"{r['init_phase_imbalance']:.3f} -> {r['phase_imbalance']:.3f} | {r['quality_test_mse']:.5f} |")
+r = result("cb_transposed3_s1.jsonl")
+print(f"\nEnergy of the real test digits (the floor): {r['data_checkerboard_energy']:.4g}\n")
+print("| seed | energy after t3 / t3-balanced | imbalance t3 / t3-balanced | test MSE t3 / t3-balanced (change) |")
+print("|---|---|---|---|")
+for s in (1, 2, 3):
+    a, b = result(f"cb_transposed3_s{s}.jsonl"), result(f"cb_transposed3-balanced_s{s}.jsonl")
+    print(f"| {s} | {a['checkerboard_energy']:.4g} / "
+          f"{b['checkerboard_energy']:.4g} ({a['checkerboard_energy'] / b['checkerboard_energy']:.2f}x) | "
+          f"{a['phase_imbalance']:.3f} / {b['phase_imbalance']:.4f} ({a['phase_imbalance'] / b['phase_imbalance']:.0f}x) | "
+          f"{a['quality_test_mse']:.5f} / {b['quality_test_mse']:.5f} "
+          f"({100 * (b['quality_test_mse'] / a['quality_test_mse'] - 1):+.1f} %) |")
+print("\nAt initialisation (--steps 0), checkerboard energy of the generated images:\n")
+kinds0 = ["transposed3", "transposed4", "resize-nearest", "resize-bilinear", "icnr"]
+print("| seed | " + " | ".join(kinds0) + " | transposed3 / resize-nearest | transposed3 / resize-bilinear |")
+print("|---" * (len(kinds0) + 3) + "|")
+for s in (1, 2, 3):
+    e = {u: result(f"cb0_{u}_s{s}.jsonl")["init_checkerboard_energy"] for u in kinds0}
+    print(f"| {s} | " + " | ".join(f"{e[u]:.4g}" for u in kinds0) +
+          f" | {e['transposed3'] / e['resize-nearest']:.0f}x | {e['transposed3'] / e['resize-bilinear']:.0f}x |")
+print("\nEnergy of generated images during training (seed 1, every 100 steps):\n")
+evs = {up: {l["step"]: l for l in lines(f"cb_{up}_s1.jsonl") if l.get("event") == "eval"}
+       for up in ["transposed3", "transposed3-balanced", "resize-nearest"]}
+steps = sorted(evs["transposed3"])
+print("| step | " + " | ".join(evs) + " |")
+print("|---" * (len(evs) + 1) + "|")
+for st in steps:
+    if st in (0, 100, 200, 500, 1000) or st == steps[-1]:
+        print(f"| {st} | " + " | ".join(f"{evs[u][st]['checkerboard_energy']:.4g}" if st in evs[u] else "-" for u in evs) + " |")
+for name in ("mix_s1.jsonl", "mix_s1_psi07.jsonl", "mix_s2.jsonl"):
+    r = result(name)
+    print(f"\nMixing ({name}), psi {r['psi']}: {r['pairs_counted']} of {r['pairs']} pairs counted, classifier "
+          f"test accuracy {r['classifier_test_accuracy']:.4f}, generator steps {r['generator_steps']}\n")
+    print("| crossover | follows coarse | follows fine | other |")
+    print("|---|---|---|---|")
+    for row in r["rows"]:
+        print(f"| {row['crossover']} | {100 * row['follows_coarse']:.1f} % | {100 * row['follows_fine']:.1f} % | {100 * row['other']:.1f} % |")
+PY

@@ -1,0 +1,128 @@
+#include "core/labs/style/adain_net.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <random>
+#include <stdexcept>
+
+#include "core/labs/style/adain_ops.h"
+
+namespace genlab::core::style {
+
+namespace {
+
+torch::Tensor conv(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b = {}) {
+  auto padded = at::reflection_pad2d(x, {1, 1, 1, 1});
+  return at::conv2d(padded, w, b);
+}
+
+// He-normal weights from std::mt19937_64 and a Box-Muller transform: the same
+// numbers on every platform and LibTorch version.
+torch::Tensor seededConv(std::mt19937_64& rng, int out, int in) {
+  const std::size_t n = std::size_t(out) * in * 9;
+  std::vector<float> v(n);
+  const double scale = std::sqrt(2.0 / (in * 9.0));
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (std::size_t i = 0; i < n; i += 2) {
+    const double u1 = std::max(u(rng), 1e-300), u2 = u(rng);
+    const double r = std::sqrt(-2 * std::log(u1));
+    v[i] = float(r * std::cos(2 * M_PI * u2) * scale);
+    if (i + 1 < n) v[i + 1] = float(r * std::sin(2 * M_PI * u2) * scale);
+  }
+  return torch::from_blob(v.data(), {out, in, 3, 3}, torch::kFloat32).clone();
+}
+
+}  // namespace
+
+Encoder::Encoder(std::uint64_t seed) : m_seed(seed) {
+  std::mt19937_64 rng(seed);
+  int in = 3;
+  for (int c : kEncoderChannels) {
+    m_weights.push_back(seededConv(rng, c, in));
+    in = c;
+  }
+}
+
+Encoder::Encoder(std::uint64_t seed, std::vector<torch::Tensor> weights)
+    : m_seed(seed), m_weights(std::move(weights)) {
+  if (m_weights.size() != kEncoderLayers) throw std::invalid_argument("encoder: expected 3 layers");
+  int in = 3;
+  for (int l = 0; l < kEncoderLayers; ++l) {
+    const auto& w = m_weights[l];
+    if (w.dim() != 4 || w.size(0) != kEncoderChannels[l] || w.size(1) != in || w.size(2) != 3 ||
+        w.size(3) != 3)
+      throw std::invalid_argument("encoder: layer " + std::to_string(l + 1) + " has the wrong shape");
+    in = kEncoderChannels[l];
+  }
+}
+
+void Encoder::to(torch::Device device) {
+  for (auto& w : m_weights) w = w.to(device);
+}
+
+std::vector<torch::Tensor> Encoder::forward(const torch::Tensor& image) const {
+  if (image.dim() != 4 || image.size(1) != 3)
+    throw std::invalid_argument("encoder: expected N x 3 x H x W images");
+  if (image.size(2) % 4 || image.size(3) % 4 || image.size(2) < 8 || image.size(3) < 8)
+    throw std::invalid_argument("encoder: image sides must be multiples of 4, at least 8");
+  std::vector<torch::Tensor> out;
+  auto x = image * 2 - 1;
+  for (int l = 0; l < kEncoderLayers; ++l) {
+    if (l > 0) x = at::avg_pool2d(x, {2, 2});
+    x = at::relu(conv(x, m_weights[l]));
+    out.push_back(x);
+  }
+  return out;
+}
+
+torch::Tensor Encoder::deepest(const torch::Tensor& image) const { return forward(image).back(); }
+
+DecoderImpl::DecoderImpl(std::uint64_t seed) {
+  const int shape[3][2] = {{128, 64}, {64, 32}, {32, 3}};
+  std::mt19937_64 rng(seed);
+  for (int l = 0; l < 3; ++l) {
+    const int in = shape[l][0], out = shape[l][1];
+    const double bound = std::sqrt((l == 2 ? 1.0 : 6.0) / (in * 9.0));
+    std::uniform_real_distribution<float> u(-float(bound), float(bound));
+    std::vector<float> v(std::size_t(out) * in * 9);
+    for (auto& x : v) x = u(rng);
+    convW.push_back(register_parameter("w" + std::to_string(l),
+                                       torch::from_blob(v.data(), {out, in, 3, 3}, torch::kFloat32).clone()));
+    convB.push_back(register_parameter("b" + std::to_string(l), torch::zeros({out})));
+  }
+}
+
+torch::Tensor DecoderImpl::forward(const torch::Tensor& t, const StageHook& hook) {
+  auto h = at::relu(conv(t, convW[0], convB[0]));
+  if (hook) h = hook(0, h);
+  h = at::upsample_nearest2d(h, {h.size(2) * 2, h.size(3) * 2});
+  h = at::relu(conv(h, convW[1], convB[1]));
+  if (hook) h = hook(1, h);
+  h = at::upsample_nearest2d(h, {h.size(2) * 2, h.size(3) * 2});
+  return conv(h, convW[2], convB[2]) + 0.5;
+}
+
+torch::Tensor styleLossToStats(const std::vector<torch::Tensor>& out,
+                               const std::vector<torch::Tensor>& means,
+                               const std::vector<torch::Tensor>& stds) {
+  auto loss = torch::zeros({}, out[0].options());
+  for (std::size_t l = 0; l < out.size(); ++l) {
+    const auto s = channelStats(out[l]);
+    loss = loss + at::mse_loss(s.mean, means[l].expand_as(s.mean)) +
+           at::mse_loss(s.std, stds[l].expand_as(s.std));
+  }
+  return loss;
+}
+
+torch::Tensor styleLoss(const std::vector<torch::Tensor>& out, const std::vector<torch::Tensor>& style) {
+  std::vector<torch::Tensor> means, stds;
+  for (const auto& f : style) {
+    const auto s = channelStats(f);
+    means.push_back(s.mean);
+    stds.push_back(s.std);
+  }
+  return styleLossToStats(out, means, stds);
+}
+
+}  // namespace genlab::core::style

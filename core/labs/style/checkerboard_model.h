@@ -1,0 +1,149 @@
+#pragma once
+// Checkerboard lab model (issue 13, part 3): a small convolutional
+// autoencoder on 28x28 images whose decoder upsamples 7 -> 14 -> 28 with one
+// of six upsampling choices, trained on the worker in steps of one
+// mini-batch. Torch-free facade (pimpl): the ui holds sessions and posts work
+// on them; every method except options() runs on the engine's worker.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/data/image_dataset.h"
+#include "core/engine/engine.h"
+#include "core/engine/snapshot.h"
+
+namespace genlab::core::style {
+
+// The upsampling choices, as the CLI spells them.
+enum class Upsample { Transposed3, Transposed4, ResizeNearest, ResizeBilinear, Icnr,
+                      Transposed3Balanced };
+Upsample parseUpsample(const std::string& name);  // throws std::invalid_argument listing the names
+std::string upsampleName(Upsample u);
+std::vector<std::string> upsampleNames();
+bool isTransposed(Upsample u);
+
+struct CheckerboardOptions {
+  Upsample upsample = Upsample::Transposed3;
+  long steps = 1500;          // mini-batches to train
+  int batch = 64;
+  double lr = 2e-3;
+  int latent = 32;            // bottleneck width
+  // Weight of the overlap-add balance regulariser (transposed kinds only; a
+  // weight > 0 on Transposed3 is what Transposed3Balanced means). < 0: the
+  // kind's default (1 for Transposed3Balanced, else 0).
+  double balanceWeight = -1;
+  std::uint64_t seed = 1;
+  std::string data = "mnist";  // see loadImageData
+  int evalImages = 1000;       // test images for the quality number
+  int spectrumImages = 256;    // test images the energy is measured on
+  double effectiveBalanceWeight() const;
+  void validate() const;       // throws std::invalid_argument with a readable message
+};
+
+// One upsampling choice as the views show it.
+struct CheckerboardView {
+  std::string upsample;
+  long step = 0;
+  double loss = 0;            // training loss of the last step (BCE, no regulariser)
+  double penalty = 0;         // the regulariser's value (unweighted), 0 when off
+  // Checkerboard energy (stride 4) of the generated images: the decoder on
+  // codes drawn from a Gaussian fit to the test images' codes. The spectrum
+  // below is theirs.
+  double energy = 0;
+  double reconstructionEnergy = 0;  // ... of the test reconstructions
+  double residualEnergy = 0;        // ... of reconstruction - original (the error alone)
+  double imbalance = 0;       // phase imbalance, mean over the two upsampling layers
+  std::vector<double> layerImbalance;           // per layer
+  std::vector<std::vector<double>> overlapMaps;  // per layer: 2x2 RMS phase sums
+  std::vector<std::vector<int>> overlapCounts;   // per layer: 2x2 tap counts (transposed only)
+  int spectrumSize = 28;
+  std::vector<double> spectrum;  // mean power spectrum of the generated images, 28x28, DC at [0]
+  Image spectrumImage;           // log power, centred, 28x28
+  Image samples;                 // 4 wide: originals, reconstructions, generated images
+  double quality = -1;           // test reconstruction MSE per pixel; < 0: not measured yet
+};
+
+struct CheckerboardCurvePoint {
+  long step = 0;
+  double energy = 0, imbalance = 0, loss = 0;
+};
+
+class CheckerboardSession {
+ public:
+  // Loads the data, builds the model with options.seed. Worker only.
+  static std::shared_ptr<CheckerboardSession> create(const CheckerboardOptions& o);
+  CheckerboardSession(const CheckerboardOptions& o, std::shared_ptr<const ImageSplit> data);
+  ~CheckerboardSession();
+  CheckerboardSession(const CheckerboardSession&) = delete;
+  CheckerboardSession& operator=(const CheckerboardSession&) = delete;
+
+  const CheckerboardOptions& options() const { return m_options; }
+  void setBalanceWeight(double w);
+  double balanceWeight() const;
+  long step() const;
+  // One Adam step on one mini-batch; returns the reconstruction loss.
+  double trainStep();
+  // Energy, imbalance, maps and spectrum on the fixed test images, now.
+  CheckerboardView view();
+  // Test reconstruction MSE per pixel over options().evalImages test images.
+  double testMse();
+  // Checkerboard energy of the real test images themselves (the floor).
+  double dataEnergy() const;
+  std::vector<CheckerboardCurvePoint> curve;  // appended by the job
+
+ private:
+  struct Impl;
+  CheckerboardOptions m_options;
+  std::shared_ptr<const ImageSplit> m_data;
+  std::unique_ptr<Impl> m_impl;
+};
+
+// Progress of a checkerboard job: one view per session (A, B).
+struct CheckerboardProgress : Payload {
+  long step = 0, totalSteps = 0;
+  double elapsedSeconds = 0;
+  std::vector<CheckerboardView> sides;
+  std::vector<std::vector<CheckerboardCurvePoint>> curves;
+};
+
+struct CheckerboardSummary {
+  std::string upsample;
+  long steps = 0;
+  double balanceWeight = 0;
+  double initEnergy = 0, initImbalance = 0;
+  double energy = 0, imbalance = 0;  // energy: of the generated images (see CheckerboardView)
+  double testMse = 0;
+  double dataEnergy = 0;
+  double trainSeconds = 0;
+  CheckerboardView view;
+};
+
+struct CheckerboardResult : Payload {
+  std::vector<CheckerboardSummary> sides;
+};
+
+// Trains one or two sessions side by side for `steps` more steps each (one
+// mini-batch of one side per job step, sides in turn), publishes CheckerboardProgress on
+// channel "style.gan.checkerboard.progress" and a CheckerboardResult.
+// Live setting "balance_weight" changes the regulariser's weight of every
+// regularised session (Transposed3Balanced, or a weight > 0 already).
+class CheckerboardJob : public Job {
+ public:
+  // evalEvery > 0: also publishes a progress snapshot after every evalEvery-th
+  // step exactly (the CLI's --eval-every), besides the timed ones.
+  CheckerboardJob(std::vector<std::shared_ptr<CheckerboardSession>> sessions, long steps,
+                  long evalEvery = 0);
+  std::string name() const override { return "style.gan.checkerboard"; }
+  void begin(JobContext& ctx) override;
+  bool step(JobContext& ctx) override;
+
+ private:
+  void publish(JobContext& ctx);
+  std::vector<std::shared_ptr<CheckerboardSession>> m_sessions;
+  long m_steps, m_evalEvery, m_done = 0;
+  std::size_t m_turn = 0;  // the side that trains next
+  std::vector<double> m_initEnergy, m_initImbalance;
+  double m_seconds = 0;
+};
+
+}  // namespace genlab::core::style

@@ -1,0 +1,100 @@
+#pragma once
+// The Style lab's model state behind a torch-free facade: the frozen encoder,
+// the decoder, the current content and up to four styles with their encoder
+// features cached, and the decoder's training state. Every method except the
+// const accessors runs on the engine's worker thread (or the CLI's).
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/engine/snapshot.h"
+
+namespace genlab::core::style {
+
+inline constexpr int kMaxStyles = 4;
+// Per-layer strengths: the AdaIN layer (deepest encoder features) and the
+// decoder's two stages (1/4 and 1/2 resolution), coarse to fine.
+inline constexpr int kStrengths = 3;
+
+struct TransferParams {
+  double alpha = 1.0;                                // content (0) ... style (1)
+  std::array<double, kMaxStyles> weights{1, 0, 0, 0};  // style pad mix; only loaded slots count
+  std::array<double, kStrengths> strength{1, 0, 0};  // times alpha, per layer
+  bool preserveColour = false;
+  bool resultStats = true;  // re-encode the result for its statistics
+};
+
+// Per-channel statistics of the deepest encoder layer (128 channels).
+struct StatsView {
+  std::vector<float> mean, std;
+};
+
+struct TransferResult : Payload {
+  Image image;
+  StatsView content, style, result;  // result: re-encoded output (or the AdaIN target when not asked)
+  bool resultReencoded = false;
+  double milliseconds = 0;           // worker time of this transfer
+};
+
+struct TrainMetrics {
+  double content = 0, style = 0, total = 0;
+  double identity = 0;  // pixel MSE of decoding the content's own features
+};
+
+// Losses of a transfer against the originals: content = MSE between the
+// re-encoded result's deepest features and the content's; style = AdaIN's
+// style loss between the re-encoded result and the (mixed) style statistics.
+struct PairLosses {
+  double content = 0, style = 0;
+};
+
+struct TrainConfig {
+  int size = 128;        // crop side (multiple of 4)
+  int batch = 4;
+  double learningRate = 1e-3;
+  double styleWeight = 5.0;
+  double identityWeight = 5.0;
+  std::uint64_t seed = 1;
+};
+
+class StyleSession {
+ public:
+  // A fresh decoder (seeded) on the fixed random encoder.
+  explicit StyleSession(std::uint64_t decoderSeed = 1);
+  static std::shared_ptr<StyleSession> load(const std::string& path);
+  ~StyleSession();
+  StyleSession(const StyleSession&) = delete;
+  StyleSession& operator=(const StyleSession&) = delete;
+
+  void save(const std::string& path) const;  // atomic
+  long step() const;                         // decoder training steps so far
+  std::string describe() const;              // "decoder: 300 steps at 128 px, seed 1"
+
+  // Resized so the longer side is at most maxSide and both are multiples of 4.
+  void setContent(const Image& image, int maxSide = 256);
+  void setStyle(int slot, const Image& image, int maxSide = 256);
+  void clearStyle(int slot);
+  bool hasContent() const;
+  bool hasStyle(int slot) const;
+  Image contentImage() const;  // as resized
+  Image styleImage(int slot) const;
+
+  TransferResult transfer(const TransferParams& p);
+  PairLosses evaluate(const TransferParams& p);
+
+  // Training: crops of config.size from these photos.
+  void setTraining(const std::vector<Image>& contents, const std::vector<Image>& styles,
+                   const TrainConfig& config);
+  TrainMetrics trainStep();
+  // Mean loss over a fixed seeded set of crops (same for every call).
+  TrainMetrics evaluateTraining(int batches = 2);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> m;
+};
+
+}  // namespace genlab::core::style

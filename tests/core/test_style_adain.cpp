@@ -1,0 +1,252 @@
+// The Style lab's AdaIN part: the operator against its definition, the
+// style pad's mix, colour preservation, the decoder file round trip, a short
+// training run that must lower the loss, bad images, and the CLI end to end.
+#include <ATen/ATen.h>
+#undef CHECK  // ATen's (glog's) CHECK; Catch's below
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "cli_test_util.h"
+#include "core/data/png_write.h"
+#include "core/labs/style/adain_net.h"
+#include "core/labs/style/adain_ops.h"
+#include "core/labs/style/style_image.h"
+#include "core/labs/style/style_session.h"
+
+namespace fs = std::filesystem;
+using namespace genlab;
+using namespace genlab::core::style;
+
+namespace {
+
+struct TmpDir {
+  fs::path dir;
+  TmpDir() {
+    std::random_device rd;
+    dir = fs::temp_directory_path() / ("genlab-style-" + std::to_string(rd()));
+    fs::create_directories(dir);
+  }
+  ~TmpDir() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  std::string path(const std::string& name) const { return (dir / name).string(); }
+};
+
+double maxAbs(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
+
+// A seeded picture with structure (content) or texture (style).
+core::Image synthetic(int w, int h, int kind, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> noise(0, 60);
+  core::Image im;
+  im.width = w;
+  im.height = h;
+  im.channels = 3;
+  im.pixels.resize(std::size_t(w) * h * 3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      std::uint8_t* p = &im.pixels[(std::size_t(y) * w + x) * 3];
+      if (kind == 0) {  // a disc and a bar on a gradient
+        const bool disc = (x - w / 3) * (x - w / 3) + (y - h / 2) * (y - h / 2) < (h / 4) * (h / 4);
+        const bool bar = x > 2 * w / 3 && x < 2 * w / 3 + w / 8;
+        p[0] = std::uint8_t(disc ? 220 : 40 + 150 * x / w);
+        p[1] = std::uint8_t(bar ? 200 : 60 + 100 * y / h);
+        p[2] = std::uint8_t(disc || bar ? 30 : 120);
+      } else {  // coloured stripes with noise
+        const int phase = ((x + 2 * y) / (3 + int(seed % 5))) % 2;
+        p[0] = std::uint8_t((phase ? 200 : 50) + noise(rng) / 2);
+        p[1] = std::uint8_t((phase ? 90 : 170) + noise(rng) / 2);
+        p[2] = std::uint8_t(noise(rng) * 3);
+      }
+    }
+  return im;
+}
+
+}  // namespace
+
+TEST_CASE("AdaIN gives the style's per-channel mean and std; alpha 0 gives the content back", "[style]") {
+  at::manual_seed(3);
+  auto content = at::randn({2, 16, 12, 10}) * 1.7 + 0.4;
+  auto styleFeat = at::randn({2, 16, 9, 14}) * 0.6 - 1.2 + at::rand({2, 16, 1, 1}) * 3;
+  const auto s = channelStats(styleFeat);
+  const auto out = channelStats(adain(content, s, 1.0));
+  CHECK(maxAbs(out.mean, s.mean) < 1e-5);
+  CHECK(maxAbs(out.std, s.std) < 1e-5);
+  // alpha = 0: exactly the content features.
+  CHECK(maxAbs(adain(content, s, 0.0), content) == 0);
+  // alpha in between: the linear blend of content and fully stylised features.
+  const auto full = adain(content, s, 1.0);
+  CHECK(maxAbs(adain(content, s, 0.3), content * 0.7 + full * 0.3) < 1e-5);
+  // The statistics agree with a direct computation (population variance).
+  const auto flat = styleFeat.flatten(2);
+  const auto var = (flat - flat.mean(-1, true)).pow(2).mean(-1);
+  CHECK(maxAbs(s.std.flatten(1), (var + kStatEps).sqrt()) < 1e-5);
+  CHECK(maxAbs(s.mean.flatten(1), flat.mean(-1)) < 1e-5);
+}
+
+TEST_CASE("the style pad mixes statistics by weight; bad weights are refused", "[style]") {
+  at::manual_seed(4);
+  const auto a = channelStats(at::randn({1, 8, 6, 6}) + 2);
+  const auto b = channelStats(at::randn({1, 8, 6, 6}) * 3);
+  const auto m = mixStats({a, b}, {1.0, 3.0});
+  CHECK(maxAbs(m.mean, a.mean * 0.25 + b.mean * 0.75) < 1e-6);
+  CHECK(maxAbs(m.std, a.std * 0.25 + b.std * 0.75) < 1e-6);
+  const auto only = mixStats({a, b}, {0.0, 2.0});
+  CHECK(maxAbs(only.mean, b.mean) < 1e-6);
+  CHECK_THROWS_AS(mixStats({a, b}, {0.0, 0.0}), std::invalid_argument);
+  CHECK_THROWS_AS(mixStats({a, b}, {-1.0, 2.0}), std::invalid_argument);
+}
+
+TEST_CASE("preserve-colour keeps the result's luma and the content's chroma", "[style]") {
+  at::manual_seed(5);
+  auto result = at::rand({1, 3, 8, 8}) * 0.6 + 0.2;
+  auto content = at::rand({1, 3, 8, 8}) * 0.6 + 0.2;
+  auto kept = preserveColour(result, content);
+  const auto luma = [](const at::Tensor& t) {
+    return t.select(1, 0) * 0.299 + t.select(1, 1) * 0.587 + t.select(1, 2) * 0.114;
+  };
+  // Where no channel had to be clipped to [0, 1], the luma is the result's exactly.
+  const auto inside = ((kept > 0) & (kept < 1)).all(1);
+  REQUIRE(inside.sum().item<long>() > 16);
+  CHECK((luma(kept) - luma(result)).abs().masked_select(inside).max().item<double>() < 1e-4);
+  // Same image in, same image out.
+  CHECK(maxAbs(preserveColour(content, content), content) < 1e-4);
+}
+
+TEST_CASE("the encoder is the same for the same seed and different for another", "[style]") {
+  const Encoder a(kDefaultEncoderSeed), b(kDefaultEncoderSeed), c(kDefaultEncoderSeed + 1);
+  for (int l = 0; l < kEncoderLayers; ++l) {
+    CHECK(maxAbs(a.weights()[l], b.weights()[l]) == 0);
+    CHECK(maxAbs(a.weights()[l], c.weights()[l]) > 0.01);
+  }
+  const auto f = a.forward(at::rand({1, 3, 32, 24}));
+  REQUIRE(f.size() == 3);
+  CHECK(f[2].size(1) == 128);
+  CHECK(f[2].size(2) == 8);
+  CHECK(f[2].size(3) == 6);
+  CHECK_THROWS_AS(a.forward(at::rand({1, 3, 30, 24})), std::invalid_argument);
+}
+
+TEST_CASE("decoder training lowers the AdaIN loss; the decoder file round-trips", "[style]") {
+  StyleSession s(7);
+  std::vector<core::Image> contents{synthetic(96, 80, 0, 1), synthetic(80, 96, 0, 2)};
+  std::vector<core::Image> styles{synthetic(80, 80, 1, 3), synthetic(96, 72, 1, 4)};
+  TrainConfig c;
+  c.size = 48;
+  c.batch = 2;
+  c.seed = 11;
+  s.setTraining(contents, styles, c);
+  const auto before = s.evaluateTraining(2);
+  for (int i = 0; i < 40; ++i) s.trainStep();
+  const auto after = s.evaluateTraining(2);
+  INFO("loss " << before.total << " -> " << after.total);
+  CHECK(after.total < 0.7 * before.total);
+  CHECK(s.step() == 40);
+
+  TmpDir tmp;
+  s.save(tmp.path("d.genlab"));
+  auto loaded = StyleSession::load(tmp.path("d.genlab"));
+  CHECK(loaded->step() == 40);
+  for (auto* x : {&s, loaded.get()}) {
+    x->setContent(contents[0], 64);
+    x->setStyle(0, styles[0], 64);
+  }
+  TransferParams p;
+  p.alpha = 0.6;
+  p.strength = {1.0, 0.5, 0.25};
+  const auto r1 = s.transfer(p), r2 = loaded->transfer(p);
+  CHECK(r1.image.width == 64);
+  CHECK(r1.image.pixels == r2.image.pixels);
+  CHECK(r1.result.mean.size() == 128);
+  // A file that is not a decoder says so.
+  { std::ofstream(tmp.path("junk.genlab")) << "not a model"; }
+  CHECK_THROWS(StyleSession::load(tmp.path("junk.genlab")));
+}
+
+TEST_CASE("transfer moves the result's statistics from the content's to the style's as alpha grows", "[style]") {
+  StyleSession s(2);
+  s.setContent(synthetic(64, 64, 0, 1), 64);
+  s.setStyle(0, synthetic(64, 64, 1, 9), 64);
+  TransferParams p;
+  p.resultStats = false;  // the AdaIN target itself
+  p.alpha = 1;
+  const auto r = s.transfer(p);
+  double worst = 0;
+  for (std::size_t k = 0; k < r.style.mean.size(); ++k)
+    worst = std::max<double>(worst, std::abs(r.result.mean[k] - r.style.mean[k]));
+  CHECK(worst < 1e-4);
+  p.alpha = 0;
+  const auto r0 = s.transfer(p);
+  CHECK(r0.result.mean == r0.content.mean);
+  // Without a style there is nothing to transfer.
+  s.clearStyle(0);
+  CHECK_THROWS_AS(s.transfer(p), std::invalid_argument);
+}
+
+TEST_CASE("style images: truncated, non-image and JPEG files are refused with a reason", "[style]") {
+  TmpDir tmp;
+  core::data::writePng(synthetic(40, 32, 0, 1), tmp.path("ok.png"));
+  const auto ok = readImageFile(tmp.path("ok.png"));
+  CHECK(ok.width == 40);
+  CHECK(ok.channels == 3);
+  std::ifstream in(tmp.path("ok.png"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  CHECK_THROWS_WITH(decodeImage(bytes.substr(0, bytes.size() / 2), "half.png"), Catch::Contains("half.png"));
+  CHECK_THROWS_WITH(decodeImage("hello, world", "text.png"), Catch::Contains("not a PNG"));
+  CHECK_THROWS_WITH(decodeImage(std::string("\xFF\xD8\xFF\xE0", 4) + "xx", "p.jpg"), Catch::Contains("JPEG"));
+  core::Image huge;
+  huge.width = 100000;
+  huge.height = 100000;
+  huge.channels = 3;
+  CHECK_THROWS_WITH(checkImage(huge, "huge"), Catch::Contains("--max-pixels"));
+}
+
+TEST_CASE("genlab-cli style train-decoder, transfer and alpha-sweep end to end", "[style][cli]") {
+  TmpDir tmp;
+  const fs::path data = tmp.dir / "photos";
+  fs::create_directories(data);
+  const char* contents[] = {"astronaut.png", "chelsea.png", "coffee.png", "rocket.png", "china.png"};
+  const char* styles[] = {"brick.png", "grass.png"};
+  for (int i = 0; i < 5; ++i) core::data::writePng(synthetic(72, 64, 0, i + 1), (data / contents[i]).string());
+  for (int i = 0; i < 2; ++i) core::data::writePng(synthetic(64, 64, 1, i + 7), (data / styles[i]).string());
+  std::vector<std::string> lines;
+  std::string err;
+  const auto dec = tmp.path("dec.genlab");
+  REQUIRE(test::runCli({"style", "train-decoder", "--steps", "20", "--size", "32", "--seed", "3",
+                        "--batch", "2", "--data", data.string(), "--out", dec, "--json"},
+                       lines, &err) == 0);
+  auto res = nlohmann::json::parse(lines.back());
+  CHECK(res["event"] == "result");
+  CHECK(res["steps"] == 20);
+  CHECK(res["loss_after"]["total"].get<double>() < res["loss_before"]["total"].get<double>());
+  REQUIRE(fs::exists(dec));
+
+  lines.clear();
+  const auto out = tmp.path("out.png");
+  REQUIRE(test::runCli({"style", "transfer", "--content", (data / "chelsea.png").string(), "--style",
+                        (data / "brick.png").string() + "," + (data / "grass.png").string(),
+                        "--weights", "1,3", "--alpha", "0.8", "--decoder", dec, "--out", out, "--json"},
+                       lines, &err) == 0);
+  res = nlohmann::json::parse(lines.back());
+  CHECK(res["width"] == 72);
+  CHECK(res["content_stats"]["mean"].size() == 128);
+  CHECK(readImageFile(out).height == 64);
+
+  lines.clear();
+  REQUIRE(test::runCli({"style", "alpha-sweep", "--decoder", dec, "--data", data.string(), "--size", "64", "--json"},
+                       lines, &err) == 0);
+  res = nlohmann::json::parse(lines.back());
+  CHECK(res["pairs"] == 10);
+
+  // Bad input: a missing decoder and a text file as content are errors, not crashes.
+  CHECK(test::runCli({"style", "transfer", "--content", dec, "--style", out, "--alpha", "1",
+                      "--decoder", dec, "--out", tmp.path("x.png")}, lines, &err) != 0);
+  CHECK(test::runCli({"style", "transfer", "--content", out, "--style", out, "--alpha", "1",
+                      "--decoder", tmp.path("none.genlab"), "--out", tmp.path("x.png")}, lines, &err) != 0);
+}

@@ -1,0 +1,201 @@
+// Style lab, part 3: the checkerboard measurements against answers worked by
+// hand, the upsampling layers' measured phase sums, and short trainings.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/cli/cli.h"
+#include "core/data/image_data.h"
+#include "core/labs/style/checkerboard.h"
+#include "core/labs/style/checkerboard_model.h"
+#include "core/labs/style/style_gan_cli.h"
+#include "tests/test_skips.h"
+
+using namespace genlab::core;
+using namespace genlab::core::style;
+
+namespace {
+std::shared_ptr<const ImageSplit> mnistOrSkip(std::string& why) {
+  try {
+    return std::make_shared<const ImageSplit>(loadImageData("mnist", 1));
+  } catch (const DataError& e) {
+    why = e.what();
+    return nullptr;
+  }
+}
+
+// Runs a command that registerGanCli registered, as genlab-cli would.
+int runStyleCommand(const std::string& verb, std::vector<std::string> args, std::string& out,
+                    std::string& err) {
+  cli::Registry r;
+  registerGanCli(r);
+  for (const auto& c : r.commands()) {
+    if (c.lab != "style" || c.verb != verb) continue;
+    std::ostringstream o, e;
+    int rc = 0;
+    try {
+      rc = c.run(cli::Args(args, c.flags), o, e);
+    } catch (const std::exception& ex) {
+      e << ex.what();
+      rc = 2;
+    }
+    out = o.str();
+    err = e.str();
+    return rc;
+  }
+  FAIL("no command style " << verb);
+  return -1;
+}
+}  // namespace
+
+TEST_CASE("overlap counts of transposed convolutions, worked by hand", "[style][checkerboard]") {
+  // k=3, s=2, p=1: o = 2i - 1 + t; taps t=0,2 reach odd outputs, t=1 even ones.
+  CHECK(transposedOverlapCounts(3, 2, 1) == std::vector<int>{1, 2, 2, 4});
+  // k=4, s=2, p=1: two taps reach each phase along each axis.
+  CHECK(transposedOverlapCounts(4, 2, 1) == std::vector<int>{4, 4, 4, 4});
+  // k=3, s=2, p=0: t=0,2 reach even outputs.
+  CHECK(transposedOverlapCounts(3, 2, 0) == std::vector<int>{4, 2, 2, 1});
+  // k=5, s=3, p=0: phases get taps {0,3}, {1,4}, {2}.
+  CHECK(transposedOverlapCounts(5, 3, 0) == std::vector<int>{4, 4, 2, 4, 4, 2, 2, 2, 1});
+  CHECK_THROWS_AS(transposedOverlapCounts(0, 2, 0), std::invalid_argument);
+}
+
+TEST_CASE("phase imbalance and overlap map of known phase sums", "[style][checkerboard]") {
+  PhaseSums s;
+  s.inChannels = s.outChannels = 1;
+  s.values = {1, 2, 2, 4};  // a k=3/s=2 kernel of ones
+  // mean 2.25; squared deviations 1.5625+0.0625+0.0625+3.0625 = 4.75; sum S^2 = 25.
+  CHECK(phaseImbalance(s) == Approx(std::sqrt(4.75 / 25.0)).epsilon(1e-12));
+  s.values = {4, 4, 4, 4};
+  CHECK(phaseImbalance(s) == 0.0);
+  s.values = {0, 0, 0, 0};
+  CHECK(phaseImbalance(s) == 0.0);
+  // Two pairs: RMS per phase over the pairs.
+  s.outChannels = 2;
+  s.values = {1, 2, 3, 4, 3, 2, 1, 0};
+  const auto m = overlapMap(s);
+  REQUIRE(m.size() == 4);
+  CHECK(m[0] == Approx(std::sqrt((1 + 9) / 2.0)));
+  CHECK(m[3] == Approx(std::sqrt((16 + 0) / 2.0)));
+}
+
+TEST_CASE("checkerboard energy: a checkerboard is 1, a constant 0, a smooth wave ~0",
+          "[style][checkerboard]") {
+  const int h = 28, w = 28;
+  std::vector<float> board(h * w), flat(h * w, 0.7f), wave(h * w), period4(h * w);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      board[y * w + x] = ((x + y) % 2) ? 1.0f : 0.0f;  // 0/1: the mean is removed first
+      wave[y * w + x] = float(std::cos(2 * M_PI * 3 * x / w));
+      period4[y * w + x] = (x % 4 < 2) ? 1.0f : -1.0f;  // stride-4 artefact of the first layer
+    }
+  CHECK(checkerboardEnergy(board, 1, h, w, 2) == Approx(1.0).margin(1e-12));
+  CHECK(checkerboardEnergy(board, 1, h, w, 4) == Approx(1.0).margin(1e-12));
+  CHECK(checkerboardEnergy(flat, 1, h, w, 4) == 0.0);
+  CHECK(checkerboardEnergy(wave, 1, h, w, 4) == Approx(0.0).margin(1e-12));
+  // A period-4 square wave along x: power at kx = 7, 21 (stride frequencies) only.
+  CHECK(checkerboardEnergy(period4, 1, h, w, 4) == Approx(1.0).margin(1e-12));
+  // ... but only half of it is at stride-2 frequencies: none (kx = 14 holds nothing).
+  CHECK(checkerboardEnergy(period4, 1, h, w, 2) == Approx(0.0).margin(1e-12));
+  // Half checkerboard, half smooth wave of equal power: energy 1/2.
+  std::vector<float> mix(h * w);
+  for (int k = 0; k < h * w; ++k) mix[k] = (board[k] - 0.5f) * 2.0f + float(std::sqrt(2.0)) * wave[k];
+  CHECK(checkerboardEnergy(mix, 1, h, w, 2) == Approx(0.5).epsilon(1e-6));  // float pixels
+  CHECK_THROWS_AS(checkerboardEnergy(board, 1, 27, 27, 2), std::invalid_argument);
+  // Parseval: the spectrum's total is the variance times the pixel count.
+  const auto p = powerSpectrum(wave, 1, h, w);
+  double total = 0;
+  for (double v : p) total += v;
+  CHECK(total == Approx(0.5 * h * w).epsilon(1e-6));
+  // The centred picture puts DC in the middle.
+  const auto pic = spectrumPicture(powerSpectrum(board, 1, h, w), h, w);
+  CHECK(int(pic[0]) == 255);  // (ky, kx) = (14, 14) lands at (0, 0)
+}
+
+TEST_CASE("measured phase sums of the six upsampling layers", "[style][checkerboard][mnist]") {
+  std::string why;
+  auto data = mnistOrSkip(why);
+  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  for (const auto& name : upsampleNames()) {
+    CheckerboardOptions o;
+    o.upsample = parseUpsample(name);
+    o.spectrumImages = 64;
+    CheckerboardSession s(o, data);
+    const auto v = s.view();
+    INFO(name);
+    REQUIRE(v.layerImbalance.size() == 2);
+    const Upsample u = o.upsample;
+    if (u == Upsample::ResizeNearest || u == Upsample::ResizeBilinear || u == Upsample::Icnr) {
+      // Every phase sees every tap with the same total weight at initialisation.
+      CHECK(v.imbalance < 1e-5);
+    } else {
+      CHECK(v.imbalance > 0.05);  // random kernels: phases get unequal sums
+      REQUIRE(v.overlapCounts.size() == 2);
+      CHECK(v.overlapCounts[0] == (u == Upsample::Transposed4 ? std::vector<int>{4, 4, 4, 4}
+                                                              : std::vector<int>{1, 2, 2, 4}));
+    }
+    CHECK(v.energy >= 0);
+    CHECK(v.energy <= 1);
+  }
+  CHECK_THROWS_AS(parseUpsample("deconv"), std::invalid_argument);
+}
+
+TEST_CASE("at initialisation transposed k3/s2 carries more checkerboard energy than resize-conv",
+          "[style][checkerboard][mnist]") {
+  std::string why;
+  auto data = mnistOrSkip(why);
+  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  CheckerboardOptions t3, rn;
+  t3.upsample = Upsample::Transposed3;
+  rn.upsample = Upsample::ResizeNearest;
+  t3.seed = rn.seed = 2;
+  CheckerboardSession a(t3, data), b(rn, data);
+  const double ea = a.view().energy, eb = b.view().energy;
+  INFO("transposed3 " << ea << ", resize-nearest " << eb);
+  CHECK(ea > 10 * eb);
+}
+
+TEST_CASE("the balance regulariser balances transposed conv in a short training",
+          "[style][checkerboard][mnist][learning]") {
+  std::string why;
+  auto data = mnistOrSkip(why);
+  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  CheckerboardOptions plain, bal;
+  plain.upsample = Upsample::Transposed3;
+  bal.upsample = Upsample::Transposed3Balanced;
+  plain.evalImages = bal.evalImages = 300;
+  plain.spectrumImages = bal.spectrumImages = 64;
+  CheckerboardSession p(plain, data), b(bal, data);
+  const double mse0 = p.testMse();
+  for (int k = 0; k < 150; ++k) {
+    p.trainStep();
+    b.trainStep();
+  }
+  const auto vp = p.view(), vb = b.view();
+  INFO("imbalance plain " << vp.imbalance << ", balanced " << vb.imbalance);
+  CHECK(vb.imbalance < 0.5 * vp.imbalance);
+  CHECK(p.testMse() < 0.8 * mse0);  // it learned something
+  CHECK(b.testMse() < 0.8 * mse0);
+}
+
+TEST_CASE("style checkerboard on the CLI: JSON result with the three numbers",
+          "[style][checkerboard][mnist][cli]") {
+  std::string why;
+  auto data = mnistOrSkip(why);
+  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  std::string out, err;
+  REQUIRE(runStyleCommand("checkerboard", {"--upsample", "icnr", "--steps", "5", "--seed", "3",
+                                           "--json"}, out, err) == 0);
+  std::istringstream in(out);
+  nlohmann::json last;
+  for (std::string line; std::getline(in, line);) last = nlohmann::json::parse(line);
+  CHECK(last["event"] == "result");
+  CHECK(last["upsample"] == "icnr");
+  CHECK(last["steps"] == 5);
+  CHECK(last["checkerboard_energy"].is_number());
+  CHECK(last["phase_imbalance"].is_number());
+  CHECK(last["quality_test_mse"].is_number());
+  CHECK(runStyleCommand("checkerboard", {"--upsample", "deconv", "--json"}, out, err) != 0);
+  CHECK(err.find("transposed3") != std::string::npos);
+}

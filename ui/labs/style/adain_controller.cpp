@@ -1,0 +1,168 @@
+#include "ui/labs/style/adain_controller.h"
+
+#include <cstring>
+
+#include "core/labs/style/style_image.h"
+
+namespace genlab::ui {
+
+using namespace core::style;
+using PayloadPtr = LabClient::PayloadPtr;
+
+namespace {
+core::Image toCoreImage(const QImage& in) {
+  core::Image out;
+  if (in.isNull()) return out;
+  const QImage rgb = in.convertToFormat(QImage::Format_RGB888);
+  out.width = rgb.width();
+  out.height = rgb.height();
+  out.channels = 3;
+  out.pixels.resize(std::size_t(out.width) * out.height * 3);
+  for (int y = 0; y < out.height; ++y)
+    std::memcpy(out.pixels.data() + std::size_t(y) * out.width * 3, rgb.constScanLine(y),
+                std::size_t(out.width) * 3);
+  return out;
+}
+}  // namespace
+
+AdainController::AdainController(EngineBridge* bridge, QObject* parent)
+    : QObject(parent), m_client(bridge, channel::kLab, this) {
+  m_client.setErrorHandler(
+      [this](const QString& what, const QString& message) { Q_EMIT errorOccurred(what, message); });
+}
+
+AdainController::~AdainController() {
+  if (m_jobId) m_client.cancel(m_jobId);
+  releaseSession();
+}
+
+void AdainController::releaseSession() {
+  if (!m_session) return;
+  m_client.releaseOnWorker(std::move(m_session));
+  m_session.reset();
+}
+
+void AdainController::openDefault() {
+  m_client.request(
+      "open", tr("Open decoder"), []() -> PayloadPtr { return openDefaultDecoder(); },
+      LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
+}
+
+void AdainController::openDecoder(const QString& path) {
+  if (training()) return;
+  const std::string file = path.toStdString();
+  m_client.request(
+      "open", tr("Open decoder"), [file]() -> PayloadPtr { return core::style::openDecoder(file); },
+      LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
+}
+
+void AdainController::adopt(const std::shared_ptr<const OpenedDecoder>& o) {
+  releaseSession();
+  m_session = o->session;
+  m_trained = o->trained;
+  m_summary = QString::fromStdString(o->summary);
+  // The images live in the session: hand them to the new one.
+  for (int slot = -1; slot < kMaxStyles; ++slot)
+    if (!m_images[slot + 1].empty()) sendImage(slot);
+  Q_EMIT opened(m_summary, m_trained);
+}
+
+void AdainController::saveDecoder(const QString& path) {
+  if (!m_session) return;
+  auto s = m_session;
+  const std::string file = path.toStdString();
+  m_client.request(
+      "save", tr("Save decoder"),
+      [s, file]() -> PayloadPtr {
+        s->save(file);
+        return nullptr;
+      },
+      [this, path](const PayloadPtr&) { Q_EMIT info(tr("Decoder saved to %1").arg(path)); });
+}
+
+void AdainController::setImage(int slot, const QImage& image) {
+  if (slot < -1 || slot >= kMaxStyles) return;
+  core::Image img = toCoreImage(image);
+  if (!img.empty()) {
+    try {
+      checkImage(img, image.text(QStringLiteral("name")).toStdString());
+    } catch (const std::exception& e) {
+      Q_EMIT errorOccurred(tr("Open image"), QString::fromStdString(e.what()));
+      return;
+    }
+  }
+  m_images[slot + 1] = std::move(img);
+  sendImage(slot);
+}
+
+void AdainController::setPreviewSize(int side) {
+  if (side == m_previewSize) return;
+  m_previewSize = side;
+  for (int slot = -1; slot < kMaxStyles; ++slot)
+    if (!m_images[slot + 1].empty()) sendImage(slot);
+}
+
+void AdainController::sendImage(int slot) {
+  if (!m_session) return;  // sent when the session opens
+  auto s = m_session;
+  const core::Image image = m_images[slot + 1];
+  const int side = m_previewSize;
+  m_client.request(
+      "image" + std::to_string(slot), tr("Set image"),
+      [s, slot, image, side]() -> PayloadPtr { return core::style::setImage(*s, slot, image, side); },
+      LabClient::as<LoadedImages>([this](auto images) { Q_EMIT imagesChanged(images); }));
+}
+
+void AdainController::transfer(const TransferParams& params) {
+  if (!m_session) return;
+  auto s = m_session;
+  m_client.requestLatest(
+      "transfer", tr("Style transfer"),
+      [s, params]() -> PayloadPtr {
+        if (!s->hasContent()) return nullptr;
+        for (int i = 0; i < kMaxStyles; ++i)
+          if (s->hasStyle(i) && params.weights[i] > 0) return runTransfer(*s, params);
+        return nullptr;  // no style with a weight yet: nothing to show
+      },
+      LabClient::as<TransferResult>([this](auto r) { Q_EMIT transferred(r); }));
+}
+
+void AdainController::train(long steps, int size, int batch, std::uint64_t seed) {
+  if (!m_session || training()) return;
+  TrainConfig c;
+  c.size = size;
+  c.batch = batch;
+  c.seed = seed;
+  LabClient::JobHandlers h;
+  h.progress = [this](const core::Snapshot& s) {
+    if (s.job != m_jobId) return;
+    if (auto p = std::dynamic_pointer_cast<const StyleProgress>(s.payload)) Q_EMIT progressed(p);
+  };
+  h.ended = [this](const LabClient::JobEnd& end) {
+    if (end.job != m_jobId) return;
+    m_jobId = 0;
+    Q_EMIT trainingChanged(false);
+    if (end.failed()) {
+      Q_EMIT errorOccurred(tr("Train decoder"), end.message);
+      return;
+    }
+    m_trained = m_session && m_session->step() > 0;
+    if (auto r = std::dynamic_pointer_cast<const StyleTrainResult>(end.result)) {
+      m_summary = tr("decoder: %1 steps, saved to %2").arg(r->totalSteps).arg(QString::fromStdString(r->savedTo));
+      Q_EMIT finished(r);
+    } else if (end.cancelled()) {
+      m_summary = tr("decoder: training stopped (what it learnt is saved to %1)")
+                      .arg(QString::fromStdString(defaultDecoderPath()));
+      Q_EMIT info(m_summary);
+    }
+  };
+  m_jobId = m_client.submit(std::make_unique<StyleTrainJob>(m_session, steps, c, defaultDecoderPath()),
+                            std::move(h));
+  Q_EMIT trainingChanged(true);
+}
+
+void AdainController::cancel() {
+  if (m_jobId) m_client.cancel(m_jobId);
+}
+
+}  // namespace genlab::ui

@@ -1,0 +1,71 @@
+#pragma once
+// The Style lab's AdaIN side of the engine: owns the StyleSession (on the
+// worker), sets the content and style images (their encoder features are
+// cached there), asks for transfers latest-wins while sliders move, and runs
+// the decoder's training job. The work is in core/labs/style/style_requests.h.
+#include <QImage>
+#include <QObject>
+#include <QString>
+
+#include <array>
+
+#include "core/labs/style/style_job.h"
+#include "core/labs/style/style_requests.h"
+#include "ui/bridge/lab_client.h"
+
+namespace genlab::ui {
+
+using StyleTransferPtr = std::shared_ptr<const core::style::TransferResult>;
+using StyleProgressPtr = std::shared_ptr<const core::style::StyleProgress>;
+using StyleTrainResultPtr = std::shared_ptr<const core::style::StyleTrainResult>;
+using StyleImagesPtr = std::shared_ptr<const core::style::LoadedImages>;
+
+class AdainController : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit AdainController(EngineBridge* bridge, QObject* parent = nullptr);
+  ~AdainController() override;
+
+  bool training() const { return m_jobId != 0; }
+  bool ready() const { return bool(m_session); }
+  bool trained() const { return m_trained; }
+  QString summary() const { return m_summary; }
+
+  // The default decoder (or a fresh one with a note on how to train it).
+  void openDefault();
+  void openDecoder(const QString& path);
+  void saveDecoder(const QString& path);
+  // slot -1: content; 0..3: style A..D. A null image clears a style slot.
+  void setImage(int slot, const QImage& image);
+  void setPreviewSize(int side);
+  // Latest-wins: while one transfer runs, only the newest waiting one is kept.
+  void transfer(const core::style::TransferParams& params);
+  void train(long steps, int size, int batch, std::uint64_t seed);
+  void cancel();
+
+ Q_SIGNALS:
+  void opened(const QString& summary, bool trained);
+  void imagesChanged(const genlab::ui::StyleImagesPtr& images);
+  void transferred(const genlab::ui::StyleTransferPtr& result);
+  void progressed(const genlab::ui::StyleProgressPtr& progress);
+  void finished(const genlab::ui::StyleTrainResultPtr& result);
+  void trainingChanged(bool training);
+  void errorOccurred(const QString& what, const QString& message);
+  void info(const QString& message);
+
+ private:
+  void adopt(const std::shared_ptr<const core::style::OpenedDecoder>& o);
+  void sendImage(int slot);
+  void releaseSession();
+
+  LabClient m_client;
+  std::shared_ptr<core::style::StyleSession> m_session;
+  std::array<core::Image, core::style::kMaxStyles + 1> m_images;  // [0] content, [1..4] styles
+  int m_previewSize = 256;
+  std::uint64_t m_jobId = 0;
+  bool m_trained = false;
+  QString m_summary;
+};
+
+}  // namespace genlab::ui

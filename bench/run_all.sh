@@ -29,7 +29,12 @@ if [[ -x "$B/genlab-bench-toy2d-gui" ]]; then
   xvfb-run -a -s "-screen 0 1920x1200x24" "$B/genlab-bench-toy2d-gui" ganlab 10 2>/dev/null
   echo
 fi
-for extra in bench/toy2d_gan_speed.sh bench/toy2d_quality.sh bench/ct_radon_bench.sh; do
+if [[ -x "$B/genlab-bench-cells-map" ]]; then
+  echo "== Cells lab: map frame time at 100 000 cells while the VAE trains =="
+  xvfb-run -a -s "-screen 0 1600x1000x24" "$B/genlab-bench-cells-map" 100000 30 2>/dev/null
+  echo
+fi
+for extra in bench/toy2d_gan_speed.sh bench/toy2d_quality.sh bench/ct_radon_bench.sh bench/cells_speed.sh; do
   if [[ -x "$extra" ]]; then
     echo "== $extra =="
     "$extra"

@@ -91,6 +91,66 @@ fetch_protein() {
 }
 if [[ -z ${GENLAB_SKIP_PROTEIN:-} ]]; then fetch_protein; fi
 
+# ---- Single cells (docs/cells.md), from Debian packages' data. ---------------
+# Each: target name | Debian package | path inside it | SHA-256 (measured 2026-12-06).
+# Fetched with `apt-get download` + `dpkg -x` (no dependency tree is installed).
+# HSMM is R data (.rda): GenLab reads it with its own reader
+# (core/data/rda_reader.cpp); when genlab-cli is built, the fetch step also
+# converts it to data/cells/hsmm.h5ad with `genlab-cli cells convert`.
+# Never fatal: the Cells lab also runs on its simulator.
+CELLS_FILES=(
+  "HSMM_expr_matrix.rda|r-bioc-hsmmsinglecell|/usr/lib/R/site-library/HSMMSingleCell/data/HSMM_expr_matrix.rda|164937f63687f3fe3ec68f8509b7ba22b27b44bb7b3641ad462260675c4b015f"
+  "HSMM_sample_sheet.rda|r-bioc-hsmmsinglecell|/usr/lib/R/site-library/HSMMSingleCell/data/HSMM_sample_sheet.rda|599ddb58abd8795c6b8a06bb0b80c29c962043c3dce1ab32e46f6c87b140a622"
+  "pbmc_raw.txt|r-cran-seurat|/usr/lib/R/site-library/Seurat/extdata/pbmc_raw.txt|b75c2f5652cde57909069311faa9745cc65d9d1500221062d4f9fa9fddcf6648"
+)
+fetch_cells() {
+  local dir=$data_dir/cells entry name pkg path sum src have=0
+  if [[ $verify_only == 0 ]]; then mkdir -p "$dir" "$cache_dir" || { echo "data: cannot create $dir" >&2; return 0; }; fi
+  for entry in "${CELLS_FILES[@]}"; do
+    IFS='|' read -r name pkg path sum <<<"$entry"
+    if [[ -f $dir/$name && $(sha_of "$dir/$name") == "$sum" ]]; then have=$((have + 1)); continue; fi
+    [[ $verify_only == 1 ]] && { echo "data: cells: $name missing or wrong" >&2; continue; }
+    src=$path
+    if [[ ! -f $src ]]; then
+      local unpack=$cache_dir/deb-$pkg
+      if [[ ! -f $unpack$path ]]; then
+        (cd "$cache_dir" && apt-get download "$pkg" >/dev/null 2>&1) \
+          && dpkg -x "$cache_dir/${pkg}"_*.deb "$unpack" 2>/dev/null \
+          || { echo "data: cells: $name needs Debian package $pkg (apt-get download failed); skipped" >&2; continue; }
+      fi
+      src=$unpack$path
+    fi
+    if [[ $(sha_of "$src") != "$sum" ]]; then
+      echo "data: cells: $src has an unexpected SHA-256 (another $pkg version?); skipped" >&2; continue
+    fi
+    cp -f "$src" "$dir/.$name.tmp" && chmod 0644 "$dir/.$name.tmp" && mv -f "$dir/.$name.tmp" "$dir/$name"
+    have=$((have + 1))
+  done
+  local cli=${GENLAB_CLI:-$repo_root/build/bin/genlab-cli}
+  if [[ $verify_only == 0 && -f $dir/HSMM_expr_matrix.rda && -f $dir/HSMM_sample_sheet.rda && ! -f $dir/hsmm.h5ad ]]; then
+    if [[ -x $cli ]]; then
+      "$cli" cells convert --data "$dir/HSMM_expr_matrix.rda" --obs "$dir/HSMM_sample_sheet.rda" \
+        --out "$dir/hsmm.h5ad" >/dev/null 2>&1 \
+        && echo "data: cells: converted HSMM to $dir/hsmm.h5ad" \
+        || echo "data: cells: converting HSMM to .h5ad failed (the lab still reads the .rda)" >&2
+    else
+      echo "data: cells: build genlab-cli and rerun to also write hsmm.h5ad (the lab reads the .rda as it is)"
+    fi
+  fi
+  if [[ $verify_only == 0 ]]; then
+    {
+      echo "Single-cell data, copied from Debian packages by scripts/fetch-data.sh."
+      echo "See docs/cells.md for sources and licences."
+      for entry in "${CELLS_FILES[@]}"; do
+        IFS='|' read -r name pkg path sum <<<"$entry"
+        printf '  %s  sha256 %s\n    from Debian package %s: %s\n' "$name" "$sum" "$pkg" "$path"
+      done
+    } >"$dir/PROVENANCE.txt"
+  fi
+  echo "data: single cells: $have of ${#CELLS_FILES[@]} in $dir"
+}
+if [[ -z ${GENLAB_SKIP_CELLS:-} ]]; then fetch_cells; fi
+
 # ---- Style lab photos (docs/style.md), from Debian's scikit-image and scikit-learn. --
 # Each: target name | Debian package | path inside it | SHA-256 of the source
 # (measured 2026-12-06). JPEGs are converted to PNG with python3-pil (the core

@@ -21,6 +21,8 @@ PACKAGES=(
   libopenblas0-pthread   # must be named: otherwise LibTorch runs on the reference BLAS (~13x slower)
   libvtk9-dev catch2 nlohmann-json3-dev zlib1g-dev libpng-dev
   libgdcm-dev libgdcm-tools   # DICOM (RLE, JPEG lossless, JPEG 2000); gdcmconv makes the tests' fixtures
+  libhdf5-dev                 # AnnData .h5ad (Cells lab): HDF5 C and C++ APIs
+  python3-anndata             # tests/cells: cross-checks GenLab's .h5ad with anndata 0.8
   # headless GL for tests, screenshots
   xvfb xauth libgl1-mesa-dri imagemagick
   # reference runs and data preparation

@@ -23,7 +23,9 @@
   X(protein, "", "Protein families", "A family VAE on a protein alignment: the latent map, "      \
     "click-to-decode with a logo, mutation scans and a design funnel, beside a PSSM baseline.")   \
   X(style, "", "Style & AdaIN", "AdaIN style transfer with live sliders and the statistics behind " \
-    "it, style mixing in a style-based generator, and checkerboard artifacts taken apart.")
+    "it, style mixing in a style-based generator, and checkerboard artifacts taken apart.") \
+  X(cells, "", "Cells", "Single-cell perturbation by latent arithmetic: lasso control and "       \
+    "treated cells, apply the shift to a third group, and score it beside honest baselines.")
 
 namespace genlab::core {
 

@@ -1,0 +1,49 @@
+#pragma once
+// A single-cell simulator with a known truth (torch-free): negative-binomial
+// counts for several cell types, each with its own gene programs, and a
+// perturbation in one of two regimes:
+//   additive  - the same log fold change on the same genes in every type;
+//   shift     - a shift of a low-dimensional cell state, turned into
+//               expression by a fixed nonlinear map, so every type responds
+//               differently.
+// Every cell also gets its counterfactual: the counts it would have had in
+// the other condition (same state, same library size, fresh NB noise), kept
+// as layers/counterfactual, so the true response of any group is known.
+#include <cstdint>
+#include <string>
+
+#include "core/data/cell_data.h"
+
+namespace genlab::core::cells {
+
+enum class Regime { Additive, Shift };
+Regime parseRegime(const std::string& s);  // "additive" | "shift"
+const char* regimeName(Regime r);
+
+struct SimOptions {
+  Regime regime = Regime::Shift;
+  int cells = 6000;
+  int genes = 1000;
+  int types = 5;
+  int stateDim = 2;           // the latent cell state
+  int deGenes = 100;          // additive regime: genes with a fold change
+  double effect = 1.2;        // additive: |log fold change|; shift: length of the state shift
+  double dispersion = 0.2;    // NB: var = mu + dispersion * mu^2
+  double meanLibrary = 3000;  // expected counts per cell
+  std::uint64_t seed = 1;
+  bool counterfactual = true;  // also draw layers/counterfactual (twice the work)
+};
+
+// obs: cell_type (type0..), condition (control / stimulated), state_0.. ;
+// var: program (the type whose markers it carries, or "shared").
+// X = layers["counts"] = counts; layers["counterfactual"] as above.
+CellData simulateCells(const SimOptions& o);
+
+// The keys of simulated data (what `sim-*` carries).
+inline constexpr char kSimConditionKey[] = "condition";
+inline constexpr char kSimControl[] = "control";
+inline constexpr char kSimTreated[] = "stimulated";
+inline constexpr char kSimTypeKey[] = "cell_type";
+inline constexpr char kSimHoldout[] = "type0";
+
+}  // namespace genlab::core::cells

@@ -1,0 +1,85 @@
+// Drives the Cells lab offscreen on simulated data: open and train, see the
+// map, the methods x metrics table and the scatter; lasso three groups and
+// apply δ (the predicted cloud appears); colour by a gene; a missing file
+// gives a message, not a crash.
+#include <catch2/catch.hpp>
+
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTest>
+
+#include "ui/labs/cells/cell_map_view.h"
+#include "ui/labs/cells/cells_panel.h"
+#include "ui_test_util.h"
+
+using namespace genlab::ui;
+using genlab::ui::test::hasErrorBox;
+using genlab::ui::test::waitUntil;
+
+TEST_CASE("cells panel trains on sim-shift, scores every method and applies a lasso δ", "[cells]") {
+  test::PanelFixture<CellsPanel> f({1500, 950});
+  CellsPanel& panel = *f.panel;
+  CHECK(panel.labId() == "cells");
+  panel.dataCombo()->setEditText("sim-shift");
+  panel.epochsSpin()->setValue(2);
+  panel.startTraining();
+  REQUIRE(waitUntil([&] { return f.finished == 1 && !panel.isTraining(); }, 240000));
+  CHECK_FALSE(hasErrorBox());
+  CHECK(panel.mapView()->pointCount() == 6000);
+  REQUIRE(panel.metricsTable()->rowCount() == 5);  // vae + 4 baselines
+  CHECK(panel.metricsTable()->item(0, 0)->text().startsWith("vae"));
+  CHECK(panel.metricsTable()->item(1, 0)->text() == "none");
+  // "no change" has no Pearson-Δ: shown as a dash, never 0.
+  CHECK(panel.metricsTable()->item(1, 5)->text() == QString::fromUtf8("—"));
+  CHECK(panel.scatterPoints() == 1000);
+  CHECK(panel.scatterTitle().contains(QString::fromUtf8("R²-Δ")));
+  CHECK(panel.dataDescription().contains("held out"));
+
+  // Three lassos, then δ: the predicted cloud appears and animates.
+  panel.demoLassos();
+  CHECK(panel.mapView()->selection(1).size() > 10);
+  CHECK(panel.mapView()->selection(2).size() > 10);
+  CHECK(panel.mapView()->selection(3).size() > 10);
+  REQUIRE(waitUntil([&] { return panel.mapView()->hasPrediction(); }));
+  REQUIRE(waitUntil([&] { return panel.mapView()->animationPhase() >= 1.0; }));
+  CHECK(panel.genesTable()->rowCount() == 20);
+
+  // Drawing a lasso with the mouse selects what is inside it.
+  panel.mapView()->clearSelections();
+  panel.mapView()->setMode(CellMapView::Mode::Lasso1);
+  const QPoint c = panel.mapView()->rect().center();
+  QTest::mousePress(panel.mapView(), Qt::LeftButton, Qt::NoModifier, c + QPoint(-150, -150));
+  for (QPoint p : {QPoint(150, -150), QPoint(150, 150), QPoint(-150, 150)}) {
+    QMouseEvent move(QEvent::MouseMove, QPointF(c + p), panel.mapView()->mapToGlobal(QPointF(c + p)),
+                     Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(panel.mapView(), &move);
+  }
+  QTest::mouseRelease(panel.mapView(), Qt::LeftButton, Qt::NoModifier, c + QPoint(-150, 150));
+  CHECK(panel.mapView()->selection(1).size() > 0);
+
+  // Colour by a gene (type-ahead field, Enter).
+  panel.geneEdit()->setText("gene3");
+  QTest::keyClick(panel.geneEdit(), Qt::Key_Return);
+  REQUIRE(waitUntil([&] { return panel.colourCombo()->currentIndex() == 2; }));
+
+  // Export of the predictions writes an .h5ad.
+  const QString out = f.path("pred.h5ad");
+  panel.controller()->exportPredictions(out);
+  REQUIRE(waitUntil([&] { return QFile::exists(out); }));
+  CHECK_FALSE(hasErrorBox());
+}
+
+TEST_CASE("cells panel: a missing file gives a message and the panel stays usable", "[cells]") {
+  test::PanelFixture<CellsPanel> f({1200, 800});
+  CellsPanel& panel = *f.panel;
+  panel.dataCombo()->setEditText(f.path("nothing.h5ad"));
+  // Files need keys: the panel says so before anything runs.
+  panel.startTraining();
+  REQUIRE(waitUntil([&] { return hasErrorBox(); }));
+  test::closeMessageBoxes();
+  CHECK_FALSE(panel.isTraining());
+}

@@ -234,9 +234,15 @@ TEST_CASE("the sampler and the prior's training advance in short parts", "[ct][s
       ++calls;
       CHECK(parts.level() == (ended ? level + 1 : level));
     }
-    // DDS: one call per chain per level; PC: one per chain per denoiser call
-    // (2 corrector steps and the predictor).
-    CHECK(calls == o.steps * o.samples * (o.scheme == "pc" ? 3 : 1));
+    // DDS: a call per part of chains per level; PC: the same per denoiser
+    // call (2 corrector steps and the predictor).
+    const int chunks = int((o.samples + ct::PosteriorSampler::kChainsPerPart - 1) /
+                           ct::PosteriorSampler::kChainsPerPart);
+    // DDS: the consistency step's CG iterations are parts too; the first
+    // runs in the call that ends the denoising, so a level takes
+    // chunks + (iterations - 1) calls.
+    const int dc = o.scheme == "pc" ? 0 : o.steps * (o.dcIterations - 1);
+    CHECK(calls == o.steps * chunks * (o.scheme == "pc" ? 3 : 1) + dc);
     ct::PosteriorSampler whole(prior, radon, y, o);
     while (!whole.finished()) whole.advance();
     CHECK(at::equal(parts.samples(), whole.samples()));
@@ -247,8 +253,7 @@ TEST_CASE("the sampler and the prior's training advance in short parts", "[ct][s
   po.batch = 3;
   po.steps = 2;
   ct::PriorTrainer trainer(std::make_shared<ct::ScorePrior>(po, c10::Device(c10::kCPU)));
-  CHECK_FALSE(trainer.advance());
-  CHECK_FALSE(trainer.advance());
+  CHECK_FALSE(trainer.advance());  // images 1-2 of 3
   CHECK(trainer.steps() == 0);
   CHECK(trainer.advance());  // the third image ends the step
   CHECK(trainer.steps() == 1);

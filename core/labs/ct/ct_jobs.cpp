@@ -93,9 +93,9 @@ class PriorTrainingJob : public Job {
     m_pointEvery = std::max(1, m_options.steps / 100);
   }
 
-  // One image of an Adam step per slice: a whole step (batch 4 at 128 px) is
-  // about 0.1 s on 2 cores, an image a quarter of that, and the engine serves
-  // requests in between.
+  // Two images of an Adam step per slice (PriorTrainer::kImagesPerPart): a
+  // whole step (batch 4 at 128 px) is about 0.13 s on 2 cores, a part half of
+  // that, and the engine serves requests in between.
   bool step(JobContext& ctx) override {
     if (m_trainer->done()) return true;
     if (!m_trainer->advance()) return false;

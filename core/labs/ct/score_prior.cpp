@@ -154,17 +154,19 @@ bool PriorTrainer::advance() {
     m_adam->zero_grad();
     m_lossSum = 0;
   }
-  // This image's share of the batch mean: its own mean over pixels / batch.
-  const int64_t i = m_part;
-  const auto part = (m_weight.narrow(0, i, 1) *
-                     (m_prior->denoise(m_noisy.narrow(0, i, 1), m_sigma.narrow(0, i, 1)) -
-                      m_x.narrow(0, i, 1))
+  // These images' share of the batch mean: their own mean over pixels,
+  // times their share of the batch.
+  const int64_t i = m_part, m = std::min<int64_t>(kImagesPerPart, o.batch - m_part);
+  const auto part = (m_weight.narrow(0, i, m) *
+                     (m_prior->denoise(m_noisy.narrow(0, i, m), m_sigma.narrow(0, i, m)) -
+                      m_x.narrow(0, i, m))
                          .pow(2))
-                        .mean() /
-                    double(o.batch);
+                        .mean() *
+                    (double(m) / o.batch);
   part.backward();
   m_lossSum += part.item<double>();
-  const bool stepDone = ++m_part >= o.batch;
+  m_part += static_cast<int>(m);
+  const bool stepDone = m_part >= o.batch;
   if (stepDone) {
     m_part = 0;
     m_x = m_sigma = m_noisy = m_weight = at::Tensor();

@@ -85,16 +85,22 @@ bool PosteriorSampler::denoisePart(double sigma) {
       m_turns.assign(gs, gs + k);
     }
   }
-  const int64_t c = m_chain;
-  const auto sig = at::full({1}, sigma, m_x.options());
+  // kChainsPerPart chains per call (a lone image costs the denoiser about
+  // what two do: see score_sampler.h).
+  const int64_t c0 = m_chain, n = std::min<int64_t>(kChainsPerPart, k - m_chain);
+  const auto sig = at::full({n}, sigma, m_x.options());
   if (m_turns.empty()) {
-    m_denoised.narrow(0, c, 1).copy_(m_prior->denoise(m_x.narrow(0, c, 1), sig));
+    m_denoised.narrow(0, c0, n).copy_(m_prior->denoise(m_x.narrow(0, c0, n), sig));
   } else {
-    const int g = static_cast<int>(m_turns[static_cast<std::size_t>(c)]);
-    const auto d = m_prior->denoise(applyDihedral(m_x[c], g).unsqueeze(0), sig);
-    m_denoised[c].copy_(undoDihedral(d[0], g));
+    std::vector<at::Tensor> turned;
+    for (int64_t c = c0; c < c0 + n; ++c)
+      turned.push_back(applyDihedral(m_x[c], static_cast<int>(m_turns[static_cast<std::size_t>(c)])));
+    const auto d = m_prior->denoise(at::stack(turned), sig);
+    for (int64_t c = c0; c < c0 + n; ++c)
+      m_denoised[c].copy_(undoDihedral(d[c - c0], static_cast<int>(m_turns[static_cast<std::size_t>(c)])));
   }
-  if (++m_chain < k) return false;
+  m_chain += n;
+  if (m_chain < k) return false;
   m_chain = 0;
   return true;
 }
@@ -116,7 +122,7 @@ bool PosteriorSampler::advancePart() {
   at::NoGradGuard ng;
   const double sigma = sigmaAt(m_level);
   const double next = m_level + 1 < m_options.steps ? sigmaAt(m_level + 1) : 0.0;
-  if (!denoisePart(sigma)) return false;
+  if (!m_cg && !denoisePart(sigma)) return false;
   if (m_options.scheme == "pc") {
     if (m_call < m_options.corrector) {
       correctPc(sigma);
@@ -126,28 +132,40 @@ bool PosteriorSampler::advancePart() {
     m_call = 0;
     predictPc(sigma, next);
   } else {
+    // The consistency step's CG iterations, one per part (each a forward
+    // and an adjoint projection of every chain), then the re-noising.
+    if (!m_cg) {
+      const int iters = next > 0 ? m_options.dcIterations
+                                 : (m_options.finalIterations >= 0 ? m_options.finalIterations
+                                                                   : m_options.dcIterations);
+      m_cgLeft = iters;
+      m_cg = consistency(m_denoised.squeeze(1), sigma);
+    }
+    if (m_cgLeft > 0) {
+      m_cg->iterate();
+      if (--m_cgLeft > 0) return false;
+    }
     advanceDds(sigma, next);
+    m_cg.reset();
   }
   m_denoised = at::Tensor();
   ++m_level;
   return true;
 }
 
-at::Tensor PosteriorSampler::consistent(const at::Tensor& x0, double sigma, int iterations) const {
-  if (iterations <= 0) return x0;
-  if (!m_weights.defined()) return cglsCorrection(m_op, x0, m_y, iterations);
+std::unique_ptr<ConjugateGradientNormal> PosteriorSampler::consistency(const at::Tensor& x0,
+                                                                     double sigma) const {
+  if (!m_weights.defined())  // plain CGLS on A d = y - A x0 from d = 0
+    return std::make_unique<ConjugateGradientNormal>(m_op, m_y - m_op.forwardRaw(x0));
   const double trust = m_options.tweedieError * sigma;
-  ConjugateGradientNormal cg(m_op, m_y - m_op.forwardRaw(x0), m_weights, 1.0 / (trust * trust));
-  for (int i = 0; i < iterations; ++i) cg.iterate();
-  return x0 + cg.estimate();
+  return std::make_unique<ConjugateGradientNormal>(m_op, m_y - m_op.forwardRaw(x0), m_weights,
+                                                   1.0 / (trust * trust));
 }
 
 void PosteriorSampler::advanceDds(double sigma, double next) {
   const auto& x0 = m_denoised;
-  const int iters = next > 0 ? m_options.dcIterations
-                             : (m_options.finalIterations >= 0 ? m_options.finalIterations
-                                                               : m_options.dcIterations);
-  auto x0dc = consistent(x0.squeeze(1), sigma, iters).unsqueeze(1);
+  // m_cg has run its iterations (none: x0 as it is).
+  auto x0dc = (x0.squeeze(1) + m_cg->estimate()).unsqueeze(1);
   if (m_options.nonNegative) x0dc.clamp_min_(0);
   m_x0 = x0dc;
   if (next > 0) {

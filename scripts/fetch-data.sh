@@ -42,6 +42,39 @@ command -v sha256sum >/dev/null 2>&1 || die "sha256sum not found (package coreut
 
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
+# ---- Files copied out of Debian packages (protein, cells). --------------------
+# fetch_deb_files LABEL DIR ENTRIES_ARRAY_NAME: each entry is
+# "name|package|path inside it|SHA-256"; a file is copied from the installed
+# package, or from `apt-get download` + `dpkg -x` of it (nothing else is
+# downloaded), checked against its sum, and written atomically into DIR.
+# Never fatal; sets deb_have to how many are in place.
+deb_have=0
+fetch_deb_files() {
+  local label=$1 dir=$2 entry name pkg path sum src
+  local -n entries=$3
+  deb_have=0
+  for entry in "${entries[@]}"; do
+    IFS='|' read -r name pkg path sum <<<"$entry"
+    if [[ -f $dir/$name && $(sha_of "$dir/$name") == "$sum" ]]; then deb_have=$((deb_have + 1)); continue; fi
+    [[ $verify_only == 1 ]] && { echo "data: $label: $name missing or wrong" >&2; continue; }
+    src=$path
+    if [[ ! -f $src ]]; then
+      local unpack=$cache_dir/deb-$pkg
+      if [[ ! -f $unpack$path ]]; then
+        (cd "$cache_dir" && apt-get download "$pkg" >/dev/null 2>&1) \
+          && dpkg -x "$cache_dir/${pkg}"_*.deb "$unpack" 2>/dev/null \
+          || { echo "data: $label: $name needs Debian package $pkg (apt-get download failed); skipped" >&2; continue; }
+      fi
+      src=$unpack$path
+    fi
+    if [[ $(sha_of "$src") != "$sum" ]]; then
+      echo "data: $label: $src has an unexpected SHA-256 (another $pkg version?); skipped" >&2; continue
+    fi
+    cp -f "$src" "$dir/.$name.tmp" && chmod 0644 "$dir/.$name.tmp" && mv -f "$dir/.$name.tmp" "$dir/$name"
+    deb_have=$((deb_have + 1))
+  done
+}
+
 # ---- Protein families (docs/protein.md), from Debian packages' examples. ------
 # Each: target name | Debian package | path inside it | SHA-256 (measured 2026-12-06).
 # Copied into data/protein/; a package that is missing is fetched with
@@ -57,26 +90,8 @@ PROTEIN_FILES=(
 fetch_protein() {
   local dir=$data_dir/protein entry name pkg path sum src have=0
   if [[ $verify_only == 0 ]]; then mkdir -p "$dir" "$cache_dir" || { echo "data: cannot create $dir" >&2; return 0; }; fi
-  for entry in "${PROTEIN_FILES[@]}"; do
-    IFS='|' read -r name pkg path sum <<<"$entry"
-    if [[ -f $dir/$name && $(sha_of "$dir/$name") == "$sum" ]]; then have=$((have + 1)); continue; fi
-    [[ $verify_only == 1 ]] && { echo "data: protein: $name missing or wrong" >&2; continue; }
-    src=$path
-    if [[ ! -f $src ]]; then
-      local unpack=$cache_dir/deb-$pkg
-      if [[ ! -f $unpack$path ]]; then
-        (cd "$cache_dir" && apt-get download "$pkg" >/dev/null 2>&1) \
-          && dpkg -x "$cache_dir/${pkg}"_*.deb "$unpack" 2>/dev/null \
-          || { echo "data: protein: $name needs Debian package $pkg (scripts/setup.sh installs it); skipped" >&2; continue; }
-      fi
-      src=$unpack$path
-    fi
-    if [[ $(sha_of "$src") != "$sum" ]]; then
-      echo "data: protein: $src has an unexpected SHA-256 (another $pkg version?); skipped" >&2; continue
-    fi
-    cp -f "$src" "$dir/.$name.tmp" && chmod 0644 "$dir/.$name.tmp" && mv -f "$dir/.$name.tmp" "$dir/$name"
-    have=$((have + 1))
-  done
+  fetch_deb_files protein "$dir" PROTEIN_FILES
+  have=$deb_have
   if [[ $verify_only == 0 ]]; then
     {
       echo "Protein family alignments, copied from Debian packages by scripts/fetch-data.sh."
@@ -106,26 +121,8 @@ CELLS_FILES=(
 fetch_cells() {
   local dir=$data_dir/cells entry name pkg path sum src have=0
   if [[ $verify_only == 0 ]]; then mkdir -p "$dir" "$cache_dir" || { echo "data: cannot create $dir" >&2; return 0; }; fi
-  for entry in "${CELLS_FILES[@]}"; do
-    IFS='|' read -r name pkg path sum <<<"$entry"
-    if [[ -f $dir/$name && $(sha_of "$dir/$name") == "$sum" ]]; then have=$((have + 1)); continue; fi
-    [[ $verify_only == 1 ]] && { echo "data: cells: $name missing or wrong" >&2; continue; }
-    src=$path
-    if [[ ! -f $src ]]; then
-      local unpack=$cache_dir/deb-$pkg
-      if [[ ! -f $unpack$path ]]; then
-        (cd "$cache_dir" && apt-get download "$pkg" >/dev/null 2>&1) \
-          && dpkg -x "$cache_dir/${pkg}"_*.deb "$unpack" 2>/dev/null \
-          || { echo "data: cells: $name needs Debian package $pkg (apt-get download failed); skipped" >&2; continue; }
-      fi
-      src=$unpack$path
-    fi
-    if [[ $(sha_of "$src") != "$sum" ]]; then
-      echo "data: cells: $src has an unexpected SHA-256 (another $pkg version?); skipped" >&2; continue
-    fi
-    cp -f "$src" "$dir/.$name.tmp" && chmod 0644 "$dir/.$name.tmp" && mv -f "$dir/.$name.tmp" "$dir/$name"
-    have=$((have + 1))
-  done
+  fetch_deb_files cells "$dir" CELLS_FILES
+  have=$deb_have
   local cli=${GENLAB_CLI:-$repo_root/build/bin/genlab-cli}
   if [[ $verify_only == 0 && -f $dir/HSMM_expr_matrix.rda && -f $dir/HSMM_sample_sheet.rda && ! -f $dir/hsmm.h5ad ]]; then
     if [[ -x $cli ]]; then

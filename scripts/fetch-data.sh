@@ -48,6 +48,18 @@ sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 # package, or from `apt-get download` + `dpkg -x` of it (nothing else is
 # downloaded), checked against its sum, and written atomically into DIR.
 # Never fatal; sets deb_have to how many are in place.
+# deb_file PACKAGE PATH: prints where PATH of PACKAGE can be read, installed or
+# unpacked into the cache from `apt-get download`; fails when neither works.
+deb_file() {
+  local pkg=$1 path=$2 unpack=$cache_dir/deb-$1
+  if [[ -f $path ]]; then echo "$path"; return 0; fi
+  if [[ ! -f $unpack$path ]]; then
+    (cd "$cache_dir" && apt-get download "$pkg" >/dev/null 2>&1) \
+      && dpkg -x "$cache_dir/${pkg}"_*.deb "$unpack" 2>/dev/null || return 1
+  fi
+  [[ -f $unpack$path ]] && echo "$unpack$path"
+}
+
 deb_have=0
 fetch_deb_files() {
   local label=$1 dir=$2 entry name pkg path sum src
@@ -57,16 +69,8 @@ fetch_deb_files() {
     IFS='|' read -r name pkg path sum <<<"$entry"
     if [[ -f $dir/$name && $(sha_of "$dir/$name") == "$sum" ]]; then deb_have=$((deb_have + 1)); continue; fi
     [[ $verify_only == 1 ]] && { echo "data: $label: $name missing or wrong" >&2; continue; }
-    src=$path
-    if [[ ! -f $src ]]; then
-      local unpack=$cache_dir/deb-$pkg
-      if [[ ! -f $unpack$path ]]; then
-        (cd "$cache_dir" && apt-get download "$pkg" >/dev/null 2>&1) \
-          && dpkg -x "$cache_dir/${pkg}"_*.deb "$unpack" 2>/dev/null \
-          || { echo "data: $label: $name needs Debian package $pkg (apt-get download failed); skipped" >&2; continue; }
-      fi
-      src=$unpack$path
-    fi
+    src=$(deb_file "$pkg" "$path") \
+      || { echo "data: $label: $name needs Debian package $pkg (apt-get download failed); skipped" >&2; continue; }
     if [[ $(sha_of "$src") != "$sum" ]]; then
       echo "data: $label: $src has an unexpected SHA-256 (another $pkg version?); skipped" >&2; continue
     fi
@@ -174,16 +178,8 @@ fetch_style() {
     IFS='|' read -r name pkg path sum <<<"$entry"
     if [[ -f $dir/$name ]]; then have=$((have + 1)); continue; fi
     [[ $verify_only == 1 ]] && { echo "data: style: $name missing" >&2; continue; }
-    src=$path
-    if [[ ! -f $src ]]; then
-      local unpack=$cache_dir/deb-$pkg
-      if [[ ! -f $unpack$path ]]; then
-        (cd "$cache_dir" && apt-get download "$pkg" >/dev/null 2>&1) \
-          && dpkg -x "$cache_dir/${pkg}"_*.deb "$unpack" 2>/dev/null \
-          || { echo "data: style: $name needs Debian package $pkg; skipped" >&2; continue; }
-      fi
-      src=$unpack$path
-    fi
+    src=$(deb_file "$pkg" "$path") \
+      || { echo "data: style: $name needs Debian package $pkg; skipped" >&2; continue; }
     if [[ $(sha_of "$src") != "$sum" ]]; then
       echo "data: style: $src has an unexpected SHA-256 (another $pkg version?); skipped" >&2; continue
     fi

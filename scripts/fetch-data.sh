@@ -60,6 +60,21 @@ deb_file() {
   [[ -f $unpack$path ]] && echo "$unpack$path"
 }
 
+# write_deb_provenance DIR TITLE DOC ENTRIES_ARRAY_NAME: DIR/PROVENANCE.txt
+# naming each file, its sum and the package it came from.
+write_deb_provenance() {
+  local dir=$1 title=$2 doc=$3 entry name pkg path sum
+  local -n list=$4
+  {
+    echo "$title, copied from Debian packages by scripts/fetch-data.sh."
+    echo "See $doc for sources and licences."
+    for entry in "${list[@]}"; do
+      IFS='|' read -r name pkg path sum <<<"$entry"
+      printf '  %s  sha256 %s\n    from Debian package %s: %s\n' "$name" "$sum" "$pkg" "$path"
+    done
+  } >"$dir/PROVENANCE.txt"
+}
+
 deb_have=0
 fetch_deb_files() {
   local label=$1 dir=$2 entry name pkg path sum src
@@ -96,16 +111,7 @@ fetch_protein() {
   if [[ $verify_only == 0 ]]; then mkdir -p "$dir" "$cache_dir" || { echo "data: cannot create $dir" >&2; return 0; }; fi
   fetch_deb_files protein "$dir" PROTEIN_FILES
   have=$deb_have
-  if [[ $verify_only == 0 ]]; then
-    {
-      echo "Protein family alignments, copied from Debian packages by scripts/fetch-data.sh."
-      echo "See docs/protein.md for sources and licences."
-      for entry in "${PROTEIN_FILES[@]}"; do
-        IFS='|' read -r name pkg path sum <<<"$entry"
-        printf '  %s  sha256 %s\n    from Debian package %s: %s\n' "$name" "$sum" "$pkg" "$path"
-      done
-    } >"$dir/PROVENANCE.txt"
-  fi
+  [[ $verify_only == 0 ]] && write_deb_provenance "$dir" "Protein family alignments" docs/protein.md PROTEIN_FILES
   echo "data: protein families: $have of ${#PROTEIN_FILES[@]} in $dir"
 }
 if [[ -z ${GENLAB_SKIP_PROTEIN:-} ]]; then fetch_protein; fi
@@ -138,16 +144,7 @@ fetch_cells() {
       echo "data: cells: build genlab-cli and rerun to also write hsmm.h5ad (the lab reads the .rda as it is)"
     fi
   fi
-  if [[ $verify_only == 0 ]]; then
-    {
-      echo "Single-cell data, copied from Debian packages by scripts/fetch-data.sh."
-      echo "See docs/cells.md for sources and licences."
-      for entry in "${CELLS_FILES[@]}"; do
-        IFS='|' read -r name pkg path sum <<<"$entry"
-        printf '  %s  sha256 %s\n    from Debian package %s: %s\n' "$name" "$sum" "$pkg" "$path"
-      done
-    } >"$dir/PROVENANCE.txt"
-  fi
+  [[ $verify_only == 0 ]] && write_deb_provenance "$dir" "Single-cell data" docs/cells.md CELLS_FILES
   echo "data: single cells: $have of ${#CELLS_FILES[@]} in $dir"
 }
 if [[ -z ${GENLAB_SKIP_CELLS:-} ]]; then fetch_cells; fi

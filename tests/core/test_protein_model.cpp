@@ -2,6 +2,7 @@
 // planted couplings, a short training run that must beat the PSSM on held-out
 // sequences, a mutation scan against the true effects, and a design batch
 // whose FASTA export the reader opens again.
+#include <optional>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
@@ -146,4 +147,36 @@ TEST_CASE("protein lab: evaluation and the family map in pieces equal the whole"
   // An empty evaluation is NaN (shown as "—"), never 0.
   core::protein::EvalPass none;
   CHECK(std::isnan(none.result().elbo));
+}
+
+TEST_CASE("protein lab: a training step in pieces is the same step as in one", "[protein]") {
+  core::protein::PottsOptions p;
+  p.length = 30;
+  p.sequences = 200;
+  p.seed = 4;
+  const auto fam = core::protein::simulatePotts(p);
+  core::protein::ProteinOptions o;
+  o.family = "test";
+  o.hidden = 24;
+  o.batch = 50;
+  core::protein::ProteinSession whole(o, core::protein::familyFromAligned(fam.names, fam.sequences));
+  o.pieceRows = 7;  // 8 pieces, the last of one row
+  core::protein::ProteinSession pieces(o, core::protein::familyFromAligned(fam.names, fam.sequences));
+  REQUIRE(whole.rowsPerTrainPiece() == 50);
+  REQUIRE(pieces.rowsPerTrainPiece() == 7);
+  for (int step = 0; step < 5; ++step) {
+    const auto a = whole.trainStep();
+    int calls = 0;
+    std::optional<core::protein::ProteinMetrics> b;
+    while (!(b = pieces.trainPiece())) ++calls;
+    CHECK(calls == 7);
+    CHECK(b->recon == Approx(a.recon).epsilon(1e-5));
+    CHECK(b->kl == Approx(a.kl).epsilon(1e-4));
+  }
+  CHECK(whole.globalStep() == 5);
+  CHECK(pieces.globalStep() == 5);
+  const auto ea = whole.evaluate(whole.heldOutRows());
+  const auto eb = pieces.evaluate(pieces.heldOutRows());
+  REQUIRE(std::isfinite(ea.elbo));
+  CHECK(eb.elbo == Approx(ea.elbo).epsilon(1e-5));
 }

@@ -135,7 +135,9 @@ bool ProteinTrainJob::step(JobContext& ctx) {
     return false;
   }
   do {
-    const auto m = s.trainStep();
+    const auto piece = s.trainPiece();
+    if (!piece) continue;  // more pieces of this mini-batch
+    const auto& m = *piece;
     st.samples += s.options().batch;
     st.acc.elbo += m.elbo;
     st.acc.recon += m.recon;

@@ -59,6 +59,7 @@ void ProteinOptions::validate() const {
   need(hidden >= 1 && hidden <= 8192, "hidden units must be between 1 and 8192");
   need(epochs >= 0 && epochs <= 1000000, "epochs must be between 0 and 1000000");
   need(batch >= 1 && batch <= 65536, "batch size must be between 1 and 65536");
+  need(pieceRows >= 0, "rows per training piece must be 0 (automatic) or more");
   need(lr > 0 && lr < 10, "learning rate must be in (0, 10)");
   need(theta >= 0 && theta <= 1, "theta must be between 0 and 1 (identity threshold 1 - theta)");
   need(l2 >= 0, "the weight penalty must not be negative");

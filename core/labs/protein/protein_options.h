@@ -15,6 +15,7 @@ struct ProteinOptions {
   int hidden = 256;             // units of each of the two hidden layers, both sides
   int epochs = 30;              // one epoch = as many weighted draws as training sequences
   int batch = 128;
+  int pieceRows = 0;            // rows per training piece (worker slice); 0 = from the model size
   double lr = 1e-3;             // Adam
   double theta = 0.2;           // weights count neighbours at identity >= 1 - theta
   double l2 = 1.0;              // weight penalty on the network, divided by Neff

@@ -18,6 +18,7 @@
 
 #include "core/data/msa_reader.h"
 #include "core/engine/device.h"
+#include "core/labs/protein/family_vae_ops.h"
 #include "core/labs/protein/potts.h"
 #include "core/nn/flat_optimizer.h"
 #include "core/nn/optimizer_state.h"
@@ -49,10 +50,7 @@ struct FamilyVaeImpl : torch::nn::Module {
   }
   // states: (B, L) long.
   std::pair<torch::Tensor, torch::Tensor> encode(const torch::Tensor& states) {
-    const int64_t b = states.size(0);
-    auto column = torch::arange(length, states.options()).mul(kStates).unsqueeze(0);
-    auto idx = (states + column).reshape({-1});
-    auto h1 = enc1Weight.index_select(0, idx).view({b, length, -1}).sum(1) + enc1Bias;
+    auto h1 = oneHotLinear(states, enc1Weight, enc1Bias, kStates);
     auto out = encHead(torch::relu(enc2(torch::relu(h1))));
     return {out.narrow(1, 0, latent), out.narrow(1, latent, latent)};
   }
@@ -83,6 +81,12 @@ struct ProteinSession::Impl {
   torch::Tensor trainIndex;    // training rows (long)
   torch::Tensor trainWeights;  // their weights (float, CPU) for weighted draws
   long step = 0;
+  double trainNeff = 0;  // sum of the training rows' weights
+  struct PendingStep {     // a mini-batch being trained in pieces
+    torch::Tensor x, eps;  // the batch's rows and latent draws
+    int64_t next = 0;      // first row of the next piece
+    double recon = 0, kl = 0;
+  } pending;
   std::vector<float> origin, axisX, axisY;  // map plane in latent space
 
   torch::Tensor rowsTensor(const std::vector<int>& rows) {
@@ -194,6 +198,7 @@ void ProteinSession::setupModel() {
   std::vector<float> w;
   for (int i : m_train) w.push_back(static_cast<float>(m_weights[i]));
   s.trainWeights = torch::tensor(w, torch::kFloat);
+  s.trainNeff = trainNeff();
   const int d = m_options.latentDim;
   s.origin.assign(d, 0.f);
   s.axisX.assign(d, 0.f);
@@ -218,34 +223,65 @@ double ProteinSession::epochsDone() const {
 }
 
 ProteinMetrics ProteinSession::trainStep() {
+  for (;;)
+    if (auto m = trainPiece()) return *m;
+}
+
+int ProteinSession::rowsPerTrainPiece() const {
+  if (m_options.pieceRows > 0) return std::min(m_options.pieceRows, m_options.batch);
+  // About 1.1e8 multiply-adds per piece in the decoder's output layer and its
+  // gradients (a Ras-sized family, 161 columns at hidden 256, takes its batch
+  // of 128 in one piece; PF00171's 462 columns take three): 10-30 ms on one
+  // core of the build machine.
+  const double perRow = static_cast<double>(m_family.length()) * kStates * m_options.hidden;
+  return static_cast<int>(
+      std::clamp<double>(std::floor(1.15e8 / perRow), 1.0, static_cast<double>(m_options.batch)));
+}
+
+std::optional<ProteinMetrics> ProteinSession::trainPiece() {
   auto& s = *m_impl;
   const int64_t b = m_options.batch;
-  auto pick = at::multinomial(s.trainWeights, b, true, s.trainGen).to(s.device);
-  auto x = s.states.index_select(0, s.trainIndex.index_select(0, pick));
-  const int64_t L = x.size(1);
-  s.adam->zeroGrad();
-  auto [mu, logvar] = s.net->encode(x);
-  auto eps = at::randn(mu.sizes(), s.trainGen, torch::TensorOptions().dtype(torch::kFloat))
-                 .to(s.device);
-  auto z = mu + (0.5 * logvar).exp() * eps;
-  auto logp = torch::log_softmax(s.net->decode(z).view({b, L, kStates}), -1);
-  auto recon = -logp.gather(2, x.unsqueeze(2)).sum() / b;
-  auto kl = klOf(mu, logvar).sum() / b;
-  auto loss = recon + kl;
-  if (m_options.l2 > 0) {
-    // A Gaussian prior on the weights, per effective sequence (as DeepSequence scales it).
-    torch::Tensor sq = torch::zeros({}, torch::TensorOptions().device(s.device));
-    for (const auto& p : s.net->named_parameters())
-      if (p.key().find("weight") != std::string::npos) sq = sq + p.value().pow(2).sum();
-    loss = loss + (m_options.l2 / std::max(1.0, trainNeff())) * sq;
+  if (!s.pending.x.defined()) {
+    // The batch's draws, in the same order as a step in one piece.
+    auto pick = at::multinomial(s.trainWeights, b, true, s.trainGen).to(s.device);
+    s.pending.x = s.states.index_select(0, s.trainIndex.index_select(0, pick));
+    s.pending.eps = at::randn({b, static_cast<int64_t>(m_options.latentDim)}, s.trainGen,
+                              torch::TensorOptions().dtype(torch::kFloat))
+                        .to(s.device);
+    s.pending.next = 0;
+    s.pending.recon = s.pending.kl = 0;
+    s.adam->zeroGrad();
   }
-  loss.backward();
+  auto& p = s.pending;
+  const int64_t n = std::min<int64_t>(rowsPerTrainPiece(), b - p.next);
+  const auto x = p.x.narrow(0, p.next, n);
+  auto [mu, logvar] = s.net->encode(x);
+  auto z = mu + (0.5 * logvar).exp() * p.eps.narrow(0, p.next, n);
+  // Each piece's share of the batch means.
+  auto recon = categoricalNll(s.net->decode(z), x, kStates) / b;
+  auto kl = klOf(mu, logvar).sum() / b;
+  (recon + kl).backward();
+  p.recon += recon.item<double>();
+  p.kl += kl.item<double>();
+  p.next += n;
+  if (p.next < b) return std::nullopt;
+  if (m_options.l2 > 0) {
+    // A Gaussian prior on the weights, per effective sequence (as DeepSequence
+    // scales it): l2/Neff * sum(W^2). Its gradient, 2 l2/Neff * W, is added to
+    // the weights' gradients directly (the term's value is not reported).
+    torch::NoGradGuard ng;
+    const double c = 2.0 * m_options.l2 / std::max(1.0, s.trainNeff);
+    for (const auto& w : s.net->named_parameters())
+      if (w.key().find("weight") != std::string::npos)
+        w.value().mutable_grad().add_(w.value(), c);
+  }
   s.adam->step();
   ++s.step;
   ProteinMetrics m;
-  m.recon = recon.item<double>();
-  m.kl = kl.item<double>();
+  m.recon = p.recon;
+  m.kl = p.kl;
   m.elbo = -(m.recon + m.kl);
+  p = {};
   return m;
 }
 

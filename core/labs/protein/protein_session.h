@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,13 @@ class ProteinSession {
   long globalStep() const;
   double epochsDone() const;
   ProteinMetrics trainStep();  // one Adam step on a weighted mini-batch
+  // The same step in pieces, for short worker slices on long families: each
+  // call runs the forward and backward pass of a slice of the mini-batch
+  // (gradients accumulate), and the call that finishes the batch also takes
+  // the Adam step and returns the batch's metrics. The draws are made for the
+  // whole batch first, so a step in pieces is the same step as in one.
+  std::optional<ProteinMetrics> trainPiece();
+  int rowsPerTrainPiece() const;
 
   // Mean ELBO of `rows` over `samples` draws each (seeded, same draws every call).
   ProteinMetrics evaluate(const std::vector<int>& rows, int samples = 8);

@@ -34,7 +34,7 @@ if [[ -x "$B/genlab-bench-cells-map" ]]; then
   xvfb-run -a -s "-screen 0 1600x1000x24" "$B/genlab-bench-cells-map" 100000 30 2>/dev/null
   echo
 fi
-for extra in bench/toy2d_gan_speed.sh bench/toy2d_quality.sh bench/ct_radon_bench.sh bench/cells_speed.sh; do
+for extra in bench/toy2d_gan_speed.sh bench/toy2d_quality.sh bench/ct_radon_bench.sh bench/cells_speed.sh bench/protein_speed.sh; do
   if [[ -x "$extra" ]]; then
     echo "== $extra =="
     "$extra"

@@ -59,11 +59,15 @@ std::vector<SweepRow> alphaSweep(StyleSession& s, const std::vector<std::string>
       const auto l = s.evaluate(p);
       row.contentLoss.push_back(l.content);
       row.styleLoss.push_back(l.style);
+      row.styleByLayer.push_back(l.styleByLayer);
     }
     row.styleFalls = row.contentRises = true;
+    row.layerFalls = {true, true, true};
     for (std::size_t k = 1; k < alphas.size(); ++k) {
       if (!(row.styleLoss[k] < row.styleLoss[k - 1])) row.styleFalls = false;
       if (!(row.contentLoss[k] > row.contentLoss[k - 1])) row.contentRises = false;
+      for (int l = 0; l < 3; ++l)
+        if (!(row.styleByLayer[k][l] < row.styleByLayer[k - 1][l])) row.layerFalls[l] = false;
     }
     rows.push_back(std::move(row));
   }

@@ -45,6 +45,8 @@ std::shared_ptr<TransferResult> runTransfer(StyleSession& s, const TransferParam
 struct SweepRow {
   std::string content, style;
   std::vector<double> contentLoss, styleLoss;  // one per alpha
+  std::vector<std::array<double, 3>> styleByLayer;  // one per alpha: the style loss's per-layer terms
+  std::array<bool, 3> layerFalls{};  // each layer's term strictly decreasing in alpha
   bool styleFalls = false;     // strictly decreasing in alpha
   bool contentRises = false;   // strictly increasing in alpha
 };

@@ -31,6 +31,15 @@ class AdainController : public QObject {
   bool ready() const { return bool(m_session); }
   bool trained() const { return m_trained; }
   QString summary() const { return m_summary; }
+  // The file the decoder in use came from ("" : a fresh, untrained one) and
+  // whether that is the shipped default (defaultDecoderPath()).
+  QString loadedPath() const { return m_path; }
+  bool usingDefault() const { return m_usingDefault; }
+  // Where Train decoder saves (when done and when stopped): the opened file
+  // when it is the user's own, else userDecoderPath() — never silently the
+  // shipped default. setTrainTarget picks another file (Save to…).
+  QString trainTarget() const { return m_trainTarget; }
+  void setTrainTarget(const QString& path);
 
   // The default decoder (or a fresh one with a note on how to train it).
   void openDefault();
@@ -51,6 +60,7 @@ class AdainController : public QObject {
   void progressed(const genlab::ui::StyleProgressPtr& progress);
   void finished(const genlab::ui::StyleTrainResultPtr& result);
   void trainingChanged(bool training);
+  void decoderFileChanged();  // loadedPath(), usingDefault() or trainTarget() changed
   void errorOccurred(const QString& what, const QString& message);
   void info(const QString& message);
 
@@ -66,6 +76,9 @@ class AdainController : public QObject {
   std::uint64_t m_jobId = 0;
   bool m_trained = false;
   QString m_summary;
+  QString m_path;
+  bool m_usingDefault = false;
+  QString m_trainTarget;
 };
 
 }  // namespace genlab::ui

@@ -2,6 +2,7 @@
 // style pad's mix, colour preservation, the decoder file round trip, a short
 // training run that must lower the loss, bad images, and the CLI end to end.
 #include <ATen/ATen.h>
+#include <torch/autograd.h>
 #undef CHECK  // ATen's (glog's) CHECK; Catch's below
 
 #include <catch2/catch.hpp>
@@ -168,6 +169,25 @@ TEST_CASE("decoder training lowers the AdaIN loss; the decoder file round-trips"
   // A file that is not a decoder says so.
   { std::ofstream(tmp.path("junk.genlab")) << "not a model"; }
   CHECK_THROWS(StyleSession::load(tmp.path("junk.genlab")));
+}
+
+TEST_CASE("the decoder's upsample-and-conv in four phases equals nearest x2, reflection pad and 3x3 conv", "[style]") {
+  at::manual_seed(9);
+  for (const auto& shape : {std::vector<int64_t>{2, 5, 6, 7}, std::vector<int64_t>{1, 16, 9, 4}}) {
+    const auto x = at::randn(shape).requires_grad_(true);
+    const auto w = (at::randn({3, shape[1], 3, 3}) * 0.3).requires_grad_(true);
+    const auto b = at::randn({3}).requires_grad_(true);
+    const auto up = at::upsample_nearest2d(x, {shape[2] * 2, shape[3] * 2});
+    const auto ref = at::conv2d(at::reflection_pad2d(up, {1, 1, 1, 1}), w, b);
+    const auto out = upsampleConv(x, w, b);
+    REQUIRE(out.sizes() == ref.sizes());
+    CHECK(maxAbs(out, ref) < 1e-5);
+    // The gradients too (the decoder trains through it).
+    const auto g = at::randn(ref.sizes());
+    const auto gr = torch::autograd::grad({ref}, {x, w, b}, {g});
+    const auto go = torch::autograd::grad({out}, {x, w, b}, {g});
+    for (int i = 0; i < 3; ++i) CHECK(maxAbs(go[i], gr[i]) < 1e-4);
+  }
 }
 
 TEST_CASE("the sliced training step gives the whole-batch step's parameters and losses", "[style]") {

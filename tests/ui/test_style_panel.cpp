@@ -160,4 +160,11 @@ TEST_CASE("style panel: AdaIN tab trains a decoder, transfers live, exports, sto
   REQUIRE(waitUntil([&] { return hasErrorBox(); }));
   test::closeMessageBoxes();
   CHECK(panel.setView("adain"));
+
+  // Without a default decoder, the next launch opens the user's own.
+  test::PanelFixture<StylePanel> again({1400, 900});
+  REQUIRE(waitUntil([&] { return !again.panel->controller()->loadedPath().isEmpty(); }));
+  CHECK(again.panel->controller()->loadedPath() == mine);
+  CHECK(again.panel->controller()->trained());
+  CHECK_FALSE(again.panel->controller()->usingDefault());
 }

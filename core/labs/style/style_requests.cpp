@@ -26,6 +26,13 @@ std::shared_ptr<OpenedDecoder> openDefaultDecoder() {
   return out;
 }
 
+std::shared_ptr<OpenedDecoder> openLaunchDecoder() {
+  std::error_code ec;
+  if (!std::filesystem::exists(defaultDecoderPath(), ec) && std::filesystem::exists(userDecoderPath(), ec))
+    return openDecoder(userDecoderPath());
+  return openDefaultDecoder();
+}
+
 std::shared_ptr<LoadedImages> setImage(StyleSession& s, int slot, const Image& image, int maxSide) {
   if (slot == -1) s.setContent(image, maxSide);
   else if (image.empty()) s.clearStyle(slot);

@@ -49,6 +49,13 @@ void AdainController::openDefault() {
       LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
 }
 
+void AdainController::openAtLaunch() {
+  if (training()) return;
+  m_client.request(
+      "open", tr("Open decoder"), []() -> PayloadPtr { return openLaunchDecoder(); },
+      LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
+}
+
 void AdainController::openDecoder(const QString& path) {
   if (training()) return;
   const std::string file = path.toStdString();

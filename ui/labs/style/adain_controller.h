@@ -43,6 +43,8 @@ class AdainController : public QObject {
 
   // The default decoder (or a fresh one with a note on how to train it).
   void openDefault();
+  // At launch: the default decoder, else the user's own, else a fresh one.
+  void openAtLaunch();
   void openDecoder(const QString& path);
   void saveDecoder(const QString& path);
   // slot -1: content; 0..3: style A..D. A null image clears a style slot.

@@ -107,7 +107,7 @@ AdainTab::AdainTab(EngineBridge* bridge, QWidget* parent)
   });
   connect(m_controller, &AdainController::errorOccurred, this, &AdainTab::errorMessage);
   connect(m_controller, &AdainController::info, this, &AdainTab::statusMessage);
-  m_controller->openDefault();
+  m_controller->openAtLaunch();
 }
 
 QWidget* AdainTab::buildControls() {

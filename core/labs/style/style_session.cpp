@@ -166,6 +166,23 @@ struct StyleSession::Impl {
     return (r() & 1) ? 1.0 : std::uniform_real_distribution<double>(0, 1)(r);
   }
 
+  // The style loss's targets at each encoder layer for a blend at alpha: the
+  // per-channel statistics interpolated from the content's (alpha 0) to the
+  // style's (alpha 1). At alpha = 1 this is AdaIN's style loss; below 1,
+  // asking for the full style's statistics (as a first version did) taught
+  // the decoder to amplify a partial blend, and it overshot the style at
+  // alpha = 1 (docs/style.md, the alpha sweep).
+  static void styleTargets(const std::vector<torch::Tensor>& fc, const std::vector<torch::Tensor>& fs, double alpha,
+                           std::vector<torch::Tensor>& means, std::vector<torch::Tensor>& stds) {
+    means.clear();
+    stds.clear();
+    for (std::size_t l = 0; l < fs.size(); ++l) {
+      const auto sc = channelStats(fc[l]), ss = channelStats(fs[l]);
+      means.push_back(alpha == 1.0 ? ss.mean : sc.mean * (1 - alpha) + ss.mean * alpha);
+      stds.push_back(alpha == 1.0 ? ss.std : sc.std * (1 - alpha) + ss.std * alpha);
+    }
+  }
+
   std::pair<torch::Tensor, TrainMetrics> loss(const torch::Tensor& c, const torch::Tensor& s, double alpha) {
     std::vector<torch::Tensor> fc, fs;
     {
@@ -177,7 +194,9 @@ struct StyleSession::Impl {
     auto out = decoder->forward(t);
     auto fo = encoder.forward(out);
     auto lc = at::mse_loss(fo.back(), t);
-    auto ls = styleLoss(fo, fs);
+    std::vector<torch::Tensor> means, stds;
+    styleTargets(fc, fs, alpha, means, stds);
+    auto ls = styleLossToStats(fo, means, stds);
     // Identity: the content's own features decode to the content photo. AdaIN's
     // VGG features pin colour down by themselves; a shallow random encoder's do
     // not, and without this term the decoder greys everything out.
@@ -202,12 +221,12 @@ struct StyleSession::Impl {
     Piece piece = kEncode;
     torch::Tensor c, s;  // the batch's crops
     double alpha = 1;
-    std::vector<torch::Tensor> fs;  // this sample's style features
+    std::vector<torch::Tensor> means, stds;  // this sample's style-loss targets per layer
     torch::Tensor fc, t, out, main, gradOut, identity;
     TrainMetrics sum;
     std::array<double, kPieces> ms{};  // last measured time of each piece, -1: not yet
     Pass() { ms.fill(-1); }
-    void release() { fs.clear(); fc = t = out = main = gradOut = identity = c = s = torch::Tensor(); }
+    void release() { means.clear(); stds.clear(); fc = t = out = main = gradOut = identity = c = s = torch::Tensor(); }
   };
   Pass trainPass, evalPass{};
   std::mt19937_64 evalRng;
@@ -237,9 +256,11 @@ struct StyleSession::Impl {
     switch (p.piece) {
       case kEncode: {
         torch::NoGradGuard ng;
-        p.fc = encoder.deepest(ci);
-        p.fs = encoder.forward(p.s.narrow(0, p.sample, 1));
-        p.t = adain(p.fc, channelStats(p.fs.back()), p.alpha);
+        const auto fc = encoder.forward(ci);
+        const auto fs = encoder.forward(p.s.narrow(0, p.sample, 1));
+        p.fc = fc.back();
+        p.t = adain(p.fc, channelStats(fs.back()), p.alpha);
+        styleTargets(fc, fs, p.alpha, p.means, p.stds);
         p.piece = kForward;
         return false;
       }
@@ -247,7 +268,7 @@ struct StyleSession::Impl {
         auto out = decoder->forward(p.t);
         auto fo = encoder.forward(out);
         auto lc = at::mse_loss(fo.back(), p.t);
-        auto ls = styleLoss(fo, p.fs);
+        auto ls = styleLossToStats(fo, p.means, p.stds);
         const double c = lc.item<double>(), s = ls.item<double>();
         p.sum.content += c / n;
         p.sum.style += s / n;
@@ -259,7 +280,8 @@ struct StyleSession::Impl {
         } else {
           p.piece = kIdentityForward;
         }
-        p.fs.clear();
+        p.means.clear();
+        p.stds.clear();
         return false;
       }
       case kEncoderBackward:

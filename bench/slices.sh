@@ -2,8 +2,10 @@
 # The worker's longest uninterrupted piece of work ("slice") in the labs whose
 # steps were split for issue 16: CT prior training (one image of an Adam step
 # per slice), a score-prior reconstruction (one chain's denoiser call per
-# slice) and protein training on the large family with the map evaluated as
-# the GUI does (a few rows per piece). Each line: the command's own
+# slice), the Style lab's AdaIN decoder training (pieces of one sample's
+# forward or backward pass, about 40 ms each) and protein training on the
+# large family with the map evaluated as the GUI does (a few rows per piece).
+# Each line: the command's own
 # longest_step_ms, as the engine measured it (Engine::longestStepMs).
 #
 #   bench/slices.sh [BUILD_DIR] [OUT_DIR]
@@ -25,6 +27,15 @@ echo "{\"case\":\"ct train-prior 128 px, 40 steps\",\"longest_step_ms\":$(last "
 "$cli" ct reconstruct --method score --prior "$out/prior.glm" --size 128 --seed 1 --score-steps 20 \
   --score-init sirt --json > "$out/recon.jsonl" 2> "$out/recon.err"
 echo "{\"case\":\"ct reconstruct score, 20 levels, 8 chains, SIRT start\",\"longest_step_ms\":$(last "$out/recon.jsonl" | field longest_step_ms)}"
+
+style=$root/data/style
+if [[ -f $style/astronaut.png ]]; then
+  "$cli" style train-decoder --steps 3 --size 128 --seed 1 --data "$style" --out "$out/decoder.genlab" --json \
+    > "$out/style.jsonl" 2> "$out/style.err"
+  echo "{\"case\":\"style train-decoder 128 px, batch 4, 3 steps\",\"longest_step_ms\":$(last "$out/style.jsonl" | field longest_step_ms)}"
+else
+  echo "{\"case\":\"style train-decoder\",\"longest_step_ms\":null,\"_note\":\"$style/astronaut.png missing: make data\"}"
+fi
 
 family=$root/data/protein/PF00171_aldh.a2m
 if [[ -f $family ]]; then

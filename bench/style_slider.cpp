@@ -4,6 +4,12 @@
 // listener. Content and style are set once (their encoder features cached),
 // then alpha, the per-layer strengths and the style pad move.
 //
+// Besides post -> reply wall times it reports the worker thread's CPU time
+// per image-only move (CLOCK_THREAD_CPUTIME_ID): at 1 thread that is what the
+// move costs with the machine to itself, whatever else runs beside the bench
+// (with more threads the pool's other threads are not counted, so it is
+// printed for 1 thread only).
+//
 //   genlab-bench-style-slider DECODER CONTENT.png STYLE.png[,STYLE2.png...] [SIZE] [MOVES]
 // Prints one JSON line.
 #include <algorithm>
@@ -15,6 +21,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <ctime>
 #include <vector>
 
 #include "core/engine/device.h"
@@ -27,6 +34,12 @@ using namespace genlab::core::style;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+double threadCpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
 double pct(std::vector<double> v, double q) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -68,20 +81,25 @@ int main(int argc, char** argv) {
     width = session->contentImage().width;
     height = session->contentImage().height;
   });
+  double lastCpuMs = 0;
   auto once = [&](const TransferParams& p) {
     {
       std::lock_guard<std::mutex> g(m);
       replied = false;
     }
     const auto t0 = Clock::now();
-    engine.post("bench.style", [session, p](const auto& send) {
-      send(Snapshot::reply("bench.style", runTransfer(*session, p)));
+    double* cpu = &lastCpuMs;
+    engine.post("bench.style", [session, p, cpu](const auto& send) {
+      const double c0 = threadCpuMs();
+      auto r = runTransfer(*session, p);
+      *cpu = threadCpuMs() - c0;  // read after the reply below, which the mutex orders
+      send(Snapshot::reply("bench.style", r));
     });
     std::unique_lock<std::mutex> g(m);
     cv.wait(g, [&] { return replied; });
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   };
-  std::vector<double> withStats, imageOnly;
+  std::vector<double> withStats, imageOnly, imageOnlyCpu;
   TransferParams p;
   p.weights = {1, double(styles.size() > 1), double(styles.size() > 2), double(styles.size() > 3)};
   for (int warm = 0; warm < 3; ++warm) once(p);
@@ -95,6 +113,7 @@ int main(int argc, char** argv) {
     withStats.push_back(once(p));
     p.resultStats = false;
     imageOnly.push_back(once(p));
+    imageOnlyCpu.push_back(lastCpuMs);
   }
   if (!error.empty()) {
     std::fprintf(stderr, "genlab-bench-style-slider: %s\n", error.c_str());
@@ -103,9 +122,12 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"bench\":\"style_slider\",\"width\":%d,\"height\":%d,\"styles\":%zu,\"moves\":%d,"
       "\"threads\":%d,\"p50_ms\":%.1f,\"p95_ms\":%.1f,\"max_ms\":%.1f,"
-      "\"image_only_p50_ms\":%.1f,\"image_only_p95_ms\":%.1f,\"decoder\":\"%s\"}\n",
+      "\"image_only_p50_ms\":%.1f,\"image_only_p95_ms\":%.1f,"
+      "\"image_only_cpu_p50_ms\":%s,\"image_only_cpu_p95_ms\":%s,\"decoder\":\"%s\"}\n",
       width, height, styles.size(), moves, threads, pct(withStats, 0.5),
       pct(withStats, 0.95), pct(withStats, 1.0), pct(imageOnly, 0.5), pct(imageOnly, 0.95),
+      threads == 1 ? std::to_string(pct(imageOnlyCpu, 0.5)).c_str() : "null",
+      threads == 1 ? std::to_string(pct(imageOnlyCpu, 0.95)).c_str() : "null",
       session->describe().c_str());
   return 0;
 }

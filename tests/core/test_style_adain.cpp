@@ -2,6 +2,7 @@
 // style pad's mix, colour preservation, the decoder file round trip, a short
 // training run that must lower the loss, bad images, and the CLI end to end.
 #include <ATen/ATen.h>
+#include <torch/autograd.h>
 #undef CHECK  // ATen's (glog's) CHECK; Catch's below
 
 #include <catch2/catch.hpp>
@@ -17,6 +18,7 @@
 #include "core/labs/style/adain_ops.h"
 #include "core/labs/style/style_image.h"
 #include "core/labs/style/style_session.h"
+#include "core/util/model_file.h"
 
 namespace fs = std::filesystem;
 using namespace genlab;
@@ -167,6 +169,109 @@ TEST_CASE("decoder training lowers the AdaIN loss; the decoder file round-trips"
   // A file that is not a decoder says so.
   { std::ofstream(tmp.path("junk.genlab")) << "not a model"; }
   CHECK_THROWS(StyleSession::load(tmp.path("junk.genlab")));
+}
+
+TEST_CASE("the decoder's upsample-and-conv in four phases equals nearest x2, reflection pad and 3x3 conv", "[style]") {
+  at::manual_seed(9);
+  for (const auto& shape : {std::vector<int64_t>{2, 5, 6, 7}, std::vector<int64_t>{1, 16, 9, 4}}) {
+    const auto x = at::randn(shape).requires_grad_(true);
+    const auto w = (at::randn({3, shape[1], 3, 3}) * 0.3).requires_grad_(true);
+    const auto b = at::randn({3}).requires_grad_(true);
+    const auto up = at::upsample_nearest2d(x, {shape[2] * 2, shape[3] * 2});
+    const auto ref = at::conv2d(at::reflection_pad2d(up, {1, 1, 1, 1}), w, b);
+    const auto out = upsampleConv(x, w, b);
+    REQUIRE(out.sizes() == ref.sizes());
+    CHECK(maxAbs(out, ref) < 1e-5);
+    // The gradients too (the decoder trains through it).
+    const auto g = at::randn(ref.sizes());
+    const auto gr = torch::autograd::grad({ref}, {x, w, b}, {g});
+    const auto go = torch::autograd::grad({out}, {x, w, b}, {g});
+    for (int i = 0; i < 3; ++i) CHECK(maxAbs(go[i], gr[i]) < 1e-4);
+  }
+}
+
+TEST_CASE("the sliced training step gives the whole-batch step's parameters and losses", "[style]") {
+  std::vector<core::Image> contents{synthetic(72, 60, 0, 1), synthetic(60, 72, 0, 2)};
+  std::vector<core::Image> styles{synthetic(64, 64, 1, 3), synthetic(72, 56, 1, 4)};
+  TrainConfig c;
+  c.size = 32;
+  c.batch = 3;
+  c.seed = 5;
+  StyleSession whole(4), sliced(4);
+  whole.setTraining(contents, styles, c);
+  sliced.setTraining(contents, styles, c);
+
+  // The evaluation in pieces equals the one-call evaluation.
+  TrainMetrics e;
+  int pieces = 0;
+  while (!sliced.evaluateSlice(0, &e)) ++pieces;
+  CHECK(pieces >= 2 * 3 * 3 - 1);  // budget 0: one piece per call (3 per sample, 2 batches of 3)
+  const auto e0 = whole.evaluateTraining();
+  CHECK(e.total == Approx(e0.total).epsilon(1e-5));
+  CHECK(e.identity == Approx(e0.identity).epsilon(1e-5));
+
+  for (int step = 0; step < 3; ++step) {
+    const auto a = whole.trainStep();
+    TrainMetrics b;
+    pieces = 0;
+    while (!sliced.trainSlice(0, &b)) ++pieces;
+    CHECK(pieces == 6 * 3);  // six pieces per sample, then the Adam step
+    CHECK(b.content == Approx(a.content).epsilon(1e-5));
+    CHECK(b.style == Approx(a.style).epsilon(1e-5));
+    CHECK(b.identity == Approx(a.identity).epsilon(1e-5));
+    CHECK(b.total == Approx(a.total).epsilon(1e-5));
+    // The accumulated gradient is the batch's (Adam's update would hide a wrong scale).
+    const auto ga = whole.lastGradients(), gb = sliced.lastGradients();
+    REQUIRE(ga.size() == gb.size());
+    double gWorst = 0, gScale = 0;
+    for (std::size_t k = 0; k < ga.size(); ++k) {
+      REQUIRE(ga[k].size() == gb[k].size());
+      REQUIRE_FALSE(ga[k].empty());
+      for (std::size_t i = 0; i < ga[k].size(); ++i) {
+        gWorst = std::max(gWorst, double(std::abs(ga[k][i] - gb[k][i])));
+        gScale = std::max(gScale, double(std::abs(ga[k][i])));
+      }
+    }
+    INFO("step " << step << ": largest gradient difference " << gWorst << " of " << gScale);
+    CHECK(gScale > 0);
+    CHECK(gWorst < 1e-4 * gScale);
+  }
+  CHECK(sliced.step() == 3);
+  // A big budget runs several pieces per call; the same numbers again.
+  const auto a = whole.trainStep();
+  TrainMetrics b;
+  int calls = 1;
+  while (!sliced.trainSlice(1e9, &b)) ++calls;
+  CHECK(calls <= 2);  // the first call measures each piece's time, so it may stop once
+  CHECK(b.total == Approx(a.total).epsilon(1e-5));
+
+  TmpDir tmp;
+  whole.save(tmp.path("whole.genlab"));
+  sliced.save(tmp.path("sliced.genlab"));
+  const auto fw = core::ModelFile::load(tmp.path("whole.genlab"));
+  const auto fs = core::ModelFile::load(tmp.path("sliced.genlab"));
+  REQUIRE(fw.tensors.size() == fs.tensors.size());
+  double worst = 0, scale = 0;
+  for (const auto& [name, blob] : fw.tensors) {
+    const auto& other = fs.tensors.at(name).values;
+    REQUIRE(other.size() == blob.values.size());
+    for (std::size_t i = 0; i < other.size(); ++i) {
+      worst = std::max(worst, double(std::abs(other[i] - blob.values[i])));
+      scale = std::max(scale, double(std::abs(blob.values[i])));
+    }
+  }
+  // Adam divides by the root of the gradient's running square, which magnifies
+  // float rounding where a gradient is near zero: a tolerance of a tenth of
+  // one step's size (lr 1e-3), not of float epsilon.
+  INFO("largest parameter difference " << worst << " (largest parameter " << scale << ")");
+  CHECK(worst < 1e-4);
+  CHECK(scale > 0.01);
+
+  // A half-done step is dropped cleanly; the next one starts afresh.
+  CHECK_FALSE(sliced.trainSlice(0, &b));
+  sliced.abandonSlices();
+  CHECK(sliced.step() == 4);
+  CHECK_NOTHROW(sliced.trainStep());
 }
 
 TEST_CASE("transfer moves the result's statistics from the content's to the style's as alpha grows", "[style]") {

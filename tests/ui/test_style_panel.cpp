@@ -48,6 +48,7 @@ QImage picture(int w, int h, int kind) {
 // A data folder with the lab's photo names (synthetic pictures), no decoder.
 struct StyleDataDir {
   QByteArray saved = qgetenv("GENLAB_DATA_DIR");
+  QByteArray savedXdg = qgetenv("XDG_DATA_HOME");
   explicit StyleDataDir(const QString& root) {
     QDir(root).mkpath(QStringLiteral("style"));
     const QString dir = root + QStringLiteral("/style/");
@@ -56,10 +57,14 @@ struct StyleDataDir {
     picture(80, 80, 1).save(dir + QStringLiteral("brick.png"));
     picture(88, 72, 2).save(dir + QStringLiteral("flower.png"));
     qputenv("GENLAB_DATA_DIR", root.toUtf8());
+    // The user's own decoders go here (never the user's real home in a test).
+    qputenv("XDG_DATA_HOME", (root + QStringLiteral("/user")).toUtf8());
   }
   ~StyleDataDir() {
     if (saved.isEmpty()) qunsetenv("GENLAB_DATA_DIR");
     else qputenv("GENLAB_DATA_DIR", saved);
+    if (savedXdg.isEmpty()) qunsetenv("XDG_DATA_HOME");
+    else qputenv("XDG_DATA_HOME", savedXdg);
   }
 };
 }  // namespace
@@ -88,7 +93,13 @@ TEST_CASE("style panel: AdaIN tab trains a decoder, transfers live, exports, sto
   REQUIRE(waitUntil([&] { return f.finished == 1 && !panel.isTraining(); }, 120000));
   CHECK_FALSE(hasErrorBox());
   CHECK(tab.lossChart()->pointCount("content") > 0);
-  CHECK(QFile::exists(root.path() + "/style/decoder.genlab"));
+  // Saved to the user's own decoder file, not over the shipped default's path.
+  const QString mine = root.path() + "/user/genlab/style/my-decoder.genlab";
+  CHECK(QFile::exists(mine));
+  CHECK_FALSE(QFile::exists(root.path() + "/style/decoder.genlab"));
+  CHECK(panel.controller()->loadedPath() == mine);
+  CHECK_FALSE(panel.controller()->usingDefault());
+  CHECK(tab.decoderFileLabel()->text().contains("In use: " + mine));
 
   // The result and the statistics: one point per channel for each series.
   REQUIRE(waitUntil([&] { return !tab.resultView()->image().isNull(); }));
@@ -125,6 +136,15 @@ TEST_CASE("style panel: AdaIN tab trains a decoder, transfers live, exports, sto
   REQUIRE(waitUntil([&] { return !panel.isTraining(); }, 60000));
   CHECK(f.finished == 1);  // stopped, not finished
   CHECK(tab.trainButton()->isEnabled());
+  CHECK_FALSE(QFile::exists(root.path() + "/style/decoder.genlab"));  // the stop saved to mine too
+  CHECK(panel.controller()->trainTarget() == mine);
+
+  // Back to the default: here there is none, so the label says how to train one.
+  tab.useDefaultButton()->click();
+  REQUIRE(waitUntil([&] { return panel.controller()->usingDefault(); }));
+  CHECK(tab.decoderLabel()->text().contains("make data"));
+  CHECK(tab.decoderFileLabel()->text().contains("untrained"));
+  CHECK(panel.controller()->trainTarget() == mine);
 
   // JPEG imports too (the GUI decodes it), into a style corner.
   const QString jpeg = f.path("stripes.jpg");
@@ -140,4 +160,11 @@ TEST_CASE("style panel: AdaIN tab trains a decoder, transfers live, exports, sto
   REQUIRE(waitUntil([&] { return hasErrorBox(); }));
   test::closeMessageBoxes();
   CHECK(panel.setView("adain"));
+
+  // Without a default decoder, the next launch opens the user's own.
+  test::PanelFixture<StylePanel> again({1400, 900});
+  REQUIRE(waitUntil([&] { return !again.panel->controller()->loadedPath().isEmpty(); }));
+  CHECK(again.panel->controller()->loadedPath() == mine);
+  CHECK(again.panel->controller()->trained());
+  CHECK_FALSE(again.panel->controller()->usingDefault());
 }

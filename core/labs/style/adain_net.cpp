@@ -93,14 +93,39 @@ DecoderImpl::DecoderImpl(std::uint64_t seed) {
   }
 }
 
+torch::Tensor upsampleConv(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+  // Upsampled row 2i+a, padded by reflection, reads with kernel row dy the
+  // input row i + floor((a + dy - 1) / 2), clamped at the border (the
+  // reflection of a nearest-upsampled image is a replication of the input):
+  // phase a = 0 reads rows (i-1, i) with kernel rows (0, 1+2), a = 1 reads
+  // (i, i+1) with (0+1, 2). The same along columns.
+  const auto O = w.size(0), C = w.size(1);
+  const auto k0 = w.select(2, 0), k1 = w.select(2, 1), k2 = w.select(2, 2);
+  const torch::Tensor rows[2] = {at::stack({k0, k1 + k2}, 2), at::stack({k0 + k1, k2}, 2)};
+  std::vector<torch::Tensor> phases;  // kernel of phase (a, c) at a * 2 + c
+  for (const auto& r : rows) {
+    const auto c0 = r.select(3, 0), c1 = r.select(3, 1), c2 = r.select(3, 2);
+    phases.push_back(at::stack({c0, c1 + c2}, 3));
+    phases.push_back(at::stack({c0 + c1, c2}, 3));
+  }
+  const auto kernel = at::stack(phases, 1).reshape({O * 4, C, 2, 2});  // output channel o * 4 + phase
+  const auto bias = b.defined() ? b.repeat_interleave(4) : torch::Tensor();
+  // One 2x2 conv gives every phase at every offset; phase (a, c) keeps the window offset by (a, c).
+  const auto y = at::conv2d(at::replication_pad2d(x, {1, 1, 1, 1}), kernel, bias);
+  const auto N = x.size(0), H = x.size(2), W = x.size(3);
+  const auto y5 = y.view({N, O, 4, H + 1, W + 1});
+  std::vector<torch::Tensor> out;
+  for (int a = 0; a < 2; ++a)
+    for (int c = 0; c < 2; ++c) out.push_back(y5.select(2, a * 2 + c).narrow(2, a, H).narrow(3, c, W));
+  return at::pixel_shuffle(at::stack(out, 2).reshape({N, O * 4, H, W}), 2);
+}
+
 torch::Tensor DecoderImpl::forward(const torch::Tensor& t, const StageHook& hook) {
   auto h = at::relu(conv(t, convW[0], convB[0]));
   if (hook) h = hook(0, h);
-  h = at::upsample_nearest2d(h, {h.size(2) * 2, h.size(3) * 2});
-  h = at::relu(conv(h, convW[1], convB[1]));
+  h = at::relu(upsampleConv(h, convW[1], convB[1]));  // nearest x2, then the 3x3 conv
   if (hook) h = hook(1, h);
-  h = at::upsample_nearest2d(h, {h.size(2) * 2, h.size(3) * 2});
-  return conv(h, convW[2], convB[2]) + 0.5;
+  return upsampleConv(h, convW[2], convB[2]) + 0.5;
 }
 
 torch::Tensor styleLossToStats(const std::vector<torch::Tensor>& out,

@@ -1,5 +1,6 @@
 // genlab-cli style transfer | train-decoder | alpha-sweep: the Style lab's
 // AdaIN part headless, on the same engine, job and request functions as the GUI.
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -160,7 +161,9 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   Json res{{"event", "result"}, {"lab", channel::kLab}, {"steps", r.steps},
            {"train_seconds", r.trainSeconds}, {"steps_per_second", cli::rate(double(r.steps), r.trainSeconds)},
            {"loss_before", metricsJson(r.before)}, {"loss_after", metricsJson(r.after)},
-           {"decoder", r.savedTo}};
+           {"decoder", r.savedTo},
+           // The worker's longest uninterrupted piece of work: what a slider waits at most.
+           {"longest_step_ms", engine.longestStepMs()}};
   if (printer.asJson()) printer.line(res);
   else
     out << "trained " << r.steps << " steps in " << r.trainSeconds << " s; loss " << r.before.total
@@ -182,11 +185,14 @@ int runAlphaSweep(const cli::Args& a, std::ostream& out, std::ostream& err) {
   const auto rows = alphaSweep(*session, photos.contents, photos.styles, pairs, alphas, a.integer("size", 256, 16, 4096));
   cli::JsonLines printer(out, a.flag("json"));
   int falls = 0, rises = 0;
+  std::array<int, 3> layerFalls{};
   for (const auto& r : rows) {
     falls += r.styleFalls;
     rises += r.contentRises;
+    for (int l = 0; l < 3; ++l) layerFalls[l] += r.layerFalls[l];
     printer.line({{"event", "pair"}, {"content", r.content}, {"style", r.style}, {"alphas", alphas},
                   {"content_loss", r.contentLoss}, {"style_loss", r.styleLoss},
+                  {"style_loss_by_layer", r.styleByLayer}, {"style_by_layer_falls", r.layerFalls},
                   {"style_falls_monotonically", r.styleFalls}, {"content_rises_monotonically", r.contentRises}});
     if (!printer.asJson()) {
       out << r.content << " x " << r.style << ":";
@@ -198,6 +204,7 @@ int runAlphaSweep(const cli::Args& a, std::ostream& out, std::ostream& err) {
   }
   printer.line({{"event", "result"}, {"lab", channel::kLab}, {"pairs", rows.size()},
                 {"style_falls_monotonically", falls}, {"content_rises_monotonically", rises},
+                {"style_by_layer_falls_monotonically", layerFalls},
                 {"decoder", session->describe()}});
   if (!printer.asJson())
     out << falls << " of " << rows.size() << " pairs: style loss falls; " << rises << ": content loss rises\n";

@@ -91,6 +91,14 @@ std::string styleDataDirectory() {
 
 std::string defaultDecoderPath() { return (fs::path(styleDataDirectory()) / "decoder.genlab").string(); }
 
+std::string userDecoderPath() {
+  fs::path base;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) base = xdg;
+  else if (const char* home = std::getenv("HOME"); home && *home) base = fs::path(home) / ".local" / "share";
+  else base = fs::path(".local") / "share";
+  return (base / "genlab" / "style" / "my-decoder.genlab").string();
+}
+
 std::string howToTrainDecoder() {
   return "no AdaIN decoder at " + defaultDecoderPath() +
          "; train one with `make data` (about 5 minutes), with `genlab-cli style train-decoder "

@@ -23,6 +23,10 @@ void checkImage(const Image& image, const std::string& what);
 std::string styleDataDirectory();
 // <styleDataDirectory()>/decoder.genlab
 std::string defaultDecoderPath();
+// Where the GUI saves a decoder it trains unless the user picks another file:
+// $XDG_DATA_HOME (else ~/.local/share)/genlab/style/my-decoder.genlab. Never
+// the shipped default above (a different name even when the folders coincide).
+std::string userDecoderPath();
 // What to tell a user who has no decoder yet.
 std::string howToTrainDecoder();
 

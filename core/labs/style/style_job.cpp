@@ -1,6 +1,7 @@
 #include "core/labs/style/style_job.h"
 
 #include <chrono>
+#include <filesystem>
 #include <stdexcept>
 
 #include "core/labs/style/style_image.h"
@@ -33,14 +34,6 @@ void StyleTrainJob::begin(JobContext&) {
   if (m_contents.empty() || m_styles.empty())
     throw std::runtime_error("no training photos in " + styleDataDirectory() +
                              "; run `make data` (copies the photos from python3-skimage and python3-sklearn)");
-  std::vector<Image> c, s;
-  for (const auto& p : m_contents) c.push_back(readImageFile(p));
-  for (const auto& p : m_styles) s.push_back(readImageFile(p));
-  // The textures alone are mostly grey: the photos serve as styles too, so the
-  // decoder learns to render colour.
-  s.insert(s.end(), c.begin(), c.end());
-  m_session->setTraining(c, s, m_config);
-  m_result.before = m_session->evaluateTraining();
   m_progress->totalSteps = m_steps;
 }
 
@@ -52,30 +45,66 @@ void StyleTrainJob::publishProgress(JobContext& ctx) {
 }
 
 bool StyleTrainJob::step(JobContext& ctx) {
-  if (m_progress->step >= m_steps) return true;
-  const auto t0 = Clock::now();
-  const auto m = m_session->trainStep();
-  m_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-  m_progress->contentLoss.push_back(float(m.content));
-  m_progress->styleLoss.push_back(float(m.style));
-  ++m_progress->step;
-  const bool done = m_progress->step >= m_steps;
-  if (done || ctx.publishDue()) publishProgress(ctx);
-  return done;
+  switch (m_phase) {
+    case Phase::Reading: {  // one photo per slice
+      const std::size_t n = m_contents.size();
+      if (m_read < n) m_contentImages.push_back(readImageFile(m_contents[m_read]));
+      else m_styleImages.push_back(readImageFile(m_styles[m_read - n]));
+      if (++m_read < n + m_styles.size()) return false;
+      // The textures alone are mostly grey: the photos serve as styles too, so the
+      // decoder learns to render colour.
+      m_styleImages.insert(m_styleImages.end(), m_contentImages.begin(), m_contentImages.end());
+      m_session->setTraining(m_contentImages, m_styleImages, m_config);
+      m_contentImages.clear();
+      m_styleImages.clear();
+      m_phase = Phase::Before;
+      return false;
+    }
+    case Phase::Before:
+      if (m_session->evaluateSlice(kSliceBudgetMs, &m_result.before)) m_phase = Phase::Training;
+      return false;
+    case Phase::Training: {
+      const auto t0 = Clock::now();
+      TrainMetrics m;
+      const bool stepDone = m_session->trainSlice(kSliceBudgetMs, &m);
+      m_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+      if (!stepDone) return false;
+      m_progress->contentLoss.push_back(float(m.content));
+      m_progress->styleLoss.push_back(float(m.style));
+      ++m_progress->step;
+      const bool last = m_progress->step >= m_steps;
+      if (last || ctx.publishDue()) publishProgress(ctx);
+      if (last) m_phase = Phase::After;
+      return false;
+    }
+    case Phase::After:
+      if (!m_session->evaluateSlice(kSliceBudgetMs, &m_result.after)) return false;
+      m_phase = Phase::Done;
+      return true;
+    case Phase::Done:
+      break;
+  }
+  return true;
 }
 
 void StyleTrainJob::end(JobContext& ctx, bool cancelled) {
-  if (m_progress->step == 0) return;  // failed in begin or stopped before a step: nothing to keep
+  // A half-done step's gradients are dropped: the decoder keeps its last whole step.
+  if (m_phase != Phase::Reading) m_session->abandonSlices();
+  if (m_progress->step == 0) return;  // failed early or stopped before a step: nothing to keep
   m_result.steps = m_progress->step;
   m_result.totalSteps = m_session->step();
   m_result.trainSeconds = m_seconds;
   m_result.cancelled = cancelled;
-  m_result.after = m_session->evaluateTraining();
   if (!m_out.empty()) {
+    const auto dir = std::filesystem::path(m_out).parent_path();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);  // the save names what failed
     m_session->save(m_out);
     m_result.savedTo = m_out;
   }
-  if (!cancelled) ctx.publish(Snapshot::result(channel::kTrain, std::make_shared<StyleTrainResult>(m_result)));
+  // A stopped run publishes no result (its "after" loss was not evaluated).
+  if (!cancelled && m_phase == Phase::Done)
+    ctx.publish(Snapshot::result(channel::kTrain, std::make_shared<StyleTrainResult>(m_result)));
 }
 
 }  // namespace genlab::core::style

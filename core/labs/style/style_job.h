@@ -1,9 +1,12 @@
 #pragma once
-// Training job of the Style lab's decoder: one Adam step per job step on
-// crops of the lab's photos (AdaIN's loss: content at the deepest encoder
-// layer, style on per-channel means and stds at every layer), progress about
-// 20 times a second, and an atomic save at the end (also when stopped, so a
-// stopped run keeps what it learnt).
+// Training job of the Style lab's decoder: Adam steps on crops of the lab's
+// photos (AdaIN's loss: content at the deepest encoder layer, style on
+// per-channel means and stds at every layer), progress about 20 times a
+// second, and an atomic save at the end (also when stopped, so a stopped run
+// keeps what it learnt). Every job step is a short slice (issue 16): one
+// photo read, or pieces of an Adam step or of the loss evaluation of about
+// kSliceBudgetMs (StyleSession::trainSlice), so a slider waits at most one
+// piece behind the training.
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +32,9 @@ struct StyleTrainResult : Payload {
   bool cancelled = false;
 };
 
+// What one job step aims at; a single piece may take longer on a slow machine.
+inline constexpr double kSliceBudgetMs = 40;
+
 class StyleTrainJob : public Job {
  public:
   // Trains `session` for `steps` steps on `contents`/`styles` (photo paths;
@@ -49,6 +55,9 @@ class StyleTrainJob : public Job {
   TrainConfig m_config;
   std::string m_out;
   std::vector<std::string> m_contents, m_styles;
+  enum class Phase { Reading, Before, Training, After, Done } m_phase = Phase::Reading;
+  std::vector<Image> m_contentImages, m_styleImages;
+  std::size_t m_read = 0;  // photos read so far (contents, then styles)
   std::shared_ptr<StyleProgress> m_progress;
   StyleTrainResult m_result;
   double m_seconds = 0;

@@ -26,6 +26,13 @@ std::shared_ptr<OpenedDecoder> openDefaultDecoder() {
   return out;
 }
 
+std::shared_ptr<OpenedDecoder> openLaunchDecoder() {
+  std::error_code ec;
+  if (!std::filesystem::exists(defaultDecoderPath(), ec) && std::filesystem::exists(userDecoderPath(), ec))
+    return openDecoder(userDecoderPath());
+  return openDefaultDecoder();
+}
+
 std::shared_ptr<LoadedImages> setImage(StyleSession& s, int slot, const Image& image, int maxSide) {
   if (slot == -1) s.setContent(image, maxSide);
   else if (image.empty()) s.clearStyle(slot);
@@ -59,11 +66,15 @@ std::vector<SweepRow> alphaSweep(StyleSession& s, const std::vector<std::string>
       const auto l = s.evaluate(p);
       row.contentLoss.push_back(l.content);
       row.styleLoss.push_back(l.style);
+      row.styleByLayer.push_back(l.styleByLayer);
     }
     row.styleFalls = row.contentRises = true;
+    row.layerFalls = {true, true, true};
     for (std::size_t k = 1; k < alphas.size(); ++k) {
       if (!(row.styleLoss[k] < row.styleLoss[k - 1])) row.styleFalls = false;
       if (!(row.contentLoss[k] > row.contentLoss[k - 1])) row.contentRises = false;
+      for (int l = 0; l < 3; ++l)
+        if (!(row.styleByLayer[k][l] < row.styleByLayer[k - 1][l])) row.layerFalls[l] = false;
     }
     rows.push_back(std::move(row));
   }

@@ -1,6 +1,7 @@
 #include "core/labs/style/style_session.h"
 
 #include <ATen/ATen.h>
+#include <torch/autograd.h>
 #include <torch/optim/adam.h>
 #include <torch/types.h>
 #include <torch/utils.h>
@@ -145,41 +146,220 @@ struct StyleSession::Impl {
     return {out, t};
   }
 
-  torch::Tensor crop(const std::vector<torch::Tensor>& pool, int n) {
+  torch::Tensor crop(std::mt19937_64& r, const std::vector<torch::Tensor>& pool, int n) {
     std::vector<torch::Tensor> out;
     const int s = config.size;
     for (int i = 0; i < n; ++i) {
-      const auto& img = pool[std::uniform_int_distribution<std::size_t>(0, pool.size() - 1)(rng)];
-      const int64_t y = std::uniform_int_distribution<int64_t>(0, img.size(2) - s)(rng);
-      const int64_t x = std::uniform_int_distribution<int64_t>(0, img.size(3) - s)(rng);
+      const auto& img = pool[std::uniform_int_distribution<std::size_t>(0, pool.size() - 1)(r)];
+      const int64_t y = std::uniform_int_distribution<int64_t>(0, img.size(2) - s)(r);
+      const int64_t x = std::uniform_int_distribution<int64_t>(0, img.size(3) - s)(r);
       auto c = img.narrow(2, y, s).narrow(3, x, s);
-      if (rng() & 1) c = c.flip({3});
+      if (r() & 1) c = c.flip({3});
       out.push_back(c);
     }
     return at::cat(out, 0).contiguous();
   }
 
-  std::pair<torch::Tensor, TrainMetrics> loss(const torch::Tensor& c, const torch::Tensor& s) {
+  // Half the steps at alpha = 1 (AdaIN's training), half at a random alpha, so
+  // the decoder also renders the in-between features the slider asks for.
+  static double drawAlpha(std::mt19937_64& r) {
+    return (r() & 1) ? 1.0 : std::uniform_real_distribution<double>(0, 1)(r);
+  }
+
+  // The style loss's targets at each encoder layer for a blend at alpha: the
+  // per-channel statistics interpolated from the content's (alpha 0) to the
+  // style's (alpha 1). At alpha = 1 this is AdaIN's style loss; below 1,
+  // asking for the full style's statistics (as a first version did) taught
+  // the decoder to amplify a partial blend, and it overshot the style at
+  // alpha = 1 (docs/style.md, the alpha sweep).
+  static void styleTargets(const std::vector<torch::Tensor>& fc, const std::vector<torch::Tensor>& fs, double alpha,
+                           std::vector<torch::Tensor>& means, std::vector<torch::Tensor>& stds) {
+    means.clear();
+    stds.clear();
+    for (std::size_t l = 0; l < fs.size(); ++l) {
+      const auto sc = channelStats(fc[l]), ss = channelStats(fs[l]);
+      means.push_back(alpha == 1.0 ? ss.mean : sc.mean * (1 - alpha) + ss.mean * alpha);
+      stds.push_back(alpha == 1.0 ? ss.std : sc.std * (1 - alpha) + ss.std * alpha);
+    }
+  }
+
+  std::pair<torch::Tensor, TrainMetrics> loss(const torch::Tensor& c, const torch::Tensor& s, double alpha) {
     std::vector<torch::Tensor> fc, fs;
     {
       torch::NoGradGuard ng;
       fc = encoder.forward(c);
       fs = encoder.forward(s);
     }
-    // Half the steps at alpha = 1 (AdaIN's training), half at a random alpha, so
-    // the decoder also renders the in-between features the slider asks for.
-    const double alpha = (rng() & 1) ? 1.0 : std::uniform_real_distribution<double>(0, 1)(rng);
     auto t = adain(fc.back(), channelStats(fs.back()), alpha).detach();
     auto out = decoder->forward(t);
     auto fo = encoder.forward(out);
     auto lc = at::mse_loss(fo.back(), t);
-    auto ls = styleLoss(fo, fs);
+    std::vector<torch::Tensor> means, stds;
+    styleTargets(fc, fs, alpha, means, stds);
+    auto ls = styleLossToStats(fo, means, stds);
     // Identity: the content's own features decode to the content photo. AdaIN's
     // VGG features pin colour down by themselves; a shallow random encoder's do
     // not, and without this term the decoder greys everything out.
     auto li = at::mse_loss(decoder->forward(fc.back()), c);
     auto total = lc + ls * config.styleWeight + li * config.identityWeight;
     return {total, {lc.item<double>(), ls.item<double>(), total.item<double>(), li.item<double>()}};
+  }
+
+  // ---- The step (or the evaluation) in pieces ------------------------------
+  // Every loss term is a mean over the batch and the samples do not interact
+  // (no batch statistics), so the batch's gradient is the sum of each
+  // sample's gradient divided by the batch size: one sample at a time, its
+  // backward pass split at the decoder's output (autograd::grad to the image,
+  // then backward from the image into the decoder), gives the same gradient.
+  enum Piece { kEncode, kForward, kEncoderBackward, kDecoderBackward, kIdentityForward,
+               kIdentityBackward, kAdam, kPieces };
+
+  struct Pass {
+    bool train = false;
+    bool active = false;
+    int batches = 1, batch = 0, sample = 0;
+    Piece piece = kEncode;
+    torch::Tensor c, s;  // the batch's crops
+    double alpha = 1;
+    std::vector<torch::Tensor> means, stds;  // this sample's style-loss targets per layer
+    torch::Tensor fc, t, out, main, gradOut, identity;
+    TrainMetrics sum;
+    std::array<double, kPieces> ms{};  // last measured time of each piece, -1: not yet
+    Pass() { ms.fill(-1); }
+    void release() { means.clear(); stds.clear(); fc = t = out = main = gradOut = identity = c = s = torch::Tensor(); }
+  };
+  Pass trainPass, evalPass{};
+  std::mt19937_64 evalRng;
+
+  void drawBatch(Pass& p, std::mt19937_64& r) {
+    p.c = crop(r, trainContents, config.batch);
+    p.s = crop(r, trainStyles, config.batch);
+    p.alpha = drawAlpha(r);
+    p.sample = 0;
+    p.piece = kEncode;
+  }
+
+  // Runs the pass's current piece and moves to the next; true when the pass is complete.
+  bool runPiece(Pass& p) {
+    const double n = config.batch;
+    std::mt19937_64& r = p.train ? rng : evalRng;
+    if (!p.active) {
+      p.active = true;
+      p.batch = 0;
+      p.sum = {};
+      if (!p.train) evalRng.seed(config.seed + 977);
+      drawBatch(p, r);
+      if (p.train) optimizer->zero_grad();
+    }
+    torch::AutoGradMode grad(p.train);
+    const auto ci = p.piece == kAdam ? torch::Tensor() : p.c.narrow(0, p.sample, 1);
+    switch (p.piece) {
+      case kEncode: {
+        torch::NoGradGuard ng;
+        const auto fc = encoder.forward(ci);
+        const auto fs = encoder.forward(p.s.narrow(0, p.sample, 1));
+        p.fc = fc.back();
+        p.t = adain(p.fc, channelStats(fs.back()), p.alpha);
+        styleTargets(fc, fs, p.alpha, p.means, p.stds);
+        p.piece = kForward;
+        return false;
+      }
+      case kForward: {
+        auto out = decoder->forward(p.t);
+        auto fo = encoder.forward(out);
+        auto lc = at::mse_loss(fo.back(), p.t);
+        auto ls = styleLossToStats(fo, p.means, p.stds);
+        const double c = lc.item<double>(), s = ls.item<double>();
+        p.sum.content += c / n;
+        p.sum.style += s / n;
+        p.sum.total += (c + s * config.styleWeight) / n;
+        if (p.train) {
+          p.out = out;
+          p.main = (lc + ls * config.styleWeight) / n;
+          p.piece = kEncoderBackward;
+        } else {
+          p.piece = kIdentityForward;
+        }
+        p.means.clear();
+        p.stds.clear();
+        return false;
+      }
+      case kEncoderBackward:
+        p.gradOut = torch::autograd::grad({p.main}, {p.out})[0];
+        p.main = torch::Tensor();
+        p.piece = kDecoderBackward;
+        return false;
+      case kDecoderBackward:
+        p.out.backward(p.gradOut);
+        p.out = p.gradOut = torch::Tensor();
+        p.piece = kIdentityForward;
+        return false;
+      case kIdentityForward: {
+        auto li = at::mse_loss(decoder->forward(p.fc), ci);
+        const double v = li.item<double>();
+        p.sum.identity += v / n;
+        p.sum.total += v * config.identityWeight / n;
+        p.fc = p.t = torch::Tensor();
+        if (p.train) {
+          p.identity = li * (config.identityWeight / n);
+          p.piece = kIdentityBackward;
+          return false;
+        }
+        break;
+      }
+      case kIdentityBackward:
+        p.identity.backward();
+        p.identity = torch::Tensor();
+        break;
+      case kAdam:
+        optimizer->step();
+        ++steps;
+        trainedSize = config.size;
+        p.active = false;
+        p.release();
+        return true;
+      case kPieces:
+        break;
+    }
+    // The sample is done.
+    if (++p.sample < config.batch) {
+      p.piece = kEncode;
+      return false;
+    }
+    if (p.train) {
+      p.piece = kAdam;
+      return false;
+    }
+    if (++p.batch < p.batches) {
+      drawBatch(p, r);
+      return false;
+    }
+    p.sum.content /= p.batches;
+    p.sum.style /= p.batches;
+    p.sum.identity /= p.batches;
+    p.sum.total /= p.batches;
+    p.active = false;
+    p.release();
+    return true;
+  }
+
+  bool runPieces(Pass& p, double budgetMs, TrainMetrics* metrics) {
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    for (;;) {
+      const Piece kind = p.active ? p.piece : kEncode;
+      const auto t0 = Clock::now();
+      const bool done = runPiece(p);
+      const auto now = Clock::now();
+      p.ms[kind] = std::chrono::duration<double, std::milli>(now - t0).count();
+      if (done) {
+        if (metrics) *metrics = p.sum;
+        return true;
+      }
+      const double next = p.ms[p.piece];
+      if (next < 0 || std::chrono::duration<double, std::milli>(now - start).count() + next > budgetMs)
+        return false;
+    }
   }
 };
 
@@ -298,8 +478,13 @@ PairLosses StyleSession::evaluate(const TransferParams& p) {
     means.push_back(s.mean);
     stds.push_back(s.std);
   }
-  return {at::mse_loss(fo.back(), m->contentFeat.back()).item<double>(),
-          styleLossToStats(fo, means, stds).item<double>()};
+  PairLosses r;
+  r.content = at::mse_loss(fo.back(), m->contentFeat.back()).item<double>();
+  for (int l = 0; l < kEncoderLayers; ++l) {
+    r.styleByLayer[l] = styleLossToStats({fo[l]}, {means[l]}, {stds[l]}).item<double>();
+    r.style += r.styleByLayer[l];
+  }
+  return r;
 }
 
 void StyleSession::setTraining(const std::vector<Image>& contents, const std::vector<Image>& styles,
@@ -316,16 +501,19 @@ void StyleSession::setTraining(const std::vector<Image>& contents, const std::ve
   for (const auto& i : contents) m->trainContents.push_back(resizeShort(toTensor(i), side).contiguous());
   for (const auto& i : styles) m->trainStyles.push_back(resizeShort(toTensor(i), side).contiguous());
   m->rng.seed(config.seed);
+  abandonSlices();
   m->optimizer = std::make_unique<torch::optim::Adam>(
       m->decoder->parameters(), torch::optim::AdamOptions(config.learningRate));
 }
 
 TrainMetrics StyleSession::trainStep() {
   if (!m->optimizer) throw std::logic_error("setTraining first");
-  auto c = m->crop(m->trainContents, m->config.batch);
-  auto s = m->crop(m->trainStyles, m->config.batch);
+  if (m->trainPass.active) throw std::logic_error("a sliced step is half done");
+  auto c = m->crop(m->rng, m->trainContents, m->config.batch);
+  auto s = m->crop(m->rng, m->trainStyles, m->config.batch);
+  const double alpha = Impl::drawAlpha(m->rng);
   m->optimizer->zero_grad();
-  auto [total, metrics] = m->loss(c, s);
+  auto [total, metrics] = m->loss(c, s, alpha);
   total.backward();
   m->optimizer->step();
   ++m->steps;
@@ -336,20 +524,53 @@ TrainMetrics StyleSession::trainStep() {
 TrainMetrics StyleSession::evaluateTraining(int batches) {
   if (!m->optimizer) throw std::logic_error("setTraining first");
   torch::NoGradGuard ng;
-  const auto saved = m->rng;
-  m->rng.seed(m->config.seed + 977);
+  std::mt19937_64 er(m->config.seed + 977);  // the same crops every time
   TrainMetrics sum;
   for (int b = 0; b < batches; ++b) {
-    auto c = m->crop(m->trainContents, m->config.batch);
-    auto s = m->crop(m->trainStyles, m->config.batch);
-    const auto r = m->loss(c, s).second;
+    auto c = m->crop(er, m->trainContents, m->config.batch);
+    auto s = m->crop(er, m->trainStyles, m->config.batch);
+    const double alpha = Impl::drawAlpha(er);
+    const auto r = m->loss(c, s, alpha).second;
     sum.content += r.content / batches;
     sum.style += r.style / batches;
     sum.total += r.total / batches;
     sum.identity += r.identity / batches;
   }
-  m->rng = saved;
   return sum;
+}
+
+bool StyleSession::trainSlice(double budgetMs, TrainMetrics* metrics) {
+  if (!m->optimizer) throw std::logic_error("setTraining first");
+  m->trainPass.train = true;
+  return m->runPieces(m->trainPass, budgetMs, metrics);
+}
+
+bool StyleSession::evaluateSlice(double budgetMs, TrainMetrics* metrics, int batches) {
+  if (!m->optimizer) throw std::logic_error("setTraining first");
+  if (batches < 1) throw std::invalid_argument("evaluateSlice: batches must be at least 1");
+  if (!m->evalPass.active) m->evalPass.batches = batches;
+  return m->runPieces(m->evalPass, budgetMs, metrics);
+}
+
+std::vector<std::vector<float>> StyleSession::lastGradients() const {
+  std::vector<std::vector<float>> out;
+  for (const auto& p : m->decoder->parameters()) {
+    std::vector<float> v;
+    if (p.grad().defined()) {
+      auto g = p.grad().detach().flatten().to(torch::kCPU).contiguous();
+      v.assign(g.data_ptr<float>(), g.data_ptr<float>() + g.numel());
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+void StyleSession::abandonSlices() {
+  for (auto* p : {&m->trainPass, &m->evalPass}) {
+    p->active = false;
+    p->release();
+  }
+  if (m->optimizer) m->optimizer->zero_grad();
 }
 
 }  // namespace genlab::core::style

@@ -48,6 +48,7 @@ struct TrainMetrics {
 // style loss between the re-encoded result and the (mixed) style statistics.
 struct PairLosses {
   double content = 0, style = 0;
+  std::array<double, 3> styleByLayer{};  // style's terms per encoder layer (sum = style)
 };
 
 struct TrainConfig {
@@ -87,9 +88,28 @@ class StyleSession {
   // Training: crops of config.size from these photos.
   void setTraining(const std::vector<Image>& contents, const std::vector<Image>& styles,
                    const TrainConfig& config);
+  // One Adam step on a whole batch (the reference the sliced step is tested against).
   TrainMetrics trainStep();
+  // The same step in short pieces, for the engine's worker: each call runs
+  // pieces of the step (one sample's encoding, its forward pass, the backward
+  // through the encoder, through the decoder, the identity term, ...; the
+  // gradients accumulate, the Adam step is the last piece) until the next
+  // piece would take the call past budgetMs (at least one piece per call;
+  // piece times are those measured last time). Returns true when the step is
+  // complete, with its batch metrics in *metrics. Same parameters as
+  // trainStep() to float rounding (tested): the losses are means over the
+  // batch, and the samples do not interact.
+  bool trainSlice(double budgetMs, TrainMetrics* metrics);
   // Mean loss over a fixed seeded set of crops (same for every call).
   TrainMetrics evaluateTraining(int batches = 2);
+  // The same in pieces (no gradients); true when done, with *metrics. A call
+  // after completion starts a new evaluation.
+  bool evaluateSlice(double budgetMs, TrainMetrics* metrics, int batches = 2);
+  // The decoder's gradient of the last completed step, parameter by parameter,
+  // flattened (for tests: Adam's update hides a wrong gradient scale).
+  std::vector<std::vector<float>> lastGradients() const;
+  // Drops a half-done sliced step or evaluation (the gradients so far are discarded).
+  void abandonSlices();
 
   struct Impl;
 

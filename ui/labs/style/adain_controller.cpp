@@ -43,8 +43,16 @@ void AdainController::releaseSession() {
 }
 
 void AdainController::openDefault() {
+  if (training()) return;
   m_client.request(
       "open", tr("Open decoder"), []() -> PayloadPtr { return openDefaultDecoder(); },
+      LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
+}
+
+void AdainController::openAtLaunch() {
+  if (training()) return;
+  m_client.request(
+      "open", tr("Open decoder"), []() -> PayloadPtr { return openLaunchDecoder(); },
       LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
 }
 
@@ -61,6 +69,10 @@ void AdainController::adopt(const std::shared_ptr<const OpenedDecoder>& o) {
   m_session = o->session;
   m_trained = o->trained;
   m_summary = QString::fromStdString(o->summary);
+  m_path = QString::fromStdString(o->path);
+  m_usingDefault = o->path.empty() || o->path == defaultDecoderPath();
+  m_trainTarget = m_usingDefault ? QString::fromStdString(userDecoderPath()) : m_path;
+  Q_EMIT decoderFileChanged();
   // The images live in the session: hand them to the new one.
   for (int slot = -1; slot < kMaxStyles; ++slot)
     if (!m_images[slot + 1].empty()) sendImage(slot);
@@ -78,6 +90,12 @@ void AdainController::saveDecoder(const QString& path) {
         return nullptr;
       },
       [this, path](const PayloadPtr&) { Q_EMIT info(tr("Decoder saved to %1").arg(path)); });
+}
+
+void AdainController::setTrainTarget(const QString& path) {
+  if (path.isEmpty() || training()) return;
+  m_trainTarget = path;
+  Q_EMIT decoderFileChanged();
 }
 
 void AdainController::setImage(int slot, const QImage& image) {
@@ -138,26 +156,31 @@ void AdainController::train(long steps, int size, int batch, std::uint64_t seed)
     if (s.job != m_jobId) return;
     if (auto p = std::dynamic_pointer_cast<const StyleProgress>(s.payload)) Q_EMIT progressed(p);
   };
-  h.ended = [this](const LabClient::JobEnd& end) {
+  const long stepsBefore = m_session->step();
+  h.ended = [this, stepsBefore](const LabClient::JobEnd& end) {
     if (end.job != m_jobId) return;
     m_jobId = 0;
-    Q_EMIT trainingChanged(false);
     if (end.failed()) {
+      Q_EMIT trainingChanged(false);
       Q_EMIT errorOccurred(tr("Train decoder"), end.message);
       return;
     }
-    m_trained = m_session && m_session->step() > 0;
-    if (auto r = std::dynamic_pointer_cast<const StyleTrainResult>(end.result)) {
-      m_summary = tr("decoder: %1 steps, saved to %2").arg(r->totalSteps).arg(QString::fromStdString(r->savedTo));
-      Q_EMIT finished(r);
-    } else if (end.cancelled()) {
-      m_summary = tr("decoder: training stopped (what it learnt is saved to %1)")
-                      .arg(QString::fromStdString(defaultDecoderPath()));
-      Q_EMIT info(m_summary);
+    const long stepsNow = m_session ? m_session->step() : 0;
+    m_trained = stepsNow > 0;
+    const auto r = std::dynamic_pointer_cast<const StyleTrainResult>(end.result);
+    if (stepsNow > stepsBefore) {  // the job saved it (done or stopped): that file is in use now
+      m_path = m_trainTarget;
+      m_usingDefault = m_path.toStdString() == defaultDecoderPath();
+      m_summary = r ? tr("decoder: %1 steps, saved to %2").arg(r->totalSteps).arg(m_path)
+                    : tr("decoder: %1 steps (training stopped; saved to %2)").arg(stepsNow).arg(m_path);
     }
+    Q_EMIT decoderFileChanged();
+    Q_EMIT trainingChanged(false);
+    if (r) Q_EMIT finished(r);
+    else if (end.cancelled()) Q_EMIT info(m_summary);
   };
-  m_jobId = m_client.submit(std::make_unique<StyleTrainJob>(m_session, steps, c, defaultDecoderPath()),
-                            std::move(h));
+  m_jobId = m_client.submit(
+      std::make_unique<StyleTrainJob>(m_session, steps, c, m_trainTarget.toStdString()), std::move(h));
   Q_EMIT trainingChanged(true);
 }
 

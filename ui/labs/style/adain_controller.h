@@ -31,9 +31,20 @@ class AdainController : public QObject {
   bool ready() const { return bool(m_session); }
   bool trained() const { return m_trained; }
   QString summary() const { return m_summary; }
+  // The file the decoder in use came from ("" : a fresh, untrained one) and
+  // whether that is the shipped default (defaultDecoderPath()).
+  QString loadedPath() const { return m_path; }
+  bool usingDefault() const { return m_usingDefault; }
+  // Where Train decoder saves (when done and when stopped): the opened file
+  // when it is the user's own, else userDecoderPath() — never silently the
+  // shipped default. setTrainTarget picks another file (Save to…).
+  QString trainTarget() const { return m_trainTarget; }
+  void setTrainTarget(const QString& path);
 
   // The default decoder (or a fresh one with a note on how to train it).
   void openDefault();
+  // At launch: the default decoder, else the user's own, else a fresh one.
+  void openAtLaunch();
   void openDecoder(const QString& path);
   void saveDecoder(const QString& path);
   // slot -1: content; 0..3: style A..D. A null image clears a style slot.
@@ -51,6 +62,7 @@ class AdainController : public QObject {
   void progressed(const genlab::ui::StyleProgressPtr& progress);
   void finished(const genlab::ui::StyleTrainResultPtr& result);
   void trainingChanged(bool training);
+  void decoderFileChanged();  // loadedPath(), usingDefault() or trainTarget() changed
   void errorOccurred(const QString& what, const QString& message);
   void info(const QString& message);
 
@@ -66,6 +78,9 @@ class AdainController : public QObject {
   std::uint64_t m_jobId = 0;
   bool m_trained = false;
   QString m_summary;
+  QString m_path;
+  bool m_usingDefault = false;
+  QString m_trainTarget;
 };
 
 }  // namespace genlab::ui

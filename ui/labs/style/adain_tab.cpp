@@ -97,14 +97,17 @@ AdainTab::AdainTab(EngineBridge* bridge, QWidget* parent)
                              .arg(r->before.total, 0, 'f', 3).arg(r->after.total, 0, 'f', 3));
     requestTransfer();
   });
+  connect(m_controller, &AdainController::decoderFileChanged, this, &AdainTab::showDecoderFile);
   connect(m_controller, &AdainController::trainingChanged, this, [this](bool training) {
     m_train->setEnabled(!training);
     m_stop->setEnabled(training);
+    m_useDefault->setEnabled(!training);
+    m_saveTo->setEnabled(!training);
     if (!training) m_decoderLabel->setText(m_controller->summary());
   });
   connect(m_controller, &AdainController::errorOccurred, this, &AdainTab::errorMessage);
   connect(m_controller, &AdainController::info, this, &AdainTab::statusMessage);
-  m_controller->openDefault();
+  m_controller->openAtLaunch();
 }
 
 QWidget* AdainTab::buildControls() {
@@ -193,14 +196,27 @@ QWidget* AdainTab::buildControls() {
   tf->addRow(tr("Steps"), m_steps);
   tf->addRow(tr("Crop size"), m_trainSize);
   m_train = new QPushButton(tr("Train decoder"));
-  m_train->setToolTip(tr("Train the decoder in the background (the encoder stays fixed); "
-                         "it is saved to %1 when done or stopped.").arg(QString::fromStdString(defaultDecoderPath())));
+  m_train->setToolTip(tr("Train the decoder in use further, in the background (the encoder stays "
+                         "fixed); it is saved when done or stopped to the file named above: your "
+                         "own decoder file, never the shipped default unless you pick it with Save to…."));
   m_stop = new QPushButton(tr("Stop"));
   m_stop->setEnabled(false);
   m_stop->setToolTip(tr("Stop training; what the decoder learnt so far is kept and saved."));
   connect(m_train, &QPushButton::clicked, this, &AdainTab::startTraining);
   connect(m_stop, &QPushButton::clicked, m_controller, &AdainController::cancel);
   tf->addRow(form::row({m_train, m_stop}));
+  m_fileLabel = new QLabel;
+  m_fileLabel->setWordWrap(true);
+  m_fileLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  tf->addRow(m_fileLabel);
+  m_useDefault = new QPushButton(tr("Use default"));
+  m_useDefault->setToolTip(tr("Go back to the shipped default decoder (%1); your own file stays where it is.")
+                               .arg(QString::fromStdString(defaultDecoderPath())));
+  m_saveTo = new QPushButton(tr("Save to…"));
+  m_saveTo->setToolTip(tr("Choose the file that Train decoder saves to."));
+  connect(m_useDefault, &QPushButton::clicked, m_controller, &AdainController::openDefault);
+  connect(m_saveTo, &QPushButton::clicked, this, &AdainTab::chooseTrainTarget);
+  tf->addRow(form::row({m_useDefault, m_saveTo}));
   m_progress = new QProgressBar;
   m_progress->setRange(0, 1000);
   m_progress->setValue(0);
@@ -342,6 +358,21 @@ void AdainTab::onTransferred(const StyleTransferPtr& r) {
   m_stats->setStats(QStringLiteral("result"), r->result.mean, r->result.std);
   m_stats->setResultLabel(r->resultReencoded ? tr("result (encoded again)")
                                              : tr("result (AdaIN target, while dragging)"));
+}
+
+void AdainTab::showDecoderFile() {
+  const QString path = m_controller->loadedPath();
+  const QString inUse = path.isEmpty() ? tr("In use: a fresh, untrained decoder.")
+                        : m_controller->usingDefault() ? tr("In use: the default decoder, %1.").arg(path)
+                                                       : tr("In use: %1.").arg(path);
+  m_fileLabel->setText(inUse + QLatin1Char(' ') +
+                       tr("Training saves to %1.").arg(m_controller->trainTarget()));
+}
+
+void AdainTab::chooseTrainTarget() {
+  const QString f = QFileDialog::getSaveFileName(this, tr("Train decoder saves to"), m_controller->trainTarget(),
+                                                 tr("GenLab models (*.genlab)"));
+  if (!f.isEmpty()) m_controller->setTrainTarget(f);
 }
 
 void AdainTab::startTraining() {

@@ -54,6 +54,9 @@ class AdainTab : public QWidget {
   QSpinBox* stepsSpin() const { return m_steps; }
   QSpinBox* trainSizeSpin() const { return m_trainSize; }
   QLabel* decoderLabel() const { return m_decoderLabel; }
+  QLabel* decoderFileLabel() const { return m_fileLabel; }
+  QPushButton* useDefaultButton() const { return m_useDefault; }
+  QPushButton* saveToButton() const { return m_saveTo; }
   int transfers() const { return m_transfers; }
 
  Q_SIGNALS:
@@ -67,6 +70,8 @@ class AdainTab : public QWidget {
   void loadDefaultImages();
   void showStyles();
   void onTransferred(const StyleTransferPtr& r);
+  void showDecoderFile();
+  void chooseTrainTarget();
 
   AdainController* m_controller;
   std::array<QImage, 4> m_styleImages;
@@ -88,6 +93,9 @@ class AdainTab : public QWidget {
   QPushButton* m_stop = nullptr;
   QProgressBar* m_progress = nullptr;
   QLabel* m_decoderLabel = nullptr;
+  QLabel* m_fileLabel = nullptr;  // which file is in use, where training saves
+  QPushButton* m_useDefault = nullptr;
+  QPushButton* m_saveTo = nullptr;
   // views
   ImageView* m_contentView = nullptr;
   ImageView* m_styleView = nullptr;

@@ -12,7 +12,7 @@
 #include <QTableWidget>
 #include <QTest>
 
-#include "ui/labs/cells/cell_map_view.h"
+#include "ui/views/latent_map_view.h"
 #include "ui/labs/cells/cells_panel.h"
 #include "ui_test_util.h"
 
@@ -50,7 +50,7 @@ TEST_CASE("cells panel trains on sim-shift, scores every method and applies a la
 
   // Drawing a lasso with the mouse selects what is inside it.
   panel.mapView()->clearSelections();
-  panel.mapView()->setMode(CellMapView::Mode::Lasso1);
+  panel.mapView()->setLassoMode(1);
   const QPoint c = panel.mapView()->rect().center();
   QTest::mousePress(panel.mapView(), Qt::LeftButton, Qt::NoModifier, c + QPoint(-150, -150));
   for (QPoint p : {QPoint(150, -150), QPoint(150, 150), QPoint(-150, 150)}) {

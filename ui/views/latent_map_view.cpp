@@ -1,5 +1,6 @@
 #include "ui/views/latent_map_view.h"
 
+#include <QElapsedTimer>
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -77,6 +78,12 @@ LatentMapView::LatentMapView(QWidget* parent) : QWidget(parent) {
   m_fitButton->setAutoRaise(false);
   m_fitButton->setCursor(Qt::ArrowCursor);
   connect(m_fitButton, &QToolButton::clicked, this, &LatentMapView::fit);
+  m_anim.setInterval(16);
+  connect(&m_anim, &QTimer::timeout, this, [this] {
+    m_phase = std::min(1.0, m_phase + 16.0 / 900.0);
+    if (m_phase >= 1) m_anim.stop();
+    update();
+  });
 }
 
 QSize LatentMapView::sizeHint() const { return {640, 600}; }
@@ -121,6 +128,8 @@ void LatentMapView::setPoints(const std::vector<float>& xy, const std::vector<in
     m_indices.push_back(i);
     m_hasLabels = m_hasLabels || label >= 0;
   }
+  for (int k = 1; k <= kLassos; ++k)
+    if (!m_lassos[k - 1].isEmpty()) pickInside(k);
   m_cacheDirty = true;
   if (m_autoFit) fitToPoints();
   update();
@@ -130,6 +139,8 @@ void LatentMapView::clearPoints() {
   m_points.clear();
   m_labels.clear();
   m_hasLabels = false;
+  m_pointColours.clear();
+  for (auto& sel : m_selections) sel.clear();
   m_pinned.reset();
   m_endA.reset();
   m_endB.reset();
@@ -235,6 +246,13 @@ void LatentMapView::renderCache() {
   m_cache = QImage(r.size() * dpr, QImage::Format_ARGB32_Premultiplied);
   m_cache.setDevicePixelRatio(dpr);
   m_cache.fill(Qt::transparent);
+  if (m_points.size() > kSpriteLimit || !m_pointColours.empty()) {
+    renderPixels(m_cache, r);
+    m_cacheView = m_view;
+    m_cacheView.size = r.size();
+    m_cacheDirty = false;
+    return;
+  }
   QPainter p(&m_cache);
   const double half = m_sprites.front().width() / 2.0;
   for (int i = 0; i < m_points.size(); ++i) {
@@ -274,6 +292,8 @@ void LatentMapView::drawPoints(QPainter& p) {
 }
 
 void LatentMapView::paintEvent(QPaintEvent*) {
+  QElapsedTimer timer;
+  timer.start();
   QPainter p(this);
   p.fillRect(rect(), palette().color(QPalette::Window));
   const QRect r = plotRect();
@@ -288,9 +308,12 @@ void LatentMapView::paintEvent(QPaintEvent*) {
   p.setOpacity(1.0);
   p.setRenderHint(QPainter::Antialiasing);
   drawRegion(p);
+  drawSelections(p);
+  drawArrowAndCloud(p);
   drawMarkers(p);
   drawCrosshair(p);
   drawLegend(p);
+  drawCaption(p);
   if (m_points.isEmpty()) {
     p.setPen(QColor(110, 110, 120));
     p.drawText(r, Qt::AlignCenter | Qt::TextWordWrap, m_emptyText);
@@ -298,6 +321,7 @@ void LatentMapView::paintEvent(QPaintEvent*) {
   p.setPen(palette().color(QPalette::Mid));
   p.setBrush(Qt::NoBrush);
   p.drawRect(QRectF(r).adjusted(0.5, 0.5, -0.5, -0.5));
+  m_lastPaintMs = timer.nsecsElapsed() / 1e6;
 }
 
 void LatentMapView::drawGridAndAxes(QPainter& p) {
@@ -406,9 +430,29 @@ void LatentMapView::drawCrosshair(QPainter& p) {
 }
 
 void LatentMapView::drawLegend(QPainter& p) {
-  if (!m_hasLabels) return;
   const QRect r = plotRect();
   const QFontMetrics fm = fontMetrics();
+  if (!m_legendNames.isEmpty()) {
+    const int rowH = fm.height() + 2, rows = int(std::min<qsizetype>(14, m_legendNames.size()));
+    int w = 0;
+    for (int i = 0; i < rows; ++i) w = std::max(w, fm.horizontalAdvance(m_legendNames[i]));
+    const QRect box(r.right() - w - 36, r.top() + 8, w + 28, rowH * rows + 8);
+    p.save();
+    p.setPen(QColor(200, 200, 210));
+    p.setBrush(QColor(255, 255, 255, 225));
+    p.drawRoundedRect(box, 4, 4);
+    for (int i = 0; i < rows; ++i) {
+      const int y = box.top() + 4 + rowH * i;
+      p.setPen(Qt::NoPen);
+      p.setBrush(m_legendColours.value(i, QColor(120, 120, 120)));
+      p.drawEllipse(QPointF(box.left() + 12, y + rowH / 2.0), 5, 5);
+      p.setPen(QColor(40, 40, 50));
+      p.drawText(QRect(box.left() + 22, y, box.width() - 24, rowH), Qt::AlignVCenter, m_legendNames[i]);
+    }
+    p.restore();
+    return;
+  }
+  if (!m_hasLabels) return;
   const int rowH = fm.height() + 2, w = fm.horizontalAdvance("label") + 16;
   const QRect box(r.right() - w - 8, r.top() + 8, w, rowH * 11 + 8);
   p.save();
@@ -450,6 +494,16 @@ void LatentMapView::mousePressEvent(QMouseEvent* e) {
   }
   if (e->button() != Qt::LeftButton || !plotRect().contains(pos.toPoint())) return;
   const QPointF l = latentAt(pos);
+  if (m_lassoMode > 0) {
+    m_drag = Drag::Lasso;
+    m_drawing = QPolygonF() << l;
+    return;
+  }
+  if (m_leftPans && !(e->modifiers() & Qt::ShiftModifier) && !m_brushEnabled) {
+    m_drag = Drag::Pan;
+    setCursor(Qt::ClosedHandCursor);
+    return;
+  }
   if (e->modifiers() & Qt::ShiftModifier) {
     if (!m_endA || m_endB) {
       m_endA = l;
@@ -532,6 +586,11 @@ void LatentMapView::mouseMoveEvent(QMouseEvent* e) {
     return;
   }
   const QRect r = plotRect();
+  if (m_drag == Drag::Lasso) {
+    m_drawing << latentAt(pos);
+    update();
+    return;
+  }
   if (m_drag == Drag::Brush) {
     if (r.contains(pos.toPoint())) paintDisc(pos);
     return;
@@ -549,6 +608,7 @@ void LatentMapView::mouseMoveEvent(QMouseEvent* e) {
 void LatentMapView::mouseReleaseEvent(QMouseEvent*) {
   if (m_drag == Drag::Pan) unsetCursor();
   if (m_drag == Drag::Brush) Q_EMIT regionChanged();
+  if (m_drag == Drag::Lasso) finishLasso();
   m_drag = Drag::None;
   update();
 }
@@ -586,10 +646,16 @@ int LatentMapView::nearestPoint(const QPointF& widgetPos, double maxDistance) co
 }
 
 QString LatentMapView::helpText() const {
+  if (m_leftPans)
+    return tr("<b>Map</b><br>Drag: pan &middot; wheel: zoom &middot; Fit: reset") +
+           (m_lassoMode > 0 ? tr("<br><b>Lasso %1:</b> drag around the cells to select").arg(m_lassoMode)
+                            : QString());
   return tr("<b>Latent map</b><br>Click: decode that point &middot; drag: scrub<br>"
             "Shift+click twice: interpolate from A to B<br>"
             "Wheel: zoom &middot; right-drag, middle-drag or Ctrl+drag: pan &middot; Fit: reset") +
-         (m_brushEnabled ? tr("<br><b>Brush on:</b> drag to paint the sampling region") : QString());
+         (m_brushEnabled ? tr("<br><b>Brush on:</b> drag to paint the sampling region") : QString()) +
+         (m_lassoMode > 0 ? tr("<br><b>Lasso %1:</b> drag around the cells to select").arg(m_lassoMode)
+                          : QString());
 }
 
 bool LatentMapView::event(QEvent* e) {
@@ -602,7 +668,8 @@ bool LatentMapView::event(QEvent* e) {
   const int i = nearestPoint(help->pos(), 6);
   QString text = helpText();
   if (i >= 0) {
-    text = tr("test image %1 &middot; label %2<br>z = (%3, %4)")
+    text = (m_pointColours.empty() ? tr("test image %1 &middot; label %2<br>z = (%3, %4)")
+                                   : tr("point %1 &middot; label %2<br>(%3, %4)"))
                .arg(m_indices[i])
                .arg(m_labels[i] < 0 ? tr("unknown") : QString::number(m_labels[i]))
                .arg(m_points[i].x(), 0, 'f', 3)

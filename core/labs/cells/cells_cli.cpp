@@ -67,6 +67,9 @@ CellsOptions optionsFromArgs(const cli::Args& a) {
   o.threads = a.integer("threads", 0, 0, 1024);
   o.simCells = a.integer("cells", o.simCells, 10, 5000000);
   o.simGenes = a.integer("genes", o.simGenes, 10, 100000);
+  o.simTypeRadius = a.real("sim-radius", o.simTypeRadius);
+  o.simStateSd = a.real("sim-state-sd", o.simStateSd);
+  o.simCoupling = a.real("sim-coupling", o.simCoupling);
   if (!o.simulated() && (a.has("cells") || a.has("genes")))
     throw std::invalid_argument("--cells and --genes size simulated data (sim-*) only");
   o.validate();
@@ -93,7 +96,8 @@ int runPerturb(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"data", "obs", "orientation", "condition-key", "control", "treated",
                    "cell-type-key", "holdout", "method", "epochs", "seed", "latent", "hidden",
                    "batch", "lr", "beta", "hvg", "no-normalize", "no-log1p", "pcs", "threads",
-                   "cells", "genes", "json", "out", "de", "metrics"});
+                   "cells", "genes", "sim-radius", "sim-state-sd", "sim-coupling", "json", "out", "de",
+                   "metrics"});
   const CellsOptions o = optionsFromArgs(a);
   Printer printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });

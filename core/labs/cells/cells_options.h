@@ -41,6 +41,7 @@ struct CellsOptions {
   // sim-* size.
   int simCells = 6000;
   int simGenes = 1000;
+  double simTypeRadius = 1.5, simStateSd = 0.5, simCoupling = 1.5;
 
   bool simulated() const { return data == kSimAdditive || data == kSimShift; }
   bool trainsModel() const { return method == "vae" || method == "cvae"; }

@@ -133,6 +133,9 @@ std::shared_ptr<CellsSession> CellsSession::create(const CellsOptions& options) 
     s.regime = o.data == kSimAdditive ? Regime::Additive : Regime::Shift;
     s.cells = o.simCells;
     s.genes = o.simGenes;
+    s.typeRadius = o.simTypeRadius;
+    s.stateSd = o.simStateSd;
+    s.coupling = o.simCoupling;
     s.seed = o.seed;
     if (o.conditionKey.empty()) o.conditionKey = kSimConditionKey;
     if (o.control.empty()) o.control = kSimControl;

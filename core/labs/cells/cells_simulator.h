@@ -30,6 +30,12 @@ struct SimOptions {
   double effect = 1.2;        // additive: |log fold change|; shift: length of the state shift
   double dispersion = 0.2;    // NB: var = mu + dispersion * mu^2
   double meanLibrary = 3000;  // expected counts per cell
+  // Geometry of the cell state: type means on a circle of this radius, each
+  // cell's state around its type mean with this s.d.; `coupling` scales how
+  // sharply the nonlinear map (tanh units) bends with the state.
+  double typeRadius = 1.5;
+  double stateSd = 0.5;
+  double coupling = 1.5;
   std::uint64_t seed = 1;
   bool counterfactual = true;  // also draw layers/counterfactual (twice the work)
 };

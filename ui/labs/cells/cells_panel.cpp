@@ -27,8 +27,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "ui/labs/cells/cell_map_view.h"
 #include "ui/views/form_helpers.h"
+#include "ui/views/latent_map_view.h"
 
 namespace genlab::ui {
 
@@ -82,7 +82,7 @@ CellsPanel::CellsPanel(EngineBridge* bridge, QWidget* parent)
   connect(m_controller, &CellsController::mapUpdated, this, [this](const CellMapPtr& m) {
     const bool first = !m_lastMap || m_lastMap->xy.size() != m->xy.size();
     m_lastMap = m;
-    m_map->setPoints(m->xy);
+    m_map->setPoints(m->xy, m->type);
     if (first) m_map->fit();
     m_map->setCaption(tr("%1 · %2 cells · epoch %3")
                           .arg(QString::fromStdString(m->space))
@@ -116,7 +116,7 @@ CellsPanel::CellsPanel(EngineBridge* bridge, QWidget* parent)
             openErrorBox(what, message, QStringLiteral("cellsError"));
           });
   connect(m_controller, &CellsController::info, this, &CellsPanel::statusMessage);
-  connect(m_map, &CellMapView::lassoFinished, this, [this](int k) {
+  connect(m_map, &LatentMapView::lassoFinished, this, [this](int k) {
     Q_EMIT statusMessage(tr("Selection %1: %2 cells").arg(k).arg(m_map->selection(k).size()));
     if (k < 3) m_lassoMode->setCurrentIndex(k + 1);
   });
@@ -202,7 +202,7 @@ QWidget* CellsPanel::buildControls() {
   m_lassoMode->addItems({tr("pan / zoom"), tr("lasso 1: control"), tr("lasso 2: treated"),
                          tr("lasso 3: apply δ to")});
   connect(m_lassoMode, qOverload<int>(&QComboBox::currentIndexChanged), this,
-          [this](int i) { m_map->setMode(static_cast<CellMapView::Mode>(i)); });
+          [this](int i) { m_map->setLassoMode(i); });
   form->addRow(tr("Mouse"), m_lassoMode);
   m_apply = new QPushButton(tr("Apply δ (1 → 2) to 3"));
   connect(m_apply, &QPushButton::clicked, this, [this] {
@@ -236,7 +236,10 @@ QWidget* CellsPanel::buildControls() {
 
 QWidget* CellsPanel::buildCentre() {
   auto* split = new QSplitter(Qt::Horizontal);
-  m_map = new CellMapView;
+  m_map = new LatentMapView;
+  m_map->setObjectName(QStringLiteral("cellsMap"));
+  m_map->setLeftDragPans(true);
+  m_map->setAxisNames(QStringLiteral("PC1"), QStringLiteral("PC2"));
   m_map->setEmptyText(tr("Open data (sim-shift is ready to go) and train: the cells appear here.\n"
                          "Then lasso control (1) and treated (2) cells and a third group (3)."));
   split->addWidget(m_map);
@@ -406,7 +409,7 @@ void CellsPanel::recolour() {
       colours << QColor(214, 39, 40) << QColor(200, 200, 200) << QColor(255, 127, 14);
       break;
   }
-  m_map->setColours(c);
+  m_map->setPointColours(c);
   m_map->setLegend(names, colours);
 }
 

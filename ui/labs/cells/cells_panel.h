@@ -24,7 +24,7 @@ class QTableWidget;
 
 namespace genlab::ui {
 
-class CellMapView;
+class LatentMapView;
 
 class CellsPanel : public LabPanel {
   Q_OBJECT
@@ -41,7 +41,7 @@ class CellsPanel : public LabPanel {
   bool setView(const QString& view) override;
 
   CellsController* controller() const { return m_controller; }
-  CellMapView* mapView() const { return m_map; }
+  LatentMapView* mapView() const { return m_map; }
   QTableWidget* metricsTable() const { return m_table; }
   QTableWidget* genesTable() const { return m_genes; }
   QLabel* banner() const { return m_banner; }
@@ -96,7 +96,7 @@ class CellsPanel : public LabPanel {
   QPushButton* m_apply = nullptr;
   QComboBox* m_scatterMethod = nullptr;
   // views
-  CellMapView* m_map = nullptr;
+  LatentMapView* m_map = nullptr;
   QLabel* m_banner = nullptr;
   QTableWidget* m_table = nullptr;
   QTableWidget* m_genes = nullptr;

@@ -47,6 +47,12 @@ TEST_CASE("cells panel trains on sim-shift, scores every method and applies a la
   REQUIRE(waitUntil([&] { return panel.mapView()->hasPrediction(); }));
   REQUIRE(waitUntil([&] { return panel.mapView()->animationPhase() >= 1.0; }));
   CHECK(panel.genesTable()->rowCount() == 20);
+  // Selection 3 is the held-out type's control: its prediction is scored against its treated cells.
+  CHECK(panel.selectionScore()->isVisibleTo(&panel));
+  CHECK(panel.selectionScore()->text().contains(QStringLiteral("Selection 3 scored")));
+  CHECK(panel.selectionScore()->text().contains(QStringLiteral("latent δ")));
+  CHECK(CellsPanel::selectionOfExport(QStringLiteral("/tmp/a.sel1.txt")) == 1);
+  CHECK(CellsPanel::selectionOfExport(QStringLiteral("/tmp/a.txt")) == 3);
 
   // Drawing a lasso with the mouse selects what is inside it.
   panel.mapView()->clearSelections();

@@ -22,6 +22,9 @@ struct CellsOptions {
   // `holdoutControlRows` are its control (split into halves A and B). When
   // set, these replace the cell-type hold-out.
   std::vector<int> holdoutRows, holdoutControlRows;
+  // The same by cell id (the CLI's --holdout-ids / --holdout-control-ids,
+  // files the GUI's selection export writes); resolved to rows on opening.
+  std::vector<std::string> holdoutIds, holdoutControlIds;
   std::string method = "vae";    // vae | cvae | mean-shift | pca | linear | none
   // Preprocessing, each step switchable.
   bool normalize = true;         // library-size normalisation to targetSum
@@ -46,6 +49,7 @@ struct CellsOptions {
   bool simulated() const { return data == kSimAdditive || data == kSimShift; }
   bool trainsModel() const { return method == "vae" || method == "cvae"; }
   void validate() const;  // throws std::invalid_argument
+  bool holdsOutSelection() const { return !holdoutRows.empty() || !holdoutIds.empty(); }
 };
 
 }  // namespace genlab::core::cells

@@ -69,6 +69,7 @@ CellsPanel::CellsPanel(EngineBridge* bridge, QWidget* parent)
             m_map->clearSelections();
             m_table->setRowCount(0);
             m_banner->hide();
+            m_selectionScore->hide();
             if (auto session = m_controller->session()) {
               QStringList genes;
               for (const auto& g : session->data().geneNames) genes << QString::fromStdString(g);
@@ -209,7 +210,10 @@ QWidget* CellsPanel::buildControls() {
     m_controller->apply(m_map->selection(1), m_map->selection(2), m_map->selection(3));
   });
   auto* clear = new QPushButton(tr("Clear lassos"));
-  connect(clear, &QPushButton::clicked, this, [this] { m_map->clearSelections(); });
+  connect(clear, &QPushButton::clicked, this, [this] {
+    m_map->clearSelections();
+    m_selectionScore->hide();
+  });
   form->addRow(form::row({m_apply, clear}));
   auto* holdLasso = new QPushButton(tr("Hold out lasso 2 (control: lasso 1) && train"));
   holdLasso->setToolTip(tr("A new run whose held-out cells are the treated cells of lasso 2, "
@@ -253,6 +257,12 @@ QWidget* CellsPanel::buildCentre() {
       "background: #fff3cd; color: #7a4d00; border: 1px solid #e0b04c; padding: 6px; font-weight: bold;"));
   m_banner->hide();
   v->addWidget(m_banner);
+  m_selectionScore = new QLabel;
+  m_selectionScore->setObjectName(QStringLiteral("cellsSelectionScore"));
+  m_selectionScore->setWordWrap(true);
+  m_selectionScore->setTextFormat(Qt::RichText);
+  m_selectionScore->hide();
+  v->addWidget(m_selectionScore);
   auto* chart = new QChart;
   chart->legend()->setVisible(true);
   chart->legend()->setAlignment(Qt::AlignBottom);
@@ -509,6 +519,20 @@ void CellsPanel::onPredicted(const SelectionPredictionPtr& p) {
     m_genes->setItem(i, 1, new QTableWidgetItem(fmt(p->predictedMean[g])));
     m_genes->setItem(i, 2, new QTableWidgetItem(fmt(p->sourceMean[g])));
   }
+  if (p->scores.empty()) {
+    m_selectionScore->setText(tr("<b>Selection 3:</b> %1").arg(QString::fromStdString(p->scoreNote).toHtmlEscaped()));
+  } else {
+    QString rows;
+    for (const auto& m : p->scores)
+      rows += tr("<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td><td align=right>%5</td></tr>")
+                  .arg(QString::fromStdString(m.method).toHtmlEscaped(), fmt(m.r2MeansAll), fmt(m.r2DeltaAll),
+                       fmt(m.r2DeltaTop), fmt(m.rmseTruthTop));
+    m_selectionScore->setText(
+        tr("<b>Selection 3 scored</b> (%1)<table cellspacing=4><tr><th></th><th>r² means</th><th>R²-Δ</th>"
+           "<th>R²-Δ top-100</th><th>RMSE truth top-100</th></tr>%2</table>")
+            .arg(QString::fromStdString(p->scoreNote).toHtmlEscaped(), rows));
+  }
+  m_selectionScore->show();
   Q_EMIT statusMessage(tr("δ applied in %1 to %2 cells").arg(QString::fromStdString(p->space)).arg(p->predictedXY.size() / 2));
 }
 
@@ -565,16 +589,23 @@ void CellsPanel::demoLassos() {
   m_controller->apply(m_map->selection(1), m_map->selection(2), m_map->selection(3));
 }
 
+int CellsPanel::selectionOfExport(const QString& path) {
+  for (int k = 1; k <= 3; ++k)
+    if (path.endsWith(QStringLiteral(".sel%1.txt").arg(k))) return k;
+  return 3;
+}
+
 void CellsPanel::exportDialog() {
   const QString f = QFileDialog::getSaveFileName(
       this, tr("Export"), QStringLiteral("predictions.h5ad"),
       tr("Predictions (*.h5ad *.csv);;DE table (*.de.csv);;Metrics (*.metrics.csv);;"
-         "Selection 3 cell ids (*.txt);;Selection 3 subset (*.subset.h5ad)"));
+         "Selection cell ids: NAME.sel1.txt, NAME.sel2.txt or NAME.sel3.txt (*.txt);;"
+         "Selection 3 subset (*.subset.h5ad)"));
   if (f.isEmpty()) return;
   if (f.endsWith(QLatin1String(".de.csv"))) m_controller->exportText(f, QStringLiteral("de"));
   else if (f.endsWith(QLatin1String(".metrics.csv"))) m_controller->exportText(f, QStringLiteral("metrics"));
   else if (f.endsWith(QLatin1String(".txt")) || f.endsWith(QLatin1String(".subset.h5ad")))
-    m_controller->exportSelection(m_map->selection(3), f);
+    m_controller->exportSelection(m_map->selection(selectionOfExport(f)), f);
   else m_controller->exportPredictions(f);
 }
 

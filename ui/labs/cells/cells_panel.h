@@ -45,6 +45,9 @@ class CellsPanel : public LabPanel {
   QTableWidget* metricsTable() const { return m_table; }
   QTableWidget* genesTable() const { return m_genes; }
   QLabel* banner() const { return m_banner; }
+  QLabel* selectionScore() const { return m_selectionScore; }
+  // Which lasso an ids export writes: NAME.sel1.txt, .sel2.txt, .sel3.txt (plain .txt: 3).
+  static int selectionOfExport(const QString& path);
   QComboBox* dataCombo() const { return m_data; }
   QComboBox* methodCombo() const { return m_method; }
   QComboBox* colourCombo() const { return m_colourBy; }
@@ -98,6 +101,7 @@ class CellsPanel : public LabPanel {
   // views
   LatentMapView* m_map = nullptr;
   QLabel* m_banner = nullptr;
+  QLabel* m_selectionScore = nullptr;
   QTableWidget* m_table = nullptr;
   QTableWidget* m_genes = nullptr;
   QChartView* m_chartView = nullptr;

@@ -149,7 +149,7 @@ class CellsSession {
   std::vector<int> m_train, m_heldOut, m_ctrlA, m_ctrlB;
   std::unique_ptr<CellsModel> m_model;
   long m_step = 0;
-  double m_beta = 0.05;
+  double m_beta = 0.5;
   std::vector<int> m_order;
   std::size_t m_cursor = 0;
   std::uint64_t m_rng = 1;

@@ -160,7 +160,7 @@ QWidget* CellsPanel::buildControls() {
   form->addRow(tr("Method"), m_method);
   m_epochs = form::spinBox(0, 100000, 30, tr("Training epochs"));
   form->addRow(tr("Epochs"), m_epochs);
-  m_beta = form::doubleSpinBox(0, 10, 0.05, 3, 0.01, tr("KL weight β; changes a running training live"));
+  m_beta = form::doubleSpinBox(0, 10, CellsOptions{}.beta, 3, 0.01, tr("KL weight β; changes a running training live"));
   connect(m_beta, qOverload<double>(&QDoubleSpinBox::valueChanged), m_controller, &CellsController::setBeta);
   form->addRow(tr("β (live)"), m_beta);
   m_normalize = new QCheckBox(tr("library-size normalisation"));

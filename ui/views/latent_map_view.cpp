@@ -169,6 +169,7 @@ void LatentMapView::setOverlay(const QImage& image, const QRectF& latentRect) {
 
 void LatentMapView::setOverlayVisible(bool visible) {
   m_overlayVisible = visible;
+  m_cacheDirty = true;  // the opaque many-point cache would hide the overlay
   update();
 }
 
@@ -243,16 +244,27 @@ void LatentMapView::viewMoved() {
 void LatentMapView::renderCache() {
   const QRect r = plotRect();
   const qreal dpr = devicePixelRatioF();
-  m_cache = QImage(r.size() * dpr, QImage::Format_ARGB32_Premultiplied);
-  m_cache.setDevicePixelRatio(dpr);
-  m_cache.fill(Qt::transparent);
-  if (m_points.size() > kSpriteLimit || !m_pointColours.empty()) {
+  if ((m_points.size() > kSpriteLimit || !m_pointColours.empty()) &&
+      !(m_overlayVisible && !m_overlay.isNull())) {
+    // Many points: an opaque cache (white, the grid, then the points) that a
+    // frame copies instead of blending a transparent plot-sized image.
+    m_cache = QImage(r.size() * dpr, QImage::Format_RGB32);
+    m_cache.setDevicePixelRatio(dpr);
+    m_cache.fill(Qt::white);
+    {
+      QPainter g(&m_cache);
+      g.translate(-QPointF(r.topLeft()));
+      drawGridAndAxes(g);
+    }
     renderPixels(m_cache, r);
     m_cacheView = m_view;
     m_cacheView.size = r.size();
     m_cacheDirty = false;
     return;
   }
+  m_cache = QImage(r.size() * dpr, QImage::Format_ARGB32_Premultiplied);
+  m_cache.setDevicePixelRatio(dpr);
+  m_cache.fill(Qt::transparent);
   QPainter p(&m_cache);
   const double half = m_sprites.front().width() / 2.0;
   for (int i = 0; i < m_points.size(); ++i) {

@@ -11,6 +11,12 @@
 
 namespace genlab::ui {
 
+namespace {
+const char* const kNames[] = {QT_TRANSLATE_NOOP("genlab::ui::LatentMapView", "1 control (%1)"),
+                              QT_TRANSLATE_NOOP("genlab::ui::LatentMapView", "2 treated (%1)"),
+                              QT_TRANSLATE_NOOP("genlab::ui::LatentMapView", "3 apply to (%1)")};
+}  // namespace
+
 QColor selectionColour(int k) {
   switch (k) {
     case 1: return QColor(31, 119, 180);
@@ -155,8 +161,6 @@ void LatentMapView::drawSelections(QPainter& p) {
   p.save();
   p.setClipRect(plotRect());
   p.setRenderHint(QPainter::Antialiasing);
-  static const char* const kNames[] = {QT_TR_NOOP("1 control (%1)"), QT_TR_NOOP("2 treated (%1)"),
-                                       QT_TR_NOOP("3 apply to (%1)")};
   for (int k = 1; k <= kLassos; ++k) {
     if (m_lassos[k - 1].isEmpty()) continue;
     QPolygonF poly;
@@ -166,13 +170,6 @@ void LatentMapView::drawSelections(QPainter& p) {
     c.setAlpha(30);
     p.setBrush(c);
     p.drawPolygon(poly);
-    QFont f = font();
-    f.setBold(true);
-    p.setFont(f);
-    p.setPen(selectionColour(k).darker(130));
-    p.drawText(poly.boundingRect().topLeft() + QPointF(2, -4),
-               tr(kNames[k - 1]).arg(m_selections[k - 1].size()));
-    p.setFont(font());
   }
   if (!m_drawing.isEmpty()) {
     QPolygonF line;
@@ -198,6 +195,25 @@ void LatentMapView::drawArrowAndCloud(QPainter& p) {
       p.drawEllipse(widgetPosOf(a + (b - a) * e), 2.2, 2.2);
     }
   }
+  // The lassos' names go above the cloud, on a white label, so it cannot hide them.
+  QFont bold = font();
+  bold.setBold(true);
+  p.setFont(bold);
+  const QFontMetrics fm(bold);
+  for (int k = 1; k <= kLassos; ++k) {
+    if (m_lassos[k - 1].isEmpty()) continue;
+    QPolygonF poly;
+    for (const auto& q : m_lassos[k - 1]) poly << widgetPosOf(q);
+    const QString text = tr(kNames[k - 1]).arg(m_selections[k - 1].size());
+    const QRectF box(poly.boundingRect().topLeft() + QPointF(0, -fm.height() - 4),
+                     QSizeF(fm.horizontalAdvance(text) + 8, fm.height() + 2));
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(255, 255, 255, 215));
+    p.drawRoundedRect(box, 3, 3);
+    p.setPen(selectionColour(k).darker(130));
+    p.drawText(box, Qt::AlignCenter, text);
+  }
+  p.setFont(font());
   if (m_hasArrow) {
     const QPointF a = widgetPosOf(m_arrowFrom), b = widgetPosOf(m_arrowTo);
     for (const auto& [colour, width] : {std::pair{QColor(255, 255, 255), 6.0}, std::pair{QColor(0, 0, 0), 3.0}}) {

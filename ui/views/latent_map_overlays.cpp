@@ -1,6 +1,6 @@
 // LatentMapView, continued: per-point colours drawn pixel by pixel (what
-// makes 100 000 points cheap), the named legend and caption, lasso
-// selections, the δ arrow and the animated predicted cloud.
+// makes 100 000 points cheap), the legends and caption, the brushed region,
+// lasso selections, the δ arrow and the animated predicted cloud.
 #include <QPainter>
 #include <QPainterPath>
 
@@ -35,6 +35,98 @@ void LatentMapView::setLegend(const QStringList& names, const QVector<QColor>& c
   m_legendNames = names;
   m_legendColours = colours;
   update();
+}
+
+void LatentMapView::drawLegend(QPainter& p) {
+  const QRect r = plotRect();
+  const QFontMetrics fm = fontMetrics();
+  if (!m_legendNames.isEmpty()) {
+    const int rowH = fm.height() + 2, rows = int(std::min<qsizetype>(14, m_legendNames.size()));
+    int w = 0;
+    for (int i = 0; i < rows; ++i) w = std::max(w, fm.horizontalAdvance(m_legendNames[i]));
+    const QRect box(r.right() - w - 36, r.top() + 8, w + 28, rowH * rows + 8);
+    p.save();
+    p.setPen(QColor(200, 200, 210));
+    p.setBrush(QColor(255, 255, 255, 225));
+    p.drawRoundedRect(box, 4, 4);
+    for (int i = 0; i < rows; ++i) {
+      const int y = box.top() + 4 + rowH * i;
+      p.setPen(Qt::NoPen);
+      p.setBrush(m_legendColours.value(i, QColor(120, 120, 120)));
+      p.drawEllipse(QPointF(box.left() + 12, y + rowH / 2.0), 5, 5);
+      p.setPen(QColor(40, 40, 50));
+      p.drawText(QRect(box.left() + 22, y, box.width() - 24, rowH), Qt::AlignVCenter, m_legendNames[i]);
+    }
+    p.restore();
+    return;
+  }
+  if (!m_hasLabels) return;
+  const int rowH = fm.height() + 2, w = fm.horizontalAdvance("label") + 16;
+  const QRect box(r.right() - w - 8, r.top() + 8, w, rowH * 11 + 8);
+  p.save();
+  p.setPen(QColor(200, 200, 210));
+  p.setBrush(QColor(255, 255, 255, 225));
+  p.drawRoundedRect(box, 4, 4);
+  p.setPen(QColor(40, 40, 50));
+  p.drawText(QRect(box.left(), box.top() + 4, box.width(), rowH), Qt::AlignCenter, tr("label"));
+  for (int i = 0; i < 10; ++i) {
+    const int y = box.top() + 4 + rowH * (i + 1);
+    p.setPen(Qt::NoPen);
+    p.setBrush(labelColor(i));
+    p.drawEllipse(QPointF(box.left() + 14, y + rowH / 2.0), 5, 5);
+    p.setPen(QColor(40, 40, 50));
+    p.drawText(QRect(box.left() + 24, y, box.width() - 26, rowH), Qt::AlignVCenter,
+               QString::number(i));
+  }
+  p.restore();
+}
+
+void LatentMapView::paintDisc(const QPointF& widgetPos) {
+  const QPointF l = latentAt(widgetPos);
+  const double r = m_brushPixels / m_view.scale;
+  // Skip discs that add little to the last one (a slow drag paints densely).
+  if (!m_region.isEmpty()) {
+    const Disc& last = m_region.back();
+    if (std::hypot(last.x - l.x(), last.y - l.y()) < 0.35 * std::min(r, last.r)) return;
+  }
+  if (m_region.size() >= 20000) return;  // a bound on what one region can hold
+  m_region.push_back({l.x(), l.y(), r});
+  update();
+}
+
+void LatentMapView::setBrushEnabled(bool enabled) {
+  m_brushEnabled = enabled;
+  setCursor(enabled ? Qt::CrossCursor : Qt::ArrowCursor);
+}
+
+void LatentMapView::setBrushRegion(const QVector<Disc>& region) {
+  m_region = region;
+  update();
+  Q_EMIT regionChanged();
+}
+
+void LatentMapView::clearBrushRegion() {
+  if (m_region.isEmpty()) return;
+  m_region.clear();
+  update();
+  Q_EMIT regionChanged();
+}
+
+void LatentMapView::drawRegion(QPainter& p) {
+  if (m_region.isEmpty()) return;
+  p.save();
+  p.setClipRect(plotRect());
+  p.setRenderHint(QPainter::Antialiasing);
+  QPainterPath path;
+  path.setFillRule(Qt::WindingFill);
+  for (const Disc& d : m_region) {
+    const double rp = d.r * m_view.scale;
+    path.addEllipse(widgetPosOf({d.x, d.y}), rp, rp);
+  }
+  p.setPen(Qt::NoPen);
+  p.setBrush(QColor(255, 140, 0, 70));
+  p.drawPath(path.simplified());
+  p.restore();
 }
 
 void LatentMapView::setCaption(const QString& text) {

@@ -1,5 +1,5 @@
-// Map frame time of the Cells lab at 100 000 cells during training: opens the
-// panel on simulated data (sim-shift, CELLS x 2 000 genes), trains, and pans
+// Map frame time of the Cells lab at 100 000 cells during training (the
+// shared LatentMapView): opens the panel on simulated data (sim-shift, CELLS x 2 000 genes), trains, and pans
 // the map every 16 ms (each pan re-renders every dot, as a drag does) while
 // the worker trains and sends new maps. Prints the paint times of the map
 // (p50, p95, max), the GUI thread's frame intervals, and how many maps
@@ -16,7 +16,7 @@
 
 #include "core/engine/engine.h"
 #include "ui/bridge/engine_bridge.h"
-#include "ui/labs/cells/cell_map_view.h"
+#include "ui/views/latent_map_view.h"
 #include "ui/labs/cells/cells_panel.h"
 
 using namespace genlab;

@@ -21,7 +21,7 @@ echo "load: $("$CLI" cells info --data "$work/big.h5ad" --json | field load_seco
 g=(); p=()
 for _ in $(seq "$REPEATS"); do
   g+=("$("$CLI" cells perturb --data "$work/big.h5ad" --condition-key condition --control control \
-          --treated stimulated --cell-type-key cell_type --holdout type0 --method vae --epochs 1 \
+          --treated stimulated --cell-type-key cell_type --holdout type0 --method vae --epochs 1 --latent 10 --beta 0.05 \
           --hvg 0 --threads "$THREADS" --seed 1 --json | field cells_per_second)")
   p+=("$(/usr/bin/python3 bench/cells_vae_reference.py --cells "$CELLS" --genes "$GENES" \
           --epochs 1 --threads "$THREADS" | field cells_per_second)")

@@ -12,7 +12,7 @@
 #include <QTableWidget>
 #include <QTest>
 
-#include "ui/labs/cells/cell_map_view.h"
+#include "ui/views/latent_map_view.h"
 #include "ui/labs/cells/cells_panel.h"
 #include "ui_test_util.h"
 
@@ -47,10 +47,16 @@ TEST_CASE("cells panel trains on sim-shift, scores every method and applies a la
   REQUIRE(waitUntil([&] { return panel.mapView()->hasPrediction(); }));
   REQUIRE(waitUntil([&] { return panel.mapView()->animationPhase() >= 1.0; }));
   CHECK(panel.genesTable()->rowCount() == 20);
+  // Selection 3 is the held-out type's control: its prediction is scored against its treated cells.
+  CHECK(panel.selectionScore()->isVisibleTo(&panel));
+  CHECK(panel.selectionScore()->text().contains(QStringLiteral("Selection 3 scored")));
+  CHECK(panel.selectionScore()->text().contains(QStringLiteral("latent δ")));
+  CHECK(CellsPanel::selectionOfExport(QStringLiteral("/tmp/a.sel1.txt")) == 1);
+  CHECK(CellsPanel::selectionOfExport(QStringLiteral("/tmp/a.txt")) == 3);
 
   // Drawing a lasso with the mouse selects what is inside it.
   panel.mapView()->clearSelections();
-  panel.mapView()->setMode(CellMapView::Mode::Lasso1);
+  panel.mapView()->setLassoMode(1);
   const QPoint c = panel.mapView()->rect().center();
   QTest::mousePress(panel.mapView(), Qt::LeftButton, Qt::NoModifier, c + QPoint(-150, -150));
   for (QPoint p : {QPoint(150, -150), QPoint(150, 150), QPoint(-150, 150)}) {

@@ -6,6 +6,7 @@
 #include <QTest>
 #include <QWheelEvent>
 
+#include <algorithm>
 #include <vector>
 
 #include "ui/views/kl_bars_view.h"
@@ -100,4 +101,69 @@ TEST_CASE("KL bars count active units and warn of posterior collapse", "[views]"
   CHECK(bars.activeUnits() == 1);
   CHECK(bars.collapseWarning());
   CHECK(bars.summary() == "posterior collapse: 1 of 4 dimensions active");
+}
+
+TEST_CASE("latent map draws 100 000 coloured points, lassos them, and shows δ and a cloud", "[views][cells]") {
+  LatentMapView view;
+  view.resize(700, 600);
+  view.show();
+  // A 400 x 250 grid on [-2, 2] x [-1.25, 1.25]: 100 000 points, none thinned.
+  std::vector<float> xy;
+  std::vector<QRgb> colours;
+  for (int i = 0; i < 100000; ++i) {
+    xy.push_back(-2.f + 4.f * float(i % 400) / 399.f);
+    xy.push_back(-1.25f + 2.5f * float(i / 400) / 249.f);
+    colours.push_back(i < 50000 ? qRgb(255, 0, 0) : qRgb(0, 0, 255));
+  }
+  view.setPoints(xy, {});
+  view.setPointColours(colours);
+  CHECK(view.pointCount() == 100000);
+  QImage shot(view.size(), QImage::Format_ARGB32);
+  view.render(&shot);
+  // Per-point colours reach the pixels: the lower half (first 50 000 points) is red, the upper blue.
+  const QPointF low = view.widgetPosOf({0.0, -0.6}), high = view.widgetPosOf({0.0, 0.6});
+  const QColor a = shot.pixelColor(low.toPoint()), b = shot.pixelColor(high.toPoint());
+  CHECK(a.red() > a.blue() + 60);
+  CHECK(b.blue() > b.red() + 60);
+
+  // A lasso drawn with the mouse over the left half selects exactly the points inside it.
+  QSignalSpy finished(&view, &LatentMapView::lassoFinished);
+  view.setLassoMode(2);
+  const QPoint p0 = view.widgetPosOf({-2.1, -1.3}).toPoint(), p1 = view.widgetPosOf({-0.01, -1.3}).toPoint();
+  const QPoint p2 = view.widgetPosOf({-0.01, 1.3}).toPoint(), p3 = view.widgetPosOf({-2.1, 1.3}).toPoint();
+  QTest::mousePress(&view, Qt::LeftButton, Qt::NoModifier, p0);
+  for (QPoint p : {p1, p2, p3}) {
+    QMouseEvent move(QEvent::MouseMove, QPointF(p), QPointF(view.mapToGlobal(p)), Qt::NoButton,
+                     Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&view, &move);
+  }
+  QTest::mouseRelease(&view, Qt::LeftButton, Qt::NoModifier, p3);
+  REQUIRE(finished.count() == 1);
+  CHECK(finished.at(0).at(0).toInt() == 2);
+  const auto& sel = view.selection(2);
+  // x < 0 holds columns 0..199 of every row: 200 * 250 points (up to a pixel at the edge).
+  CHECK(std::abs(int(sel.size()) - 50000) <= 250);
+  CHECK(std::none_of(sel.begin(), sel.end(), [&](int i) { return xy[2 * i] > 0.01f; }));
+  CHECK(view.selection(1).empty());
+  // A polygon set in map units, and the selection follows new points.
+  view.setLasso(1, QPolygonF({QPointF(0.5, -2), QPointF(3, -2), QPointF(3, 2), QPointF(0.5, 2)}));
+  const std::size_t right = view.selection(1).size();
+  CHECK(right > 10000);
+  for (float& v : xy) v -= 1.0f;  // everything moves left and down by one
+  view.setPoints(xy, {});
+  CHECK(view.selection(1).size() < right);
+
+  view.setArrow({-1, 0}, {1, 0});
+  view.setPrediction(std::vector<float>{0, 0, 1, 1}, std::vector<float>{2, 2, 3, 3});
+  CHECK(view.hasArrow());
+  CHECK(view.hasPrediction());
+  CHECK(view.animationPhase() < 1.0);
+  QTRY_VERIFY_WITH_TIMEOUT(view.animationPhase() >= 1.0, 5000);
+  view.panBy({5, 0});
+  view.repaint();
+  CHECK(view.lastPaintMs() > 0);
+  view.clearSelections();
+  CHECK(view.selection(2).empty());
+  CHECK(!view.hasArrow());
+  CHECK(!view.hasPrediction());
 }

@@ -1,5 +1,6 @@
 #include "ui/views/latent_map_view.h"
 
+#include <QElapsedTimer>
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -77,6 +78,12 @@ LatentMapView::LatentMapView(QWidget* parent) : QWidget(parent) {
   m_fitButton->setAutoRaise(false);
   m_fitButton->setCursor(Qt::ArrowCursor);
   connect(m_fitButton, &QToolButton::clicked, this, &LatentMapView::fit);
+  m_anim.setInterval(16);
+  connect(&m_anim, &QTimer::timeout, this, [this] {
+    m_phase = std::min(1.0, m_phase + 16.0 / 900.0);
+    if (m_phase >= 1) m_anim.stop();
+    update();
+  });
 }
 
 QSize LatentMapView::sizeHint() const { return {640, 600}; }
@@ -121,6 +128,8 @@ void LatentMapView::setPoints(const std::vector<float>& xy, const std::vector<in
     m_indices.push_back(i);
     m_hasLabels = m_hasLabels || label >= 0;
   }
+  for (int k = 1; k <= kLassos; ++k)
+    if (!m_lassos[k - 1].isEmpty()) pickInside(k);
   m_cacheDirty = true;
   if (m_autoFit) fitToPoints();
   update();
@@ -130,6 +139,8 @@ void LatentMapView::clearPoints() {
   m_points.clear();
   m_labels.clear();
   m_hasLabels = false;
+  m_pointColours.clear();
+  for (auto& sel : m_selections) sel.clear();
   m_pinned.reset();
   m_endA.reset();
   m_endB.reset();
@@ -158,6 +169,7 @@ void LatentMapView::setOverlay(const QImage& image, const QRectF& latentRect) {
 
 void LatentMapView::setOverlayVisible(bool visible) {
   m_overlayVisible = visible;
+  m_cacheDirty = true;  // the opaque many-point cache would hide the overlay
   update();
 }
 
@@ -232,6 +244,24 @@ void LatentMapView::viewMoved() {
 void LatentMapView::renderCache() {
   const QRect r = plotRect();
   const qreal dpr = devicePixelRatioF();
+  if ((m_points.size() > kSpriteLimit || !m_pointColours.empty()) &&
+      !(m_overlayVisible && !m_overlay.isNull())) {
+    // Many points: an opaque cache (white, the grid, then the points) that a
+    // frame copies instead of blending a transparent plot-sized image.
+    m_cache = QImage(r.size() * dpr, QImage::Format_RGB32);
+    m_cache.setDevicePixelRatio(dpr);
+    m_cache.fill(Qt::white);
+    {
+      QPainter g(&m_cache);
+      g.translate(-QPointF(r.topLeft()));
+      drawGridAndAxes(g);
+    }
+    renderPixels(m_cache, r);
+    m_cacheView = m_view;
+    m_cacheView.size = r.size();
+    m_cacheDirty = false;
+    return;
+  }
   m_cache = QImage(r.size() * dpr, QImage::Format_ARGB32_Premultiplied);
   m_cache.setDevicePixelRatio(dpr);
   m_cache.fill(Qt::transparent);
@@ -274,6 +304,8 @@ void LatentMapView::drawPoints(QPainter& p) {
 }
 
 void LatentMapView::paintEvent(QPaintEvent*) {
+  QElapsedTimer timer;
+  timer.start();
   QPainter p(this);
   p.fillRect(rect(), palette().color(QPalette::Window));
   const QRect r = plotRect();
@@ -288,9 +320,12 @@ void LatentMapView::paintEvent(QPaintEvent*) {
   p.setOpacity(1.0);
   p.setRenderHint(QPainter::Antialiasing);
   drawRegion(p);
+  drawSelections(p);
+  drawArrowAndCloud(p);
   drawMarkers(p);
   drawCrosshair(p);
   drawLegend(p);
+  drawCaption(p);
   if (m_points.isEmpty()) {
     p.setPen(QColor(110, 110, 120));
     p.drawText(r, Qt::AlignCenter | Qt::TextWordWrap, m_emptyText);
@@ -298,6 +333,7 @@ void LatentMapView::paintEvent(QPaintEvent*) {
   p.setPen(palette().color(QPalette::Mid));
   p.setBrush(Qt::NoBrush);
   p.drawRect(QRectF(r).adjusted(0.5, 0.5, -0.5, -0.5));
+  m_lastPaintMs = timer.nsecsElapsed() / 1e6;
 }
 
 void LatentMapView::drawGridAndAxes(QPainter& p) {
@@ -405,30 +441,6 @@ void LatentMapView::drawCrosshair(QPainter& p) {
   p.restore();
 }
 
-void LatentMapView::drawLegend(QPainter& p) {
-  if (!m_hasLabels) return;
-  const QRect r = plotRect();
-  const QFontMetrics fm = fontMetrics();
-  const int rowH = fm.height() + 2, w = fm.horizontalAdvance("label") + 16;
-  const QRect box(r.right() - w - 8, r.top() + 8, w, rowH * 11 + 8);
-  p.save();
-  p.setPen(QColor(200, 200, 210));
-  p.setBrush(QColor(255, 255, 255, 225));
-  p.drawRoundedRect(box, 4, 4);
-  p.setPen(QColor(40, 40, 50));
-  p.drawText(QRect(box.left(), box.top() + 4, box.width(), rowH), Qt::AlignCenter, tr("label"));
-  for (int i = 0; i < 10; ++i) {
-    const int y = box.top() + 4 + rowH * (i + 1);
-    p.setPen(Qt::NoPen);
-    p.setBrush(labelColor(i));
-    p.drawEllipse(QPointF(box.left() + 14, y + rowH / 2.0), 5, 5);
-    p.setPen(QColor(40, 40, 50));
-    p.drawText(QRect(box.left() + 24, y, box.width() - 26, rowH), Qt::AlignVCenter,
-               QString::number(i));
-  }
-  p.restore();
-}
-
 void LatentMapView::resizeEvent(QResizeEvent*) {
   const QSize hint = m_fitButton->sizeHint();
   const QRect r = plotRect();
@@ -450,6 +462,16 @@ void LatentMapView::mousePressEvent(QMouseEvent* e) {
   }
   if (e->button() != Qt::LeftButton || !plotRect().contains(pos.toPoint())) return;
   const QPointF l = latentAt(pos);
+  if (m_lassoMode > 0) {
+    m_drag = Drag::Lasso;
+    m_drawing = QPolygonF() << l;
+    return;
+  }
+  if (m_leftPans && !(e->modifiers() & Qt::ShiftModifier) && !m_brushEnabled) {
+    m_drag = Drag::Pan;
+    setCursor(Qt::ClosedHandCursor);
+    return;
+  }
   if (e->modifiers() & Qt::ShiftModifier) {
     if (!m_endA || m_endB) {
       m_endA = l;
@@ -473,54 +495,6 @@ void LatentMapView::mousePressEvent(QMouseEvent* e) {
   Q_EMIT picked(l);
 }
 
-void LatentMapView::paintDisc(const QPointF& widgetPos) {
-  const QPointF l = latentAt(widgetPos);
-  const double r = m_brushPixels / m_view.scale;
-  // Skip discs that add little to the last one (a slow drag paints densely).
-  if (!m_region.isEmpty()) {
-    const Disc& last = m_region.back();
-    if (std::hypot(last.x - l.x(), last.y - l.y()) < 0.35 * std::min(r, last.r)) return;
-  }
-  if (m_region.size() >= 20000) return;  // a bound on what one region can hold
-  m_region.push_back({l.x(), l.y(), r});
-  update();
-}
-
-void LatentMapView::setBrushEnabled(bool enabled) {
-  m_brushEnabled = enabled;
-  setCursor(enabled ? Qt::CrossCursor : Qt::ArrowCursor);
-}
-
-void LatentMapView::setBrushRegion(const QVector<Disc>& region) {
-  m_region = region;
-  update();
-  Q_EMIT regionChanged();
-}
-
-void LatentMapView::clearBrushRegion() {
-  if (m_region.isEmpty()) return;
-  m_region.clear();
-  update();
-  Q_EMIT regionChanged();
-}
-
-void LatentMapView::drawRegion(QPainter& p) {
-  if (m_region.isEmpty()) return;
-  p.save();
-  p.setClipRect(plotRect());
-  p.setRenderHint(QPainter::Antialiasing);
-  QPainterPath path;
-  path.setFillRule(Qt::WindingFill);
-  for (const Disc& d : m_region) {
-    const double rp = d.r * m_view.scale;
-    path.addEllipse(widgetPosOf({d.x, d.y}), rp, rp);
-  }
-  p.setPen(Qt::NoPen);
-  p.setBrush(QColor(255, 140, 0, 70));
-  p.drawPath(path.simplified());
-  p.restore();
-}
-
 void LatentMapView::mouseMoveEvent(QMouseEvent* e) {
   const QPointF pos = e->position();
   m_hover = pos;
@@ -532,6 +506,11 @@ void LatentMapView::mouseMoveEvent(QMouseEvent* e) {
     return;
   }
   const QRect r = plotRect();
+  if (m_drag == Drag::Lasso) {
+    m_drawing << latentAt(pos);
+    update();
+    return;
+  }
   if (m_drag == Drag::Brush) {
     if (r.contains(pos.toPoint())) paintDisc(pos);
     return;
@@ -549,6 +528,7 @@ void LatentMapView::mouseMoveEvent(QMouseEvent* e) {
 void LatentMapView::mouseReleaseEvent(QMouseEvent*) {
   if (m_drag == Drag::Pan) unsetCursor();
   if (m_drag == Drag::Brush) Q_EMIT regionChanged();
+  if (m_drag == Drag::Lasso) finishLasso();
   m_drag = Drag::None;
   update();
 }
@@ -586,10 +566,16 @@ int LatentMapView::nearestPoint(const QPointF& widgetPos, double maxDistance) co
 }
 
 QString LatentMapView::helpText() const {
+  if (m_leftPans)
+    return tr("<b>Map</b><br>Drag: pan &middot; wheel: zoom &middot; Fit: reset") +
+           (m_lassoMode > 0 ? tr("<br><b>Lasso %1:</b> drag around the cells to select").arg(m_lassoMode)
+                            : QString());
   return tr("<b>Latent map</b><br>Click: decode that point &middot; drag: scrub<br>"
             "Shift+click twice: interpolate from A to B<br>"
             "Wheel: zoom &middot; right-drag, middle-drag or Ctrl+drag: pan &middot; Fit: reset") +
-         (m_brushEnabled ? tr("<br><b>Brush on:</b> drag to paint the sampling region") : QString());
+         (m_brushEnabled ? tr("<br><b>Brush on:</b> drag to paint the sampling region") : QString()) +
+         (m_lassoMode > 0 ? tr("<br><b>Lasso %1:</b> drag around the cells to select").arg(m_lassoMode)
+                          : QString());
 }
 
 bool LatentMapView::event(QEvent* e) {
@@ -602,7 +588,8 @@ bool LatentMapView::event(QEvent* e) {
   const int i = nearestPoint(help->pos(), 6);
   QString text = helpText();
   if (i >= 0) {
-    text = tr("test image %1 &middot; label %2<br>z = (%3, %4)")
+    text = (m_pointColours.empty() ? tr("test image %1 &middot; label %2<br>z = (%3, %4)")
+                                   : tr("point %1 &middot; label %2<br>(%3, %4)"))
                .arg(m_indices[i])
                .arg(m_labels[i] < 0 ? tr("unknown") : QString::number(m_labels[i]))
                .arg(m_points[i].x(), 0, 'f', 3)

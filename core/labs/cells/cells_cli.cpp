@@ -2,6 +2,7 @@
 // headless, on the same engine, session and job as the GUI.
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <mutex>
 
 #include "core/cli/cli.h"
@@ -42,6 +43,23 @@ void putScores(Json& j, const MethodScore& m, bool hasTruth) {
     j["rmse_truth_note"] = "null: the true response is known only for simulated data";
 }
 
+// Cell ids, one per line (what the GUI's selection export writes); blank
+// lines and lines starting with # are skipped.
+std::vector<std::string> readIdList(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument(path + ": cannot open the list of cell ids");
+  std::vector<std::string> ids;
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    std::size_t b = line.find_first_not_of(" \t");
+    if (b == std::string::npos || line[b] == '#') continue;
+    ids.push_back(line.substr(b));
+  }
+  if (ids.empty()) throw std::invalid_argument(path + ": no cell ids in it (one id per line)");
+  return ids;
+}
+
 CellsOptions optionsFromArgs(const cli::Args& a) {
   CellsOptions o;
   o.data = a.str("data", o.data);
@@ -67,6 +85,11 @@ CellsOptions optionsFromArgs(const cli::Args& a) {
   o.threads = a.integer("threads", 0, 0, 1024);
   o.simCells = a.integer("cells", o.simCells, 10, 5000000);
   o.simGenes = a.integer("genes", o.simGenes, 10, 100000);
+  if (a.has("holdout-ids")) o.holdoutIds = readIdList(a.str("holdout-ids", ""));
+  if (a.has("holdout-control-ids")) o.holdoutControlIds = readIdList(a.str("holdout-control-ids", ""));
+  o.simTypeRadius = a.real("sim-radius", o.simTypeRadius);
+  o.simStateSd = a.real("sim-state-sd", o.simStateSd);
+  o.simCoupling = a.real("sim-coupling", o.simCoupling);
   if (!o.simulated() && (a.has("cells") || a.has("genes")))
     throw std::invalid_argument("--cells and --genes size simulated data (sim-*) only");
   o.validate();
@@ -93,7 +116,8 @@ int runPerturb(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"data", "obs", "orientation", "condition-key", "control", "treated",
                    "cell-type-key", "holdout", "method", "epochs", "seed", "latent", "hidden",
                    "batch", "lr", "beta", "hvg", "no-normalize", "no-log1p", "pcs", "threads",
-                   "cells", "genes", "json", "out", "de", "metrics"});
+                   "cells", "genes", "holdout-ids", "holdout-control-ids", "sim-radius", "sim-state-sd", "sim-coupling", "json", "out", "de",
+                   "metrics"});
   const CellsOptions o = optionsFromArgs(a);
   Printer printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
@@ -249,7 +273,7 @@ void registerCli(cli::Registry& r) {
   r.add({channel::kLab, "perturb",
          "cells perturb --data sim-additive|sim-shift|FILE.h5ad|DIR|FILE.csv [--obs FILE.csv] "
          "--condition-key K --control C --treated T [--cell-type-key K --holdout TYPE] "
-         "[--method vae|cvae|mean-shift|pca|linear|none] [--epochs N] [--seed S] [--hvg 2000] "
+         "[--holdout-ids TREATED.txt --holdout-control-ids CONTROL.txt] [--method vae|cvae|mean-shift|pca|linear|none] [--epochs N] [--seed S] [--hvg 2000] "
          "[--no-normalize] [--no-log1p] [--latent 10] [--hidden 256] [--batch 128] [--lr X] "
          "[--beta X] [--cells N --genes G (sim-*)] [--out PRED.h5ad|.csv] [--de DE.csv] "
          "[--metrics M.csv] [--threads N] [--json]",

@@ -65,19 +65,50 @@ std::string deCsv(const Evaluation& e) {
 
 void exportPredictions(CellsSession& s, const std::string& path) {
   const auto& rows = s.controlA();
-  const auto pred = s.predictRows(rows);
+  auto pred = s.predictRows(rows);
   const auto& p = s.data();
+  // Every space preprocessing produces is non-negative (the readers refuse
+  // negative values, and normalisation and log1p keep them so), but a
+  // decoder or a shift can go below 0. Clamp there, so that GenLab's own
+  // readers reopen the file, and count what was clamped per cell.
+  std::vector<double> clamped(rows.size(), 0.0);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (int g = 0; g < p.genes; ++g) {
+      float& v = pred[i * static_cast<std::size_t>(p.genes) + g];
+      if (v < 0) v = 0, clamped[i] += 1;
+    }
   CellData d;
   d.X = CsrMatrix::fromDense(pred.data(), static_cast<std::int64_t>(rows.size()), p.genes);
   for (int r : rows) d.obs.index.push_back(p.cellIds[r] + "-predicted");
-  std::vector<std::string> from, method;
-  for (int r : rows) from.push_back(p.cellIds[r]), method.push_back(s.hasModel() ? s.options().method : "mean-shift");
+  std::vector<std::string> from, method, space;
+  const std::string spaceName = predictionSpace(s.options());
+  for (int r : rows) {
+    from.push_back(p.cellIds[r]);
+    method.push_back(s.hasModel() ? s.options().method : "mean-shift");
+    space.push_back(spaceName);
+  }
   d.obs.columns.push_back(CellColumn::fromStrings("source_cell", from));
   d.obs.columns.push_back(CellColumn::fromStrings("method", method));
+  d.obs.columns.push_back(CellColumn::fromStrings("space", space));
+  CellColumn c;
+  c.name = "clamped_values";
+  c.categorical = false;
+  c.values = clamped;
+  d.obs.columns.push_back(std::move(c));
   d.var.index = p.geneNames;
   d.source = "predictions";
-  if (endsWith(path, ".h5ad")) writeH5ad(path, d);
-  else writeExpressionCsv(path, d, true);
+  if (endsWith(path, ".h5ad")) {
+    writeH5ad(path, d);
+  } else {
+    writeExpressionCsv(path, d, true);
+    writeObsCsv(path.substr(0, path.size() - (endsWith(path, ".csv") ? 4 : 0)) + ".obs.csv", d.obs);
+  }
+}
+
+std::string predictionSpace(const CellsOptions& o) {
+  std::string s = o.normalize ? "counts per " + num(o.targetSum) : std::string("values as read");
+  if (o.log1p) s = "log1p(" + s + ")";
+  return s + ", clamped at 0";
 }
 
 void exportSelection(const CellsSession& s, const std::vector<int>& rows, const std::string& path) {

@@ -34,8 +34,12 @@ std::string deCsv(const Evaluation& e);
 
 // Predicted expression of the held-out group's control half A (what every
 // method predicts from), by the session's model (or the mean shift): .h5ad
-// or .csv by the extension.
+// or .csv (+ FILE.obs.csv) by the extension. Values below 0 are clamped to 0
+// (obs column clamped_values counts them per cell; obs column space names
+// the space), so GenLab's readers reopen what it writes.
 void exportPredictions(CellsSession& s, const std::string& path);
+// "log1p(counts per 10000), clamped at 0" and the like.
+std::string predictionSpace(const CellsOptions& o);
 // The selected cells (rows of the session's data): ids one per line (.txt /
 // .csv), or the raw subset as .h5ad that openCellData reopens.
 void exportSelection(const CellsSession& s, const std::vector<int>& rows, const std::string& path);

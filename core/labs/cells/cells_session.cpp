@@ -6,34 +6,20 @@
 #include <numeric>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 #include <stdexcept>
 
 #include "core/data/image_dataset.h"
 #include "core/labs/cells/cells_simulator.h"
+#include "core/labs/cells/cells_util.h"
 
 namespace genlab::core::cells {
 
+using detail::capped;
+using detail::gather;
+using detail::shuffle;
+
 namespace {
-
-std::uint64_t next(std::uint64_t& s) {  // splitmix64
-  std::uint64_t x = (s += 0x9e3779b97f4a7c15ULL);
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-template <class T>
-void shuffle(std::vector<T>& v, std::uint64_t& s) {
-  for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[next(s) % i]);
-}
-
-std::vector<int> capped(std::vector<int> rows, std::size_t cap, std::uint64_t seed) {
-  if (rows.size() <= cap) return rows;
-  shuffle(rows, seed);
-  rows.resize(cap);
-  std::sort(rows.begin(), rows.end());
-  return rows;
-}
 
 std::string joinCategories(const CellColumn& c) {
   std::ostringstream s;
@@ -46,86 +32,6 @@ std::string joinCategories(const CellColumn& c) {
 
 }  // namespace
 
-void CellsOptions::validate() const {
-  static const std::set<std::string> methods{"vae", "cvae", "mean-shift", "pca", "linear", "none"};
-  if (!methods.count(method))
-    throw std::invalid_argument("--method must be vae, cvae, mean-shift, pca, linear or none, not '" +
-                                method + "'");
-  if (latent < 1 || latent > 256 || hidden < 1 || hidden > 8192 || batch < 1 || epochs < 0)
-    throw std::invalid_argument("latent 1..256, hidden 1..8192, batch >= 1, epochs >= 0");
-  if (!(lr > 0) || !(beta >= 0) || hvg < 0 || !(targetSum > 0) || pcs < 1)
-    throw std::invalid_argument("lr > 0, beta >= 0, hvg >= 0, target sum > 0, pcs >= 1");
-  if (!simulated() && conditionKey.empty())
-    throw std::invalid_argument("--condition-key K (with --control C and --treated T) is needed "
-                                "for files");
-  if (!simulated() && (control.empty() || treated.empty()))
-    throw std::invalid_argument("--control C and --treated T are needed for files");
-  if (!typeKey.empty() && holdout.empty() && holdoutRows.empty())
-    throw std::invalid_argument("--cell-type-key needs --holdout TYPE");
-}
-
-Prepared preprocess(const CellData& d, const CellsOptions& o, const std::vector<int>& keepRows,
-                    const std::vector<std::string>& conditionOf) {
-  Prepared p;
-  const int G = static_cast<int>(d.genes());
-  auto transform = [&](const CsrMatrix& m, int row, std::vector<std::pair<int, float>>& out) {
-    out.clear();
-    double sum = 0;
-    for (auto k = m.indptr[row]; k < m.indptr[row + 1]; ++k) sum += m.data[k];
-    const double scale = o.normalize ? (sum > 0 ? o.targetSum / sum : 0.0) : 1.0;
-    for (auto k = m.indptr[row]; k < m.indptr[row + 1]; ++k) {
-      double v = m.data[k] * scale;
-      if (o.log1p) v = std::log1p(v);
-      out.push_back({m.indices[k], static_cast<float>(v)});
-    }
-  };
-  std::vector<double> s1(G, 0.0), s2(G, 0.0);
-  std::vector<std::pair<int, float>> row;
-  for (int r : keepRows) {
-    transform(d.X, r, row);
-    for (auto [g, v] : row) s1[g] += v, s2[g] += double(v) * v;
-  }
-  std::vector<int> genes(G);
-  std::iota(genes.begin(), genes.end(), 0);
-  const double n = std::max<std::size_t>(1, keepRows.size());
-  if (o.hvg > 0 && o.hvg < G) {
-    std::vector<double> var(G);
-    for (int g = 0; g < G; ++g) var[g] = s2[g] / n - (s1[g] / n) * (s1[g] / n);
-    std::stable_sort(genes.begin(), genes.end(), [&](int a, int b) { return var[a] > var[b]; });
-    genes.resize(o.hvg);
-    std::sort(genes.begin(), genes.end());
-  }
-  std::vector<int> to(G, -1);
-  for (std::size_t j = 0; j < genes.size(); ++j) to[genes[j]] = static_cast<int>(j);
-  p.cells = static_cast<int>(keepRows.size());
-  p.genes = static_cast<int>(genes.size());
-  for (int g : genes) p.geneNames.push_back(d.var.index[g]);
-  auto fill = [&](const CsrMatrix& m, std::vector<float>& x) {
-    x.assign(static_cast<std::size_t>(p.cells) * p.genes, 0.0f);
-    for (int i = 0; i < p.cells; ++i) {
-      transform(m, keepRows[i], row);
-      for (auto [g, v] : row)
-        if (to[g] >= 0) x[static_cast<std::size_t>(i) * p.genes + to[g]] = v;
-    }
-  };
-  fill(d.X, p.x);
-  auto cf = d.layers.find("counterfactual");
-  if (cf != d.layers.end()) fill(cf->second, p.counterfactual);
-  for (int r : keepRows) p.cellIds.push_back(d.obs.index[r]);
-  char buf[200];
-  std::snprintf(buf, sizeof buf, "library-size normalisation to %.0f counts per cell: %s",
-                o.targetSum, o.normalize ? "on" : "off");
-  p.steps.push_back(buf);
-  p.steps.push_back(std::string("log1p: ") + (o.log1p ? "on" : "off"));
-  std::snprintf(buf, sizeof buf,
-                "highly variable genes: %s (%d of %d genes, by variance after the steps above, "
-                "on the %d cells kept)",
-                o.hvg > 0 && o.hvg < G ? "on" : "off (all genes)", p.genes, G, p.cells);
-  p.steps.push_back(buf);
-  (void)conditionOf;
-  return p;
-}
-
 std::shared_ptr<CellsSession> CellsSession::create(const CellsOptions& options) {
   CellsOptions o = options;
   if (o.simulated()) {
@@ -133,6 +39,9 @@ std::shared_ptr<CellsSession> CellsSession::create(const CellsOptions& options) 
     s.regime = o.data == kSimAdditive ? Regime::Additive : Regime::Shift;
     s.cells = o.simCells;
     s.genes = o.simGenes;
+    s.typeRadius = o.simTypeRadius;
+    s.stateSd = o.simStateSd;
+    s.coupling = o.simCoupling;
     s.seed = o.seed;
     if (o.conditionKey.empty()) o.conditionKey = kSimConditionKey;
     if (o.control.empty()) o.control = kSimControl;
@@ -176,7 +85,7 @@ CellsSession::CellsSession(const CellsOptions& options, std::shared_ptr<const Ce
     throw DataError("column '" + m_o.conditionKey + "' has " + std::to_string(nCtrl) + " cells '" +
                     m_o.control + "' and " + std::to_string(nTrt) + " cells '" + m_o.treated +
                     "'; both are needed (values: " + joinCategories(*cond) + ")");
-  if (type) {
+  if (type && !m_o.holdsOutSelection()) {
     bool found = false;
     for (int r : keep) found = found || type->label(r) == m_o.holdout;
     if (!found)
@@ -200,6 +109,10 @@ CellsSession::CellsSession(const CellsOptions& options, std::shared_ptr<const Ce
     }
   }
   if (!type) m_p.typeNames = {"all cells"};
+  if (!m_o.holdoutIds.empty()) {
+    m_o.holdoutRows = rowsOfIds(m_o.holdoutIds, "--holdout-ids");
+    m_o.holdoutControlRows = rowsOfIds(m_o.holdoutControlIds, "--holdout-control-ids");
+  }
   split();
   if (m_o.trainsModel()) {
     ModelShape s;
@@ -213,6 +126,20 @@ CellsSession::CellsSession(const CellsOptions& options, std::shared_ptr<const Ce
 }
 
 CellsSession::~CellsSession() = default;
+
+std::vector<int> CellsSession::rowsOfIds(const std::vector<std::string>& ids, const std::string& what) const {
+  std::unordered_map<std::string, int> row;
+  for (int i = 0; i < m_p.cells; ++i) row.emplace(m_p.cellIds[i], i);
+  std::vector<int> out;
+  for (const auto& id : ids) {
+    auto it = row.find(id);
+    if (it == row.end())
+      throw DataError(what + ": cell '" + id + "' is not among the " + std::to_string(m_p.cells) +
+                      " cells of this data that are '" + m_o.control + "' or '" + m_o.treated + "'");
+    out.push_back(it->second);
+  }
+  return out;
+}
 
 void CellsSession::split() {
   std::uint64_t s = m_o.seed * 1000003ULL + 7;
@@ -327,15 +254,6 @@ std::vector<double> CellsSession::balancedDelta(const std::vector<float>& values
   for (auto& v : d) v /= used;
   return d;
 }
-
-namespace {
-std::vector<float> gather(const std::vector<float>& x, int cols, const std::vector<int>& rows) {
-  std::vector<float> out(rows.size() * static_cast<std::size_t>(cols));
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    std::copy_n(x.begin() + static_cast<std::size_t>(rows[i]) * cols, cols, out.begin() + i * cols);
-  return out;
-}
-}  // namespace
 
 std::shared_ptr<Evaluation> CellsSession::evaluate() {
   auto e = std::make_shared<Evaluation>();
@@ -521,166 +439,6 @@ std::shared_ptr<Evaluation> CellsSession::evaluate() {
   }
   return e;
 }
-
-void CellsSession::ensureExpressionPca() {
-  if (!m_pcaAxes.empty()) return;
-  const auto rows = capped(m_train, 3000, m_o.seed + 5);
-  const auto xf = gather(m_p.x, m_p.genes, rows);
-  principalAxes(xf.data(), static_cast<std::int64_t>(rows.size()), m_p.genes, 2, m_pcaMean, m_pcaAxes);
-}
-
-void CellsSession::projectMap(const std::vector<float>& z, int dim, std::vector<float>& xy) {
-  const bool latent = m_mapReady && dim == m_o.latent;
-  const auto& mean = latent ? m_mapMean : m_pcaMean;
-  const auto& axes = latent ? m_mapAxes : m_pcaAxes;
-  const std::size_t n = z.size() / dim;
-  xy.resize(2 * n);
-  for (std::size_t i = 0; i < n; ++i)
-    for (int j = 0; j < 2; ++j) {
-      double a = 0;
-      for (int k = 0; k < dim; ++k) a += (z[i * dim + k] - mean[k]) * axes[static_cast<std::size_t>(j) * dim + k];
-      xy[2 * i + j] = static_cast<float>(a);
-    }
-}
-
-bool CellsSession::refreshMapSlice(int count) {
-  if (!m_model) return false;
-  const int L = m_o.latent, G = m_p.genes;
-  if (m_latentCache.size() != static_cast<std::size_t>(m_p.cells) * L)
-    m_latentCache.assign(static_cast<std::size_t>(m_p.cells) * L, 0.0f);
-  const int a = static_cast<int>(m_mapCursor);
-  const int b = std::min(m_p.cells, a + count);
-  std::vector<int> cond(m_p.condition.begin() + a, m_p.condition.begin() + b);
-  m_model->encode(&m_p.x[static_cast<std::size_t>(a) * G], cond.data(), b - a,
-                  &m_latentCache[static_cast<std::size_t>(a) * L]);
-  m_mapCursor = b;
-  if (m_mapCursor < static_cast<std::size_t>(m_p.cells)) return false;
-  m_mapCursor = 0;
-  std::vector<float> mean, axes;
-  principalAxes(m_latentCache.data(), m_p.cells, L, std::min(2, L), mean, axes);
-  if (L == 1) axes.resize(2, 0.0f);
-  // Keep orientation stable from pass to pass: each axis points the way the previous one did.
-  for (int j = 0; j < 2 && static_cast<int>(m_mapAxes.size()) == 2 * L; ++j) {
-    double dot = 0;
-    for (int k = 0; k < L; ++k) dot += axes[j * L + k] * m_mapAxes[j * L + k];
-    if (dot < 0)
-      for (int k = 0; k < L; ++k) axes[j * L + k] = -axes[j * L + k];
-  }
-  m_mapMean = mean;
-  m_mapAxes = axes;
-  m_mapReady = true;
-  return true;
-}
-
-std::shared_ptr<CellMap> CellsSession::cellMap() {
-  auto m = std::make_shared<CellMap>();
-  m->type = m_p.type;
-  m->condition = m_p.condition;
-  m->typeNames = m_p.typeNames;
-  m->conditionNames = {m_o.control, m_o.treated};
-  m->heldOut.assign(m_p.cells, 0);
-  for (int r : m_heldOut) m->heldOut[r] = 1;
-  m->epochs = epochsDone();
-  if (m_model && m_mapReady) {
-    projectMap(m_latentCache, m_o.latent, m->xy);
-    m->space = "latent PCA";
-  } else {
-    ensureExpressionPca();
-    projectMap(m_p.x, m_p.genes, m->xy);
-    m->space = "expression PCA";
-  }
-  return m;
-}
-
-std::shared_ptr<GeneValues> CellsSession::geneValues(const std::string& gene) const {
-  auto it = std::find(m_p.geneNames.begin(), m_p.geneNames.end(), gene);
-  if (it == m_p.geneNames.end())
-    throw DataError("gene '" + gene + "' is not among the " + std::to_string(m_p.genes) +
-                    " genes kept by preprocessing");
-  const int g = static_cast<int>(it - m_p.geneNames.begin());
-  auto v = std::make_shared<GeneValues>();
-  v->gene = gene;
-  v->values.resize(m_p.cells);
-  for (int i = 0; i < m_p.cells; ++i) v->values[i] = m_p.x[static_cast<std::size_t>(i) * m_p.genes + g];
-  const auto [lo, hi] = std::minmax_element(v->values.begin(), v->values.end());
-  v->lo = *lo;
-  v->hi = *hi;
-  return v;
-}
-
-std::vector<float> CellsSession::embed(const std::vector<int>& rows) {
-  const int G = m_p.genes;
-  const auto x = gather(m_p.x, G, rows);
-  if (m_model && m_mapReady) {
-    std::vector<int> cond;
-    for (int r : rows) cond.push_back(m_p.condition[r]);
-    std::vector<float> z(rows.size() * m_o.latent);
-    m_model->encode(x.data(), cond.data(), static_cast<int>(rows.size()), z.data());
-    return z;
-  }
-  return x;
-}
-
-std::shared_ptr<SelectionPrediction> CellsSession::applyDelta(const std::vector<int>& ctrlSel,
-                                                              const std::vector<int>& trtSel,
-                                                              const std::vector<int>& target) {
-  for (const auto* sel : {&ctrlSel, &trtSel, &target}) {
-    if (sel->empty()) throw DataError("each of the three selections needs at least one cell");
-    for (int r : *sel)
-      if (r < 0 || r >= m_p.cells) throw DataError("a selected cell is out of range");
-  }
-  const int G = m_p.genes;
-  const bool latent = m_model && m_mapReady;
-  if (!latent) ensureExpressionPca();
-  const int dim = latent ? m_o.latent : G;
-  auto zc = embed(ctrlSel), zt = embed(trtSel), zs = embed(target);
-  auto mean = [&](const std::vector<float>& z) {
-    std::vector<double> m(dim, 0.0);
-    const std::size_t n = z.size() / dim;
-    for (std::size_t i = 0; i < n; ++i)
-      for (int k = 0; k < dim; ++k) m[k] += z[i * dim + k];
-    for (auto& v : m) v /= n;
-    return m;
-  };
-  const auto mc = mean(zc), mt = mean(zt);
-  auto zp = zs;
-  for (std::size_t i = 0; i < target.size(); ++i)
-    for (int k = 0; k < dim; ++k) zp[i * dim + k] += static_cast<float>(mt[k] - mc[k]);
-  auto p = std::make_shared<SelectionPrediction>();
-  p->space = latent ? "latent" : "gene space";
-  std::vector<float> cxy, txy;
-  projectMap(zc, dim, cxy);
-  projectMap(zt, dim, txy);
-  projectMap(zs, dim, p->sourceXY);
-  projectMap(zp, dim, p->predictedXY);
-  auto centroid = [](const std::vector<float>& xy, float& x, float& y) {
-    double a = 0, b = 0;
-    for (std::size_t i = 0; i < xy.size(); i += 2) a += xy[i], b += xy[i + 1];
-    x = static_cast<float>(a / (xy.size() / 2));
-    y = static_cast<float>(b / (xy.size() / 2));
-  };
-  centroid(cxy, p->fromX, p->fromY);
-  centroid(txy, p->toX, p->toY);
-  std::vector<float> predicted;
-  if (latent) {
-    predicted.resize(target.size() * static_cast<std::size_t>(G));
-    std::vector<int> cond;
-    for (int r : target) cond.push_back(m_p.condition[r]);
-    m_model->decode(zp.data(), cond.data(), static_cast<int>(target.size()), predicted.data());
-  } else {
-    predicted = zp;
-  }
-  std::vector<int> all(target.size());
-  std::iota(all.begin(), all.end(), 0);
-  p->predictedMean = meanOf(predicted, G, all);
-  p->sourceMean = meanOf(m_p.x, G, target);
-  p->geneNames = m_p.geneNames;
-  std::vector<double> diff(G);
-  for (int g = 0; g < G; ++g) diff[g] = p->predictedMean[g] - p->sourceMean[g];
-  p->topChanged = topGenes(diff, 20);
-  return p;
-}
-
 std::vector<float> CellsSession::predictRows(const std::vector<int>& rows) {
   const int G = m_p.genes;
   const auto x = gather(m_p.x, G, rows);

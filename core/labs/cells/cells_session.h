@@ -77,6 +77,16 @@ struct SelectionPrediction : Payload {
   std::vector<std::string> geneNames;
   std::vector<int> topChanged;  // genes by |predicted − source|
   std::string space;
+  // The prediction scored against the truth of selection 3's population:
+  // its control cells are split in seeded halves A (predicted from) and B
+  // (the control of Δtrue); the truth is the treated cells of A's cell types
+  // (outside selection 2), weighted as A mixes them. The simulator's
+  // counterfactual of A gives RMSE vs truth. Empty scores with a note when
+  // the truth cannot be known (no cell-type key, fewer than 2 control cells
+  // in selection 3, or a type without treated cells outside selection 2).
+  std::vector<MethodScore> scores;  // the latent δ (with a model), gene-space δ, none
+  std::string scoreNote;
+  int scoredSource = 0, truthCells = 0;
 };
 
 class CellsSession {
@@ -120,6 +130,10 @@ class CellsSession {
 
  private:
   void split();
+  void scoreSelection(SelectionPrediction& p, const std::vector<int>& ctrlSel,
+                      const std::vector<int>& trtSel, const std::vector<int>& target,
+                      const std::vector<float>& predicted);
+  std::vector<int> rowsOfIds(const std::vector<std::string>& ids, const std::string& what) const;
   std::vector<float> embed(const std::vector<int>& rows);  // latent means (or PCA scores)
   std::vector<double> meanOf(const std::vector<float>& m, int cols, const std::vector<int>& rows) const;
   std::vector<double> balancedDelta(const std::vector<float>& values, int cols,
@@ -135,7 +149,7 @@ class CellsSession {
   std::vector<int> m_train, m_heldOut, m_ctrlA, m_ctrlB;
   std::unique_ptr<CellsModel> m_model;
   long m_step = 0;
-  double m_beta = 0.05;
+  double m_beta = 0.5;
   std::vector<int> m_order;
   std::size_t m_cursor = 0;
   std::uint64_t m_rng = 1;

@@ -59,14 +59,16 @@ Truth makeTruth(const SimOptions& o) {
   t.A.resize(static_cast<std::size_t>(G) * H);
   for (auto& a : t.A) a = n01(rng) * 0.9;
   t.B.resize(static_cast<std::size_t>(H) * D);
-  for (auto& b : t.B) b = n01(rng) * 1.5;
+  for (auto& b : t.B) b = n01(rng) * o.coupling;
   t.c.resize(H);
   for (auto& c : t.c) c = n01(rng) * 0.5;
   t.typeMean.resize(static_cast<std::size_t>(T) * D);
   for (int k = 0; k < T; ++k)
     for (int d = 0; d < D; ++d) {
       const double ang = 2 * M_PI * k / T;
-      t.typeMean[k * D + d] = d == 0 ? 1.5 * std::cos(ang) : d == 1 ? 1.5 * std::sin(ang) : 0.5 * n01(rng);
+      t.typeMean[k * D + d] = d == 0   ? o.typeRadius * std::cos(ang)
+                             : d == 1 ? o.typeRadius * std::sin(ang)
+                                      : 0.5 * n01(rng);
     }
   t.shift.assign(D, 0.0);
   double norm = 0;
@@ -121,7 +123,7 @@ CellData simulateCells(const SimOptions& o) {
     for (int i = 0; i < N; ++i) {
       type[i] = i % o.types;
       treated[i] = (i / o.types) % 2;
-      for (int d = 0; d < D; ++d) state[i * D + d] = t.typeMean[type[i] * D + d] + 0.5 * n01(rng);
+      for (int d = 0; d < D; ++d) state[i * D + d] = t.typeMean[type[i] * D + d] + o.stateSd * n01(rng);
       library[i] = o.meanLibrary * std::exp(0.3 * n01(rng) - 0.045);
     }
   }

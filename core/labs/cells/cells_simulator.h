@@ -30,6 +30,15 @@ struct SimOptions {
   double effect = 1.2;        // additive: |log fold change|; shift: length of the state shift
   double dispersion = 0.2;    // NB: var = mu + dispersion * mu^2
   double meanLibrary = 3000;  // expected counts per cell
+  // Geometry of the cell state: type means on a circle of this radius, each
+  // cell's state around its type mean with this s.d.; `coupling` scales how
+  // sharply the nonlinear map (tanh units) bends with the state.
+  // The types' state distributions overlap, so the held-out type's shifted
+  // state lies where training cells are: its response can be learned, yet
+  // each type sits on a different part of the nonlinear map (docs/cells.md).
+  double typeRadius = 1.0;
+  double stateSd = 0.6;
+  double coupling = 1.5;
   std::uint64_t seed = 1;
   bool counterfactual = true;  // also draw layers/counterfactual (twice the work)
 };

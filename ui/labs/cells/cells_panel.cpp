@@ -27,8 +27,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "ui/labs/cells/cell_map_view.h"
 #include "ui/views/form_helpers.h"
+#include "ui/views/latent_map_view.h"
 
 namespace genlab::ui {
 
@@ -69,6 +69,7 @@ CellsPanel::CellsPanel(EngineBridge* bridge, QWidget* parent)
             m_map->clearSelections();
             m_table->setRowCount(0);
             m_banner->hide();
+            m_selectionScore->hide();
             if (auto session = m_controller->session()) {
               QStringList genes;
               for (const auto& g : session->data().geneNames) genes << QString::fromStdString(g);
@@ -82,7 +83,7 @@ CellsPanel::CellsPanel(EngineBridge* bridge, QWidget* parent)
   connect(m_controller, &CellsController::mapUpdated, this, [this](const CellMapPtr& m) {
     const bool first = !m_lastMap || m_lastMap->xy.size() != m->xy.size();
     m_lastMap = m;
-    m_map->setPoints(m->xy);
+    m_map->setPoints(m->xy, m->type);
     if (first) m_map->fit();
     m_map->setCaption(tr("%1 · %2 cells · epoch %3")
                           .arg(QString::fromStdString(m->space))
@@ -116,7 +117,7 @@ CellsPanel::CellsPanel(EngineBridge* bridge, QWidget* parent)
             openErrorBox(what, message, QStringLiteral("cellsError"));
           });
   connect(m_controller, &CellsController::info, this, &CellsPanel::statusMessage);
-  connect(m_map, &CellMapView::lassoFinished, this, [this](int k) {
+  connect(m_map, &LatentMapView::lassoFinished, this, [this](int k) {
     Q_EMIT statusMessage(tr("Selection %1: %2 cells").arg(k).arg(m_map->selection(k).size()));
     if (k < 3) m_lassoMode->setCurrentIndex(k + 1);
   });
@@ -159,7 +160,7 @@ QWidget* CellsPanel::buildControls() {
   form->addRow(tr("Method"), m_method);
   m_epochs = form::spinBox(0, 100000, 30, tr("Training epochs"));
   form->addRow(tr("Epochs"), m_epochs);
-  m_beta = form::doubleSpinBox(0, 10, 0.05, 3, 0.01, tr("KL weight β; changes a running training live"));
+  m_beta = form::doubleSpinBox(0, 10, CellsOptions{}.beta, 3, 0.01, tr("KL weight β; changes a running training live"));
   connect(m_beta, qOverload<double>(&QDoubleSpinBox::valueChanged), m_controller, &CellsController::setBeta);
   form->addRow(tr("β (live)"), m_beta);
   m_normalize = new QCheckBox(tr("library-size normalisation"));
@@ -202,14 +203,17 @@ QWidget* CellsPanel::buildControls() {
   m_lassoMode->addItems({tr("pan / zoom"), tr("lasso 1: control"), tr("lasso 2: treated"),
                          tr("lasso 3: apply δ to")});
   connect(m_lassoMode, qOverload<int>(&QComboBox::currentIndexChanged), this,
-          [this](int i) { m_map->setMode(static_cast<CellMapView::Mode>(i)); });
+          [this](int i) { m_map->setLassoMode(i); });
   form->addRow(tr("Mouse"), m_lassoMode);
   m_apply = new QPushButton(tr("Apply δ (1 → 2) to 3"));
   connect(m_apply, &QPushButton::clicked, this, [this] {
     m_controller->apply(m_map->selection(1), m_map->selection(2), m_map->selection(3));
   });
   auto* clear = new QPushButton(tr("Clear lassos"));
-  connect(clear, &QPushButton::clicked, this, [this] { m_map->clearSelections(); });
+  connect(clear, &QPushButton::clicked, this, [this] {
+    m_map->clearSelections();
+    m_selectionScore->hide();
+  });
   form->addRow(form::row({m_apply, clear}));
   auto* holdLasso = new QPushButton(tr("Hold out lasso 2 (control: lasso 1) && train"));
   holdLasso->setToolTip(tr("A new run whose held-out cells are the treated cells of lasso 2, "
@@ -236,7 +240,10 @@ QWidget* CellsPanel::buildControls() {
 
 QWidget* CellsPanel::buildCentre() {
   auto* split = new QSplitter(Qt::Horizontal);
-  m_map = new CellMapView;
+  m_map = new LatentMapView;
+  m_map->setObjectName(QStringLiteral("cellsMap"));
+  m_map->setLeftDragPans(true);
+  m_map->setAxisNames(QStringLiteral("PC1"), QStringLiteral("PC2"));
   m_map->setEmptyText(tr("Open data (sim-shift is ready to go) and train: the cells appear here.\n"
                          "Then lasso control (1) and treated (2) cells and a third group (3)."));
   split->addWidget(m_map);
@@ -250,6 +257,12 @@ QWidget* CellsPanel::buildCentre() {
       "background: #fff3cd; color: #7a4d00; border: 1px solid #e0b04c; padding: 6px; font-weight: bold;"));
   m_banner->hide();
   v->addWidget(m_banner);
+  m_selectionScore = new QLabel;
+  m_selectionScore->setObjectName(QStringLiteral("cellsSelectionScore"));
+  m_selectionScore->setWordWrap(true);
+  m_selectionScore->setTextFormat(Qt::RichText);
+  m_selectionScore->hide();
+  v->addWidget(m_selectionScore);
   auto* chart = new QChart;
   chart->legend()->setVisible(true);
   chart->legend()->setAlignment(Qt::AlignBottom);
@@ -406,7 +419,7 @@ void CellsPanel::recolour() {
       colours << QColor(214, 39, 40) << QColor(200, 200, 200) << QColor(255, 127, 14);
       break;
   }
-  m_map->setColours(c);
+  m_map->setPointColours(c);
   m_map->setLegend(names, colours);
 }
 
@@ -506,72 +519,40 @@ void CellsPanel::onPredicted(const SelectionPredictionPtr& p) {
     m_genes->setItem(i, 1, new QTableWidgetItem(fmt(p->predictedMean[g])));
     m_genes->setItem(i, 2, new QTableWidgetItem(fmt(p->sourceMean[g])));
   }
+  if (p->scores.empty()) {
+    m_selectionScore->setText(tr("<b>Selection 3:</b> %1").arg(QString::fromStdString(p->scoreNote).toHtmlEscaped()));
+  } else {
+    QString rows;
+    for (const auto& m : p->scores)
+      rows += tr("<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td><td align=right>%5</td></tr>")
+                  .arg(QString::fromStdString(m.method).toHtmlEscaped(), fmt(m.r2MeansAll), fmt(m.r2DeltaAll),
+                       fmt(m.r2DeltaTop), fmt(m.rmseTruthTop));
+    m_selectionScore->setText(
+        tr("<b>Selection 3 scored</b> (%1)<table cellspacing=4><tr><th></th><th>r² means</th><th>R²-Δ</th>"
+           "<th>R²-Δ top-100</th><th>RMSE truth top-100</th></tr>%2</table>")
+            .arg(QString::fromStdString(p->scoreNote).toHtmlEscaped(), rows));
+  }
+  m_selectionScore->show();
   Q_EMIT statusMessage(tr("δ applied in %1 to %2 cells").arg(QString::fromStdString(p->space)).arg(p->predictedXY.size() / 2));
 }
 
-void CellsPanel::demoLassos() {
-  m_demoPending = false;
-  if (!m_lastMap || m_lastMap->typeNames.size() < 2) return;
-  const auto& m = *m_lastMap;
-  const int held = [&] {
-    for (std::size_t i = 0; i < m.heldOut.size(); ++i)
-      if (m.heldOut[i]) return m.type[i];
-    return 0;
-  }();
-  const int other = held == 1 ? 2 % int(m.typeNames.size()) : 1;
-  // A lasso a user would draw: the convex hull of the group's central 90%.
-  auto hull = [&](int type, int cond) {
-    std::vector<QPointF> pts;
-    double cx = 0, cy = 0;
-    for (std::size_t i = 0; i < m.type.size(); ++i)
-      if (m.type[i] == type && m.condition[i] == cond && !m.heldOut[i]) {
-        pts.emplace_back(m.xy[2 * i], m.xy[2 * i + 1]);
-        cx += m.xy[2 * i];
-        cy += m.xy[2 * i + 1];
-      }
-    if (pts.size() < 3) return QPolygonF();
-    cx /= pts.size();
-    cy /= pts.size();
-    std::sort(pts.begin(), pts.end(), [&](const QPointF& a, const QPointF& b) {
-      return std::hypot(a.x() - cx, a.y() - cy) < std::hypot(b.x() - cx, b.y() - cy);
-    });
-    pts.resize(std::max<std::size_t>(3, pts.size() * 9 / 10));
-    std::sort(pts.begin(), pts.end(), [](const QPointF& a, const QPointF& b) {
-      return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y());
-    });
-    std::vector<QPointF> h(2 * pts.size());
-    std::size_t k = 0;
-    auto cross = [](QPointF o, QPointF a, QPointF b) {
-      return (a.x() - o.x()) * (b.y() - o.y()) - (a.y() - o.y()) * (b.x() - o.x());
-    };
-    for (std::size_t i = 0; i < pts.size(); ++i) {
-      while (k >= 2 && cross(h[k - 2], h[k - 1], pts[i]) <= 0) --k;
-      h[k++] = pts[i];
-    }
-    for (std::size_t i = pts.size() - 1, t = k + 1; i > 0; --i) {
-      while (k >= t && cross(h[k - 2], h[k - 1], pts[i - 1]) <= 0) --k;
-      h[k++] = pts[i - 1];
-    }
-    h.resize(k > 0 ? k - 1 : 0);
-    return QPolygonF(QVector<QPointF>(h.begin(), h.end()));
-  };
-  m_map->setLasso(1, hull(other, 0));
-  m_map->setLasso(2, hull(other, 1));
-  m_map->setLasso(3, hull(held, 0));
-  m_colourBy->setCurrentIndex(3);
-  m_controller->apply(m_map->selection(1), m_map->selection(2), m_map->selection(3));
+int CellsPanel::selectionOfExport(const QString& path) {
+  for (int k = 1; k <= 3; ++k)
+    if (path.endsWith(QStringLiteral(".sel%1.txt").arg(k))) return k;
+  return 3;
 }
 
 void CellsPanel::exportDialog() {
   const QString f = QFileDialog::getSaveFileName(
       this, tr("Export"), QStringLiteral("predictions.h5ad"),
       tr("Predictions (*.h5ad *.csv);;DE table (*.de.csv);;Metrics (*.metrics.csv);;"
-         "Selection 3 cell ids (*.txt);;Selection 3 subset (*.subset.h5ad)"));
+         "Selection cell ids: NAME.sel1.txt, NAME.sel2.txt or NAME.sel3.txt (*.txt);;"
+         "Selection 3 subset (*.subset.h5ad)"));
   if (f.isEmpty()) return;
   if (f.endsWith(QLatin1String(".de.csv"))) m_controller->exportText(f, QStringLiteral("de"));
   else if (f.endsWith(QLatin1String(".metrics.csv"))) m_controller->exportText(f, QStringLiteral("metrics"));
   else if (f.endsWith(QLatin1String(".txt")) || f.endsWith(QLatin1String(".subset.h5ad")))
-    m_controller->exportSelection(m_map->selection(3), f);
+    m_controller->exportSelection(m_map->selection(selectionOfExport(f)), f);
   else m_controller->exportPredictions(f);
 }
 

@@ -24,7 +24,7 @@ class QTableWidget;
 
 namespace genlab::ui {
 
-class CellMapView;
+class LatentMapView;
 
 class CellsPanel : public LabPanel {
   Q_OBJECT
@@ -41,10 +41,13 @@ class CellsPanel : public LabPanel {
   bool setView(const QString& view) override;
 
   CellsController* controller() const { return m_controller; }
-  CellMapView* mapView() const { return m_map; }
+  LatentMapView* mapView() const { return m_map; }
   QTableWidget* metricsTable() const { return m_table; }
   QTableWidget* genesTable() const { return m_genes; }
   QLabel* banner() const { return m_banner; }
+  QLabel* selectionScore() const { return m_selectionScore; }
+  // Which lasso an ids export writes: NAME.sel1.txt, .sel2.txt, .sel3.txt (plain .txt: 3).
+  static int selectionOfExport(const QString& path);
   QComboBox* dataCombo() const { return m_data; }
   QComboBox* methodCombo() const { return m_method; }
   QComboBox* colourCombo() const { return m_colourBy; }
@@ -96,8 +99,9 @@ class CellsPanel : public LabPanel {
   QPushButton* m_apply = nullptr;
   QComboBox* m_scatterMethod = nullptr;
   // views
-  CellMapView* m_map = nullptr;
+  LatentMapView* m_map = nullptr;
   QLabel* m_banner = nullptr;
+  QLabel* m_selectionScore = nullptr;
   QTableWidget* m_table = nullptr;
   QTableWidget* m_genes = nullptr;
   QChartView* m_chartView = nullptr;

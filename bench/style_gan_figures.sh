@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # The figures of docs/style-gan.md (issue 13, parts 2 and 3), from the CLI:
-#   1. checkerboard energy at initialisation and after training for the six
-#      upsampling choices (seed 1), and transposed3 vs transposed3-balanced
-#      for seeds 1-3 (energy, phase imbalance, quality = test MSE);
+#   1. checkerboard energy after GAN training (the default objective):
+#      transposed3 vs transposed3-balanced for seeds 1-3 and the six choices
+#      for seed 1 (energy, phase imbalance, quality = Frechet distance in the
+#      judge's features); energy at initialisation for seeds 1-3; the same
+#      comparison with the reconstruction objective (test MSE as well);
 #   2. the style generator: training, then the mixing table (class follows
 #      the coarse / fine source per crossover) at psi 1 and 0.7.
 # Each run's JSON lines go to OUT (default /tmp/style-gan-figures); a run
 # whose output is already there is not repeated. About 40 min on 2 cores.
 #
-#   bench/style_gan_figures.sh [BUILD_DIR] [OUT] [STEPS] [GAN_STEPS]
+#   bench/style_gan_figures.sh [BUILD_DIR] [OUT] [STEPS] [GAN_STEPS] [CB_GAN_STEPS]
 set -euo pipefail
 BUILD=${1:-build}
 OUT=${2:-/tmp/style-gan-figures}
 STEPS=${3:-1500}
 GAN_STEPS=${4:-3000}
+CB_GAN_STEPS=${5:-2000}
 CLI="$BUILD/bin/genlab-cli"
 [[ -x "$CLI" ]] || { echo "no $CLI: build genlab-cli first" >&2; exit 2; }
 mkdir -p "$OUT"
@@ -25,18 +28,24 @@ run() {  # run FILE ARGS...: the command's JSON lines into FILE, once
 }
 for seed in 1 2 3; do
   for up in transposed3 transposed3-balanced; do
-    run "$OUT/cb_${up}_s${seed}.jsonl" style checkerboard --upsample $up --steps "$STEPS" \
-        --seed $seed --eval-every 100 --threads 1 --json
+    run "$OUT/cbgan_${up}_s${seed}.jsonl" style checkerboard --objective gan --upsample $up \
+        --steps "$CB_GAN_STEPS" --seed $seed --eval-every 250 --threads 1 --json
   done
 done
 for up in transposed4 resize-nearest resize-bilinear icnr; do
-  run "$OUT/cb_${up}_s1.jsonl" style checkerboard --upsample $up --steps "$STEPS" --seed 1 \
-      --eval-every 100 --threads 1 --json
+  run "$OUT/cbgan_${up}_s1.jsonl" style checkerboard --objective gan --upsample $up \
+      --steps "$CB_GAN_STEPS" --seed 1 --eval-every 250 --threads 1 --json
+done
+for seed in 1 2 3; do
+  for up in transposed3 transposed3-balanced; do
+    run "$OUT/cb_${up}_s${seed}.jsonl" style checkerboard --objective reconstruction \
+        --upsample $up --steps "$STEPS" --seed $seed --eval-every 100 --threads 1 --json
+  done
 done
 for seed in 1 2 3; do  # energy at initialisation only (--steps 0)
   for up in transposed3 transposed4 resize-nearest resize-bilinear icnr; do
-    run "$OUT/cb0_${up}_s${seed}.jsonl" style checkerboard --upsample $up --steps 0 --seed $seed \
-        --threads 1 --json
+    run "$OUT/cb0_${up}_s${seed}.jsonl" style checkerboard --objective gan --upsample $up \
+        --steps 0 --seed $seed --threads 1 --json
   done
 done
 for seed in 1 2; do
@@ -57,24 +66,37 @@ def lines(name):
         return [json.loads(l) for l in f if l.strip().startswith("{")]
 def result(name):
     return [l for l in lines(name) if l.get("event") == "result"][-1]
-print("| upsampling | energy at init | energy after | recon energy | residual energy | phase imbalance init -> after | test MSE |")
-print("|---|---|---|---|---|---|---|")
-for up in ["transposed3", "transposed4", "resize-nearest", "resize-bilinear", "icnr", "transposed3-balanced"]:
-    r = result(f"cb_{up}_s1.jsonl")
-    print(f"| {up} | {r['init_checkerboard_energy']:.4g} | {r['checkerboard_energy']:.4g} | "
-          f"{r['reconstruction_checkerboard_energy']:.4g} | {r['residual_checkerboard_energy']:.4g} | "
-          f"{r['init_phase_imbalance']:.3f} -> {r['phase_imbalance']:.3f} | {r['quality_test_mse']:.5f} |")
-r = result("cb_transposed3_s1.jsonl")
-print(f"\nEnergy of the real test digits (the floor): {r['data_checkerboard_energy']:.4g}\n")
-print("| seed | energy after t3 / t3-balanced | imbalance t3 / t3-balanced | test MSE t3 / t3-balanced (change) |")
+print("GAN objective, seeds 1-3:\n")
+print("| seed | energy after t3 / t3-balanced (cut) | imbalance t3 / t3-balanced | Frechet distance t3 / t3-balanced (change) |")
 print("|---|---|---|---|")
+for s in (1, 2, 3):
+    a, b = result(f"cbgan_transposed3_s{s}.jsonl"), result(f"cbgan_transposed3-balanced_s{s}.jsonl")
+    print(f"| {s} | {a['checkerboard_energy']:.4g} / "
+          f"{b['checkerboard_energy']:.4g} ({a['checkerboard_energy'] / b['checkerboard_energy']:.2f}x) | "
+          f"{a['phase_imbalance']:.3f} / {b['phase_imbalance']:.4f} | "
+          f"{a['quality_frechet']:.4g} / {b['quality_frechet']:.4g} "
+          f"({100 * (b['quality_frechet'] / a['quality_frechet'] - 1):+.1f} %) |")
+r = result("cbgan_transposed3_s1.jsonl")
+print(f"\nEnergy of the real test digits (the floor): {r['data_checkerboard_energy']:.4g}; "
+      f"judge test accuracy {r['judge_test_accuracy']:.4f}\n")
+print("GAN objective, the six choices, seed 1:\n")
+print("| upsampling | energy at init | energy after | phase imbalance init -> after | Frechet distance |")
+print("|---|---|---|---|---|")
+for up in ["transposed3", "transposed4", "resize-nearest", "resize-bilinear", "icnr", "transposed3-balanced"]:
+    r = result(f"cbgan_{up}_s1.jsonl")
+    print(f"| {up} | {r['init_checkerboard_energy']:.4g} | {r['checkerboard_energy']:.4g} | "
+          f"{r['init_phase_imbalance']:.3f} -> {r['phase_imbalance']:.3f} | {r['quality_frechet']:.4g} |")
+print("\nReconstruction objective, seeds 1-3:\n")
+print("| seed | energy after t3 / t3-balanced | imbalance t3 / t3-balanced | test MSE t3 / t3-balanced (change) | Frechet distance t3 / t3-balanced |")
+print("|---|---|---|---|---|")
 for s in (1, 2, 3):
     a, b = result(f"cb_transposed3_s{s}.jsonl"), result(f"cb_transposed3-balanced_s{s}.jsonl")
     print(f"| {s} | {a['checkerboard_energy']:.4g} / "
           f"{b['checkerboard_energy']:.4g} ({a['checkerboard_energy'] / b['checkerboard_energy']:.2f}x) | "
-          f"{a['phase_imbalance']:.3f} / {b['phase_imbalance']:.4f} ({a['phase_imbalance'] / b['phase_imbalance']:.0f}x) | "
+          f"{a['phase_imbalance']:.3f} / {b['phase_imbalance']:.4f} | "
           f"{a['quality_test_mse']:.5f} / {b['quality_test_mse']:.5f} "
-          f"({100 * (b['quality_test_mse'] / a['quality_test_mse'] - 1):+.1f} %) |")
+          f"({100 * (b['quality_test_mse'] / a['quality_test_mse'] - 1):+.1f} %) | "
+          f"{a['quality_frechet']:.4g} / {b['quality_frechet']:.4g} |")
 print("\nAt initialisation (--steps 0), checkerboard energy of the generated images:\n")
 kinds0 = ["transposed3", "transposed4", "resize-nearest", "resize-bilinear", "icnr"]
 print("| seed | " + " | ".join(kinds0) + " | transposed3 / resize-nearest | transposed3 / resize-bilinear |")
@@ -83,15 +105,14 @@ for s in (1, 2, 3):
     e = {u: result(f"cb0_{u}_s{s}.jsonl")["init_checkerboard_energy"] for u in kinds0}
     print(f"| {s} | " + " | ".join(f"{e[u]:.4g}" for u in kinds0) +
           f" | {e['transposed3'] / e['resize-nearest']:.0f}x | {e['transposed3'] / e['resize-bilinear']:.0f}x |")
-print("\nEnergy of generated images during training (seed 1, every 100 steps):\n")
-evs = {up: {l["step"]: l for l in lines(f"cb_{up}_s1.jsonl") if l.get("event") == "eval"}
+print("\nEnergy of generated images during GAN training (seed 1, every 250 steps):\n")
+evs = {up: {l["step"]: l for l in lines(f"cbgan_{up}_s1.jsonl") if l.get("event") == "eval"}
        for up in ["transposed3", "transposed3-balanced", "resize-nearest"]}
 steps = sorted(evs["transposed3"])
 print("| step | " + " | ".join(evs) + " |")
 print("|---" * (len(evs) + 1) + "|")
 for st in steps:
-    if st in (0, 100, 200, 500, 1000) or st == steps[-1]:
-        print(f"| {st} | " + " | ".join(f"{evs[u][st]['checkerboard_energy']:.4g}" if st in evs[u] else "-" for u in evs) + " |")
+    print(f"| {st} | " + " | ".join(f"{evs[u][st]['checkerboard_energy']:.4g}" if st in evs[u] else "-" for u in evs) + " |")
 for name in ("mix_s1.jsonl", "mix_s1_psi07.jsonl", "mix_s2.jsonl"):
     r = result(name)
     print(f"\nMixing ({name}), psi {r['psi']}: {r['pairs_counted']} of {r['pairs']} pairs counted, classifier "

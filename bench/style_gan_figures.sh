@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The figures of docs/style-gan.md (issue 13, parts 2 and 3), from the CLI:
 #   1. checkerboard energy after GAN training (the default objective):
-#      transposed3 vs transposed3-balanced for seeds 1-3 and the six choices
-#      for seed 1 (energy, phase imbalance, quality = Frechet distance in the
-#      judge's features); energy at initialisation for seeds 1-3; the same
-#      comparison with the reconstruction objective (test MSE as well);
+#      transposed3 vs transposed3-balanced (balance weight 1 and 10) for seeds
+#      1-3 (energy every 250 steps, phase imbalance, quality = Frechet distance
+#      in the judge's features); energy at initialisation of five choices for
+#      seeds 1-3; the same comparison with the reconstruction objective;
 #   2. the style generator: training, then the mixing table (class follows
 #      the coarse / fine source per crossover) at psi 1 and 0.7.
 # Each run's JSON lines go to OUT (default /tmp/style-gan-figures); a run
@@ -16,7 +16,7 @@ BUILD=${1:-build}
 OUT=${2:-/tmp/style-gan-figures}
 STEPS=${3:-1500}
 GAN_STEPS=${4:-3000}
-CB_GAN_STEPS=${5:-2000}
+CB_GAN_STEPS=${5:-1000}
 CLI="$BUILD/bin/genlab-cli"
 [[ -x "$CLI" ]] || { echo "no $CLI: build genlab-cli first" >&2; exit 2; }
 mkdir -p "$OUT"
@@ -31,10 +31,9 @@ for seed in 1 2 3; do
     run "$OUT/cbgan_${up}_s${seed}.jsonl" style checkerboard --objective gan --upsample $up \
         --steps "$CB_GAN_STEPS" --seed $seed --eval-every 250 --threads 1 --json
   done
-done
-for up in transposed4 resize-nearest resize-bilinear icnr; do
-  run "$OUT/cbgan_${up}_s1.jsonl" style checkerboard --objective gan --upsample $up \
-      --steps "$CB_GAN_STEPS" --seed 1 --eval-every 250 --threads 1 --json
+  run "$OUT/cbgan_transposed3-balanced-w10_s${seed}.jsonl" style checkerboard --objective gan \
+      --upsample transposed3-balanced --balance-weight 10 --steps "$CB_GAN_STEPS" --seed $seed \
+      --eval-every 250 --threads 1 --json
 done
 for seed in 1 2 3; do
   for up in transposed3 transposed3-balanced; do
@@ -66,26 +65,28 @@ def lines(name):
         return [json.loads(l) for l in f if l.strip().startswith("{")]
 def result(name):
     return [l for l in lines(name) if l.get("event") == "result"][-1]
-print("GAN objective, seeds 1-3:\n")
-print("| seed | energy after t3 / t3-balanced (cut) | imbalance t3 / t3-balanced | Frechet distance t3 / t3-balanced (change) |")
+print("GAN objective: checkerboard energy of the generated images every 250 steps "
+      "(t3 = transposed3, b1 / b10 = transposed3-balanced, weight 1 / 10; cut = t3 / b):\n")
+print("| seed | step | t3 | b1 (cut) | b10 (cut) |")
+print("|---|---|---|---|---|")
+for s in (1, 2, 3):
+    ev = {k: {l["step"]: l["checkerboard_energy"] for l in lines(f"cbgan_{n}_s{s}.jsonl") if l.get("event") == "eval"}
+          for k, n in (("t3", "transposed3"), ("b1", "transposed3-balanced"), ("b10", "transposed3-balanced-w10"))}
+    for st in sorted(ev["t3"]):
+        if st == 0: continue
+        a = ev["t3"][st]
+        print(f"| {s} | {st} | {a:.4g} | {ev['b1'][st]:.4g} ({a / ev['b1'][st]:.2f}x) | {ev['b10'][st]:.4g} ({a / ev['b10'][st]:.2f}x) |")
+print("\nGAN objective, after training:\n")
+print("| seed | phase imbalance t3 / b1 / b10 | Frechet distance t3 / b1 (change) / b10 (change) | judge accuracy |")
 print("|---|---|---|---|")
 for s in (1, 2, 3):
-    a, b = result(f"cbgan_transposed3_s{s}.jsonl"), result(f"cbgan_transposed3-balanced_s{s}.jsonl")
-    print(f"| {s} | {a['checkerboard_energy']:.4g} / "
-          f"{b['checkerboard_energy']:.4g} ({a['checkerboard_energy'] / b['checkerboard_energy']:.2f}x) | "
-          f"{a['phase_imbalance']:.3f} / {b['phase_imbalance']:.4f} | "
-          f"{a['quality_frechet']:.4g} / {b['quality_frechet']:.4g} "
-          f"({100 * (b['quality_frechet'] / a['quality_frechet'] - 1):+.1f} %) |")
+    a, b, c = (result(f"cbgan_{n}_s{s}.jsonl") for n in ("transposed3", "transposed3-balanced", "transposed3-balanced-w10"))
+    fa = a["quality_frechet"]
+    print(f"| {s} | {a['phase_imbalance']:.3f} / {b['phase_imbalance']:.3f} / {c['phase_imbalance']:.3f} | "
+          f"{fa:.1f} / {b['quality_frechet']:.1f} ({100 * (b['quality_frechet'] / fa - 1):+.0f} %) / "
+          f"{c['quality_frechet']:.1f} ({100 * (c['quality_frechet'] / fa - 1):+.0f} %) | {a['judge_test_accuracy']:.4f} |")
 r = result("cbgan_transposed3_s1.jsonl")
-print(f"\nEnergy of the real test digits (the floor): {r['data_checkerboard_energy']:.4g}; "
-      f"judge test accuracy {r['judge_test_accuracy']:.4f}\n")
-print("GAN objective, the six choices, seed 1:\n")
-print("| upsampling | energy at init | energy after | phase imbalance init -> after | Frechet distance |")
-print("|---|---|---|---|---|")
-for up in ["transposed3", "transposed4", "resize-nearest", "resize-bilinear", "icnr", "transposed3-balanced"]:
-    r = result(f"cbgan_{up}_s1.jsonl")
-    print(f"| {up} | {r['init_checkerboard_energy']:.4g} | {r['checkerboard_energy']:.4g} | "
-          f"{r['init_phase_imbalance']:.3f} -> {r['phase_imbalance']:.3f} | {r['quality_frechet']:.4g} |")
+print(f"\nEnergy of the real test digits (the floor): {r['data_checkerboard_energy']:.4g}\n")
 print("\nReconstruction objective, seeds 1-3:\n")
 print("| seed | energy after t3 / t3-balanced | imbalance t3 / t3-balanced | test MSE t3 / t3-balanced (change) | Frechet distance t3 / t3-balanced |")
 print("|---|---|---|---|---|")

@@ -333,6 +333,8 @@ double CheckerboardJudge::trainStep() {
   return loss.item<double>();
 }
 
+void CheckerboardJudge::prepareReference() { m_impl->real(); }
+
 double CheckerboardJudge::accuracy() {
   auto& m = *m_impl;
   if (m.accuracy >= 0) return m.accuracy;
@@ -585,24 +587,28 @@ CheckerboardJob::CheckerboardJob(std::vector<std::shared_ptr<CheckerboardSession
 }
 
 void CheckerboardJob::begin(JobContext& ctx) {
+  std::vector<CheckerboardView> views;
   for (auto& s : m_sessions) {
-    const auto v = s->view();
+    views.push_back(s->view());
+    const auto& v = views.back();
     m_initEnergy.push_back(v.energy);
     m_initImbalance.push_back(v.imbalance);
     if (s->curve.empty()) s->curve.push_back({v.step, v.energy, v.imbalance, v.loss});
   }
-  publish(ctx);
+  publish(ctx, &views);
+  m_last = views;
 }
 
-void CheckerboardJob::publish(JobContext& ctx) {
+void CheckerboardJob::publish(JobContext& ctx, const std::vector<CheckerboardView>* views) {
   auto p = std::make_shared<CheckerboardProgress>();
   p->step = m_done;
   p->totalSteps = m_steps;
   p->elapsedSeconds = m_seconds;
   p->judgeStep = m_sessions[0]->judge().step();
   p->judgeSteps = m_sessions[0]->judge().steps();
-  for (auto& s : m_sessions) {
-    p->sides.push_back(s->view());
+  for (std::size_t k = 0; k < m_sessions.size(); ++k) {
+    auto& s = m_sessions[k];
+    p->sides.push_back(views ? (*views)[k] : s->view());
     const auto& v = p->sides.back();
     if (s->curve.empty() || s->curve.back().step != v.step)
       s->curve.push_back({v.step, v.energy, v.imbalance, v.loss});
@@ -617,9 +623,19 @@ bool CheckerboardJob::step(JobContext& ctx) {
   for (auto& s : m_sessions)
     if (!s->judge().ready()) {
       s->judge().trainStep();
-      if (ctx.publishDue(std::chrono::milliseconds(400))) publish(ctx);
+      if (ctx.publishDue(std::chrono::milliseconds(400))) publish(ctx, &m_last);  // views unchanged
       return false;
     }
+  if (m_collecting) {  // one side's view per step, then the snapshot
+    m_pending.push_back(m_sessions[m_pending.size()]->view());
+    if (m_pending.size() == m_sessions.size()) {
+      publish(ctx, &m_pending);
+      m_last = std::move(m_pending);
+      m_pending.clear();
+      m_collecting = false;
+    }
+    return false;
+  }
   if (auto w = ctx.live().take("balance_weight"))
     for (auto& s : m_sessions)  // the regularised side only: the plain one stays plain
       if (s->options().upsample == Upsample::Transposed3Balanced || s->balanceWeight() > 0)
@@ -634,17 +650,38 @@ bool CheckerboardJob::step(JobContext& ctx) {
     ++m_done;
     const bool evalDue = m_evalEvery > 0 && m_done % m_evalEvery == 0;
     if (m_done < m_steps && (evalDue || ctx.publishDue(std::chrono::milliseconds(400))))
-      publish(ctx);
+      m_collecting = true;  // the next steps measure the views (training waits)
     if (m_done < m_steps) return false;
   }
-  publish(ctx);
+  return finish(ctx);
+}
+
+bool CheckerboardJob::finish(JobContext& ctx) {
+  const std::size_t n = m_sessions.size();
+  const std::size_t piece = m_finish++;
+  if (piece < n) {  // the final view of each side
+    m_final.push_back(m_sessions[piece]->view());
+    if (piece + 1 == n) publish(ctx, &m_final);
+    return false;
+  }
+  if (piece == n) {  // the judge's accuracy and reference features
+    m_sessions[0]->judge().accuracy();
+    m_sessions[0]->judge().prepareReference();
+    return false;
+  }
+  if (piece < 2 * n + 1) {  // the quality of one side
+    auto& s = m_sessions[piece - n - 1];
+    m_frechet.push_back(s->frechetDistance());
+    m_mse.push_back(s->testMse());
+    return false;
+  }
   auto r = std::make_shared<CheckerboardResult>();
-  for (std::size_t k = 0; k < m_sessions.size(); ++k) {
+  for (std::size_t k = 0; k < n; ++k) {
     auto& s = m_sessions[k];
     CheckerboardSummary sum;
-    sum.view = s->view();
-    sum.testMse = s->testMse();
-    sum.view.quality = sum.frechet = s->frechetDistance();
+    sum.view = m_final[k];
+    sum.testMse = m_mse[k];
+    sum.view.quality = sum.frechet = m_frechet[k];
     sum.judgeAccuracy = s->judge().accuracy();
     sum.objective = sum.view.objective;
     sum.upsample = sum.view.upsample;

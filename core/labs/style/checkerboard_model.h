@@ -47,6 +47,7 @@ class CheckerboardJudge {
   long steps() const;
   double trainStep();   // one mini-batch of 64 (no-op once ready); returns the loss
   double accuracy();    // on up to 2000 test images
+  void prepareReference();  // the test images' feature Gaussian (else done by the first use)
   struct Impl;
   Impl& impl() { return *m_impl; }
 
@@ -194,9 +195,18 @@ class CheckerboardJob : public Job {
   bool step(JobContext& ctx) override;
 
  private:
-  void publish(JobContext& ctx);
+  // Publishes progress with `views` (one per session), or fresh ones when null.
+  void publish(JobContext& ctx, const std::vector<CheckerboardView>* views = nullptr);
+  // After training: one short piece per call (a view per side, the judge,
+  // a quality per side, then the result); true when the result is out.
+  bool finish(JobContext& ctx);
   std::vector<std::shared_ptr<CheckerboardSession>> m_sessions;
   long m_steps, m_evalEvery, m_done = 0;
+  std::size_t m_finish = 0;
+  bool m_collecting = false;               // a progress snapshot is being built, a view per step
+  std::vector<CheckerboardView> m_pending, m_last;
+  std::vector<CheckerboardView> m_final;
+  std::vector<double> m_frechet, m_mse;
   std::size_t m_turn = 0;  // the side that trains next
   std::vector<double> m_initEnergy, m_initImbalance;
   double m_seconds = 0;

@@ -37,7 +37,7 @@ struct StyleGanOptions {
   // average-pooled to that resolution (Bernoulli loss on the pooled pixels,
   // weight mixingWeight). The coarse layers then have to carry the coarse
   // shape; the fine ones are free for what pooling hides. 0 = off.
-  double mixing = 0.0;
+  double mixing = 0.5;
   double mixingWeight = 1.0;
   std::uint64_t seed = 1;
   std::string data = "mnist";

@@ -68,6 +68,14 @@ class MixingTab : public QWidget {
     m_steps = form::spinBox(0, 1000000, 3000, tr("Generator mini-batches to train"), 500);
     m_steps->setObjectName(QStringLiteral("ganSteps"));
     m_seed = form::spinBox(0, 1000000, 1, tr("Seed of the model and its training"));
+    m_mixing = form::doubleSpinBox(0, 1, cs::StyleGanOptions{}.mixing, 2, 0.1,
+                                   tr("Mixing regularisation: the share of training steps that "
+                                      "also render each image with its own w below a crossover "
+                                      "(at 4, 8 or 16 px) and another image's w above it, and "
+                                      "ask the mix to match the image average-pooled to that "
+                                      "resolution. It makes the coarse layers carry the digit's "
+                                      "shape; 0 = off. Applies to a new model"));
+    m_mixing->setObjectName(QStringLiteral("ganMixing"));
     m_train = new QPushButton(tr("Train"));
     m_train->setObjectName(QStringLiteral("ganTrain"));
     m_cancel = new QPushButton(tr("Stop"));
@@ -80,6 +88,7 @@ class MixingTab : public QWidget {
     m_status->setWordWrap(true);
     form->addRow(tr("Steps"), m_steps);
     form->addRow(tr("Seed"), m_seed);
+    form->addRow(tr("Mixing reg."), m_mixing);
     form->addRow(form::row({m_train, m_cancel}));
     form->addRow(m_progress);
     form->addRow(m_status);
@@ -160,6 +169,9 @@ class MixingTab : public QWidget {
     connect(m_seed, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
       if (!m_job && !m_mixJob) openSession();
     });
+    connect(m_mixing, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this] {
+      if (!m_job && !m_mixJob) openSession();
+    });
     for (QSlider* s : {m_psi, m_noise, m_cross})
       connect(s, &QSlider::valueChanged, this, [this] { refresh(); });
     for (QSlider* s : m_pca) connect(s, &QSlider::valueChanged, this, [this] { refresh(); });
@@ -179,6 +191,7 @@ class MixingTab : public QWidget {
     cs::StyleGanOptions o;
     o.steps = m_steps->value();
     o.seed = std::uint64_t(m_seed->value());
+    o.mixing = m_mixing->value();
     return o;
   }
 
@@ -303,6 +316,7 @@ class MixingTab : public QWidget {
   std::shared_ptr<cs::StyleGanSession> m_session;
   std::uint64_t m_job = 0, m_mixJob = 0;
   QSpinBox *m_steps, *m_seed, *m_sampleSeed, *m_pairs;
+  QDoubleSpinBox* m_mixing;
   QPushButton *m_train, *m_cancel, *m_measure;
   QProgressBar* m_progress;
   QLabel *m_status, *m_psiLabel, *m_noiseLabel, *m_crossLabel, *m_tableNote;

@@ -5,8 +5,9 @@
 #      1-3 (energy every 250 steps, phase imbalance, quality = Frechet distance
 #      in the judge's features); energy at initialisation of five choices for
 #      seeds 1-3; the same comparison with the reconstruction objective;
-#   2. the style generator: training, then the mixing table (class follows
-#      the coarse / fine source per crossover) at psi 1 and 0.7.
+#   2. the style generator: training with the mixing regulariser (default
+#      P = 0.5; seeds 1, 2) and without it (seed 1), then the mixing table
+#      (class follows the coarse / fine source per crossover).
 # Each run's JSON lines go to OUT (default /tmp/style-gan-figures); a run
 # whose output is already there is not repeated. About 40 min on 2 cores.
 #
@@ -15,7 +16,7 @@ set -euo pipefail
 BUILD=${1:-build}
 OUT=${2:-/tmp/style-gan-figures}
 STEPS=${3:-1500}
-GAN_STEPS=${4:-3000}
+GAN_STEPS=${4:-1200}
 CB_GAN_STEPS=${5:-1000}
 CLI="$BUILD/bin/genlab-cli"
 [[ -x "$CLI" ]] || { echo "no $CLI: build genlab-cli first" >&2; exit 2; }
@@ -49,14 +50,13 @@ for seed in 1 2 3; do  # energy at initialisation only (--steps 0)
 done
 for seed in 1 2; do
   [[ -s "$OUT/gan_s$seed.glm" ]] || run "$OUT/gan_s$seed.log" style train-gan --steps "$GAN_STEPS" \
-      --classifier-steps 1500 --seed $seed --threads 1 --out "$OUT/gan_s$seed.glm" \
-      --samples "$OUT/gan_s$seed.png" --json
+      --classifier-steps 1500 --seed $seed --mixing 0.5 --threads 1 --out "$OUT/gan_s$seed.glm" --json
+  run "$OUT/mix_s$seed.jsonl" style mixing --model "$OUT/gan_s$seed.glm" --pairs 500 --seed 1 \
+      --threads 1 --json
 done
-run "$OUT/mix_s2.jsonl" style mixing --model "$OUT/gan_s2.glm" --pairs 500 --seed 1 --threads 1 --json
-run "$OUT/mix_s1.jsonl" style mixing --model "$OUT/gan_s1.glm" --pairs 500 --seed 1 --threads 1 \
-    --grid "$OUT/grid_s1.png" --json
-run "$OUT/mix_s1_psi07.jsonl" style mixing --model "$OUT/gan_s1.glm" --pairs 500 --seed 1 \
-    --psi 0.7 --threads 1 --json
+[[ -s "$OUT/gan0_s1.glm" ]] || run "$OUT/gan0_s1.log" style train-gan --steps "$GAN_STEPS" \
+    --classifier-steps 1500 --seed 1 --mixing 0 --threads 1 --out "$OUT/gan0_s1.glm" --json
+run "$OUT/mix0_s1.jsonl" style mixing --model "$OUT/gan0_s1.glm" --pairs 500 --seed 1 --threads 1 --json
 python3 - "$OUT" <<'PY'
 import json, os, sys
 out = sys.argv[1]
@@ -114,7 +114,7 @@ print("| step | " + " | ".join(evs) + " |")
 print("|---" * (len(evs) + 1) + "|")
 for st in steps:
     print(f"| {st} | " + " | ".join(f"{evs[u][st]['checkerboard_energy']:.4g}" if st in evs[u] else "-" for u in evs) + " |")
-for name in ("mix_s1.jsonl", "mix_s1_psi07.jsonl", "mix_s2.jsonl"):
+for name in ("mix_s1.jsonl", "mix_s2.jsonl", "mix0_s1.jsonl"):
     r = result(name)
     print(f"\nMixing ({name}), psi {r['psi']}: {r['pairs_counted']} of {r['pairs']} pairs counted, classifier "
           f"test accuracy {r['classifier_test_accuracy']:.4f}, generator steps {r['generator_steps']}\n")

@@ -9,7 +9,7 @@
 #      P = 0.5; seeds 1, 2) and without it (seed 1), then the mixing table
 #      (class follows the coarse / fine source per crossover).
 # Each run's JSON lines go to OUT (default /tmp/style-gan-figures); a run
-# whose output is already there is not repeated. About 40 min on 2 cores.
+# whose output is already there is not repeated. About an hour on the shared 2 cores.
 #
 #   bench/style_gan_figures.sh [BUILD_DIR] [OUT] [STEPS] [GAN_STEPS] [CB_GAN_STEPS]
 set -euo pipefail

@@ -36,6 +36,10 @@ for seed in 1 2 3; do
       --upsample transposed3-balanced --balance-weight 10 --steps "$CB_GAN_STEPS" --seed $seed \
       --eval-every 250 --threads 1 --json
 done
+for up in transposed4 resize-nearest resize-bilinear icnr; do
+  run "$OUT/cb_${up}_s1.jsonl" style checkerboard --objective reconstruction --upsample $up \
+      --steps "$STEPS" --seed 1 --eval-every 100 --threads 1 --json
+done
 for seed in 1 2 3; do
   for up in transposed3 transposed3-balanced; do
     run "$OUT/cb_${up}_s${seed}.jsonl" style checkerboard --objective reconstruction \
@@ -87,6 +91,14 @@ for s in (1, 2, 3):
           f"{c['quality_frechet']:.1f} ({100 * (c['quality_frechet'] / fa - 1):+.0f} %) | {a['judge_test_accuracy']:.4f} |")
 r = result("cbgan_transposed3_s1.jsonl")
 print(f"\nEnergy of the real test digits (the floor): {r['data_checkerboard_energy']:.4g}\n")
+print("\nReconstruction objective, the six choices, seed 1:\n")
+print("| upsampling | energy at init | energy after | recon energy | residual energy | phase imbalance init -> after | test MSE |")
+print("|---|---|---|---|---|---|---|")
+for up in ["transposed3", "transposed4", "resize-nearest", "resize-bilinear", "icnr", "transposed3-balanced"]:
+    r = result(f"cb_{up}_s1.jsonl")
+    print(f"| {up} | {r['init_checkerboard_energy']:.4g} | {r['checkerboard_energy']:.4g} | "
+          f"{r['reconstruction_checkerboard_energy']:.4g} | {r['residual_checkerboard_energy']:.4g} | "
+          f"{r['init_phase_imbalance']:.3f} -> {r['phase_imbalance']:.3f} | {r['quality_test_mse']:.5f} |")
 print("\nReconstruction objective, seeds 1-3:\n")
 print("| seed | energy after t3 / t3-balanced | imbalance t3 / t3-balanced | test MSE t3 / t3-balanced (change) | Frechet distance t3 / t3-balanced |")
 print("|---|---|---|---|---|")
@@ -98,7 +110,7 @@ for s in (1, 2, 3):
           f"{a['quality_test_mse']:.5f} / {b['quality_test_mse']:.5f} "
           f"({100 * (b['quality_test_mse'] / a['quality_test_mse'] - 1):+.1f} %) | "
           f"{a['quality_frechet']:.4g} / {b['quality_frechet']:.4g} |")
-print("\nAt initialisation (--steps 0), checkerboard energy of the generated images:\n")
+print("\nAt initialisation (--steps 0, GAN sampling), checkerboard energy of the generated images:\n")
 kinds0 = ["transposed3", "transposed4", "resize-nearest", "resize-bilinear", "icnr"]
 print("| seed | " + " | ".join(kinds0) + " | transposed3 / resize-nearest | transposed3 / resize-bilinear |")
 print("|---" * (len(kinds0) + 3) + "|")

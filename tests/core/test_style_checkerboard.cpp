@@ -113,6 +113,43 @@ TEST_CASE("checkerboard energy: a checkerboard is 1, a constant 0, a smooth wave
   CHECK(int(pic[0]) == 255);  // (ky, kx) = (14, 14) lands at (0, 0)
 }
 
+TEST_CASE("Frechet distance between Gaussians, worked by hand", "[style][checkerboard]") {
+  const auto ev = symmetricEigenvalues({2, 1, 1, 2}, 2);
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0] == Approx(1.0).epsilon(1e-12));
+  CHECK(ev[1] == Approx(3.0).epsilon(1e-12));
+  const auto ev3 = symmetricEigenvalues({4, 0, 0, 0, 1, 0, 0, 0, 9}, 3);
+  CHECK(ev3 == std::vector<double>{1, 4, 9});
+  CHECK_THROWS_AS(symmetricEigenvalues({1, 2, 3}, 2), std::invalid_argument);
+
+  FeatureGaussian a, b;
+  a.dim = b.dim = 2;
+  a.mean = {0, 0};
+  a.covariance = {2, 1, 1, 2};
+  b = a;
+  CHECK(frechetDistance(a, b) == Approx(0.0).margin(1e-9));
+  // Same axes, 4x the covariance: (C1 C2)^(1/2) = 2 C1, so 4 + 16 - 2*8 = 4;
+  // plus the squared mean shift 3^2 + 4^2.
+  b.covariance = {8, 4, 4, 8};
+  b.mean = {3, 4};
+  CHECK(frechetDistance(a, b) == Approx(4.0 + 25.0).epsilon(1e-9));
+  // Diagonal: sum of (sqrt(a_i) - sqrt(b_i))^2.
+  FeatureGaussian c, d;
+  c.dim = d.dim = 3;
+  c.mean = d.mean = {1, 2, 3};
+  c.covariance = {1, 0, 0, 0, 4, 0, 0, 0, 9};
+  d.covariance = {4, 0, 0, 0, 4, 0, 0, 0, 1};
+  CHECK(frechetDistance(c, d) == Approx(1.0 + 0.0 + 4.0).epsilon(1e-9));
+  CHECK_THROWS_AS(frechetDistance(a, c), std::invalid_argument);
+
+  // fitGaussian: unbiased covariance of four points.
+  const auto g = fitGaussian({0, 0, 2, 0, 0, 2, 2, 2}, 4, 2);
+  CHECK(g.mean == std::vector<double>{1, 1});
+  CHECK(g.covariance[0] == Approx(4.0 / 3.0));
+  CHECK(g.covariance[1] == Approx(0.0).margin(1e-12));
+  CHECK_THROWS_AS(fitGaussian({1, 2}, 1, 2), std::invalid_argument);
+}
+
 TEST_CASE("measured phase sums of the six upsampling layers", "[style][checkerboard][mnist]") {
   std::string why;
   auto data = mnistOrSkip(why);
@@ -164,6 +201,7 @@ TEST_CASE("the balance regulariser balances transposed conv in a short training"
   CheckerboardOptions plain, bal;
   plain.upsample = Upsample::Transposed3;
   bal.upsample = Upsample::Transposed3Balanced;
+  plain.objective = bal.objective = Objective::Reconstruction;
   plain.evalImages = bal.evalImages = 300;
   plain.spectrumImages = bal.spectrumImages = 64;
   CheckerboardSession p(plain, data), b(bal, data);
@@ -179,6 +217,43 @@ TEST_CASE("the balance regulariser balances transposed conv in a short training"
   CHECK(b.testMse() < 0.8 * mse0);
 }
 
+TEST_CASE("the gan objective trains the generator against a discriminator",
+          "[style][checkerboard][mnist][learning]") {
+  std::string why;
+  auto data = mnistOrSkip(why);
+  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  CheckerboardOptions plain, bal;
+  plain.upsample = Upsample::Transposed3;
+  bal.upsample = Upsample::Transposed3Balanced;
+  REQUIRE(plain.objective == Objective::Gan);  // the default
+  bal.balanceWeight = 10;  // against adversarial gradients weight 1 balances only slowly
+  plain.spectrumImages = bal.spectrumImages = 64;
+  plain.qualityImages = bal.qualityImages = 500;
+  auto judge = std::make_shared<CheckerboardJudge>(data, CheckerboardJudge::kDefaultSteps, 500);
+  CheckerboardSession p(plain, data, judge), b(bal, data, judge);
+  while (!judge->ready()) judge->trainStep();
+  const double acc = judge->accuracy();
+  INFO("judge accuracy " << acc);
+  CHECK(acc > 0.9);
+  const double fd0 = p.frechetDistance();
+  CHECK(b.frechetDistance() == Approx(fd0).epsilon(1e-6));  // same init, same judge, same noise
+  CHECK(p.testMse() < 0);  // no encoder is trained: no reconstruction quality
+  for (int k = 0; k < 300; ++k) {
+    p.trainStep();
+    b.trainStep();
+  }
+  const auto vp = p.view(), vb = b.view();
+  CHECK(vp.objective == "gan");
+  CHECK(std::isfinite(vp.loss));
+  CHECK(vp.discriminatorLoss > 0);
+  CHECK(vp.reconstructionEnergy < 0);  // not measured without reconstructions
+  const double fd = p.frechetDistance();
+  INFO("Frechet distance at init " << fd0 << ", after 300 steps " << fd << "; imbalance plain "
+                                   << vp.imbalance << ", balanced " << vb.imbalance);
+  CHECK(fd < 0.85 * fd0);  // the samples moved towards the digits (776 -> 540 seen)
+  CHECK(vb.imbalance < 0.75 * vp.imbalance);  // 0.36 vs 0.66 seen at 250 steps
+}
+
 TEST_CASE("style checkerboard on the CLI: JSON result with the three numbers",
           "[style][checkerboard][mnist][cli]") {
   std::string why;
@@ -192,10 +267,25 @@ TEST_CASE("style checkerboard on the CLI: JSON result with the three numbers",
   for (std::string line; std::getline(in, line);) last = nlohmann::json::parse(line);
   CHECK(last["event"] == "result");
   CHECK(last["upsample"] == "icnr");
+  CHECK(last["objective"] == "gan");
   CHECK(last["steps"] == 5);
   CHECK(last["checkerboard_energy"].is_number());
   CHECK(last["phase_imbalance"].is_number());
+  CHECK(last["quality_frechet"].is_number());
+  CHECK(last["judge_test_accuracy"].is_number());
+  CHECK(last["quality_test_mse"].is_null());
+  CHECK(last["reconstruction_checkerboard_energy"].is_null());
+  REQUIRE(runStyleCommand("checkerboard", {"--upsample", "transposed3", "--objective",
+                                           "reconstruction", "--steps", "3", "--json"},
+                          out, err) == 0);
+  std::istringstream in2(out);
+  for (std::string line; std::getline(in2, line);) last = nlohmann::json::parse(line);
+  CHECK(last["objective"] == "reconstruction");
   CHECK(last["quality_test_mse"].is_number());
+  CHECK(last["quality_frechet"].is_number());
+  CHECK(last["reconstruction_checkerboard_energy"].is_number());
   CHECK(runStyleCommand("checkerboard", {"--upsample", "deconv", "--json"}, out, err) != 0);
   CHECK(err.find("transposed3") != std::string::npos);
+  CHECK(runStyleCommand("checkerboard", {"--objective", "wgan", "--json"}, out, err) != 0);
+  CHECK(err.find("reconstruction") != std::string::npos);
 }

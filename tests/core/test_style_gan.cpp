@@ -32,15 +32,42 @@ TEST_CASE("style generator options: JSON round trip and readable refusals", "[st
   o.steps = 123;
   o.beta = 0.5;
   o.seed = 9;
+  o.mixing = 0.25;
+  o.mixingWeight = 2;
   const auto back = StyleGanOptions::fromJson(o.toJson());
   CHECK(back.steps == 123);
   CHECK(back.beta == 0.5);
   CHECK(back.seed == 9);
+  CHECK(back.mixing == 0.25);
+  CHECK(back.mixingWeight == 2);
+  // A file from before the mixing regulariser was trained without it.
+  CHECK(StyleGanOptions::fromJson(R"({"steps": 5})").mixing == 0.0);
+  o.mixing = 1.5;
+  CHECK_THROWS_AS(o.validate(), std::invalid_argument);
+  o.mixing = 0.5;
   o.batch = 0;
   CHECK_THROWS_AS(o.validate(), std::invalid_argument);
   o = {};
   o.wDim = 2;
   CHECK_THROWS_AS(o.validate(), std::invalid_argument);
+}
+
+TEST_CASE("style generator: the mixing regulariser adds its loss on mixed-w images",
+          "[style][gan][mnist]") {
+  std::string why;
+  auto data = mnist(why);
+  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  StyleGanOptions on, off;
+  on.mixing = 1.0;  // every step
+  off.mixing = 0.0;
+  on.batch = off.batch = 8;
+  StyleGanSession a(on, data), b(off, data);
+  for (int k = 0; k < 3; ++k) {
+    const auto ma = a.trainStep(), mb = b.trainStep();
+    CHECK(ma.mix > 0);  // a Bernoulli loss on pooled pixels in (0, 1)
+    CHECK(std::isfinite(ma.mix));
+    CHECK(mb.mix == 0.0);
+  }
 }
 
 TEST_CASE("style generator: trains, mixes by layer, PCA, saves and loads",

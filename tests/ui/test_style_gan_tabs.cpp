@@ -129,11 +129,17 @@ TEST_CASE("checkerboard tab: A/B at init, live training, quality at the end", "[
   REQUIRE(waitUntil([&] { return status->text().startsWith("Step"); }, 60000));
   child<QDoubleSpinBox>(f.tab, "balanceWeight")->setValue(2.0);  // live
   REQUIRE(waitUntil([&] { return status->text().startsWith("Trained"); }, 300000));
-  CHECK(numbersB->text().contains("test MSE <b>"));
+  CHECK(numbersB->text().contains("(gan)"));
+  CHECK(numbersB->text().contains(QString::fromUtf8("Fr\u00e9chet distance <b>")));
+  CHECK(status->text().contains("Judge accuracy"));
   auto* chart = child<ChartPanel>(f.tab, "energyChart");
   CHECK(chart->pointCount("A: resize-bilinear") >= 2);
   CHECK(chart->pointCount("B: transposed3-balanced") >= 2);
   CHECK(child<QPushButton>(f.tab, "cbTrain")->isEnabled());
+  // The other objective rebuilds both sides as autoencoders.
+  child<QComboBox>(f.tab, "cbObjective")->setCurrentIndex(1);
+  REQUIRE(waitUntil([&] { return numbersB->text().contains("(reconstruction)"); }, 60000));
+  CHECK(numbersB->text().contains("recon"));
 }
 
 // Screenshots for docs/: GENLAB_SCREENSHOT_DIR=docs QT_QPA_PLATFORM=xcb

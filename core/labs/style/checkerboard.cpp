@@ -135,4 +135,131 @@ std::vector<std::uint8_t> spectrumPicture(const std::vector<double>& spectrum, i
   return out;
 }
 
+FeatureGaussian fitGaussian(const std::vector<float>& features, int count, int dim) {
+  if (count < 2 || dim < 1 || features.size() != std::size_t(count) * dim)
+    throw std::invalid_argument("fitGaussian: need >= 2 feature vectors of the stated size");
+  FeatureGaussian g;
+  g.dim = dim;
+  g.count = count;
+  g.mean.assign(std::size_t(dim), 0.0);
+  for (int n = 0; n < count; ++n)
+    for (int d = 0; d < dim; ++d) g.mean[std::size_t(d)] += features[std::size_t(n) * dim + d];
+  for (auto& m : g.mean) m /= count;
+  g.covariance.assign(std::size_t(dim) * dim, 0.0);
+  std::vector<double> c(static_cast<std::size_t>(dim));
+  for (int n = 0; n < count; ++n) {
+    for (int d = 0; d < dim; ++d)
+      c[std::size_t(d)] = features[std::size_t(n) * dim + d] - g.mean[std::size_t(d)];
+    for (int i = 0; i < dim; ++i)
+      for (int j = i; j < dim; ++j) g.covariance[std::size_t(i) * dim + j] += c[i] * c[j];
+  }
+  for (int i = 0; i < dim; ++i)
+    for (int j = i; j < dim; ++j) {
+      const double v = g.covariance[std::size_t(i) * dim + j] / (count - 1);
+      g.covariance[std::size_t(i) * dim + j] = g.covariance[std::size_t(j) * dim + i] = v;
+    }
+  return g;
+}
+
+namespace {
+// Cyclic Jacobi rotations on a symmetric matrix; fills `vectors` (columns)
+// when given. Leaves the eigenvalues on the diagonal of `a`.
+void jacobi(std::vector<double>& a, int n, std::vector<double>* vectors) {
+  if (vectors) {
+    vectors->assign(std::size_t(n) * n, 0.0);
+    for (int i = 0; i < n; ++i) (*vectors)[std::size_t(i) * n + i] = 1.0;
+  }
+  auto A = [&](int i, int j) -> double& { return a[std::size_t(i) * n + j]; };
+  for (int sweep = 0; sweep < 100; ++sweep) {
+    double off = 0, diag = 0;
+    for (int i = 0; i < n; ++i) {
+      diag += A(i, i) * A(i, i);
+      for (int j = i + 1; j < n; ++j) off += A(i, j) * A(i, j);
+    }
+    if (off <= 1e-30 * std::max(diag, 1e-300)) break;
+    for (int p = 0; p < n; ++p)
+      for (int q = p + 1; q < n; ++q) {
+        if (A(p, q) == 0) continue;
+        const double theta = (A(q, q) - A(p, p)) / (2 * A(p, q));
+        const double t = (theta >= 0 ? 1.0 : -1.0) /
+                         (std::fabs(theta) + std::sqrt(theta * theta + 1));
+        const double cs = 1 / std::sqrt(t * t + 1), sn = t * cs;
+        for (int k = 0; k < n; ++k) {  // columns p, q
+          const double kp = A(k, p), kq = A(k, q);
+          A(k, p) = cs * kp - sn * kq;
+          A(k, q) = sn * kp + cs * kq;
+        }
+        for (int k = 0; k < n; ++k) {  // rows p, q
+          const double pk = A(p, k), qk = A(q, k);
+          A(p, k) = cs * pk - sn * qk;
+          A(q, k) = sn * pk + cs * qk;
+        }
+        if (vectors)
+          for (int k = 0; k < n; ++k) {
+            auto& V = *vectors;
+            const double kp = V[std::size_t(k) * n + p], kq = V[std::size_t(k) * n + q];
+            V[std::size_t(k) * n + p] = cs * kp - sn * kq;
+            V[std::size_t(k) * n + q] = sn * kp + cs * kq;
+          }
+      }
+  }
+}
+}  // namespace
+
+std::vector<double> symmetricEigenvalues(std::vector<double> a, int n) {
+  if (n < 0 || a.size() != std::size_t(n) * n)
+    throw std::invalid_argument("symmetricEigenvalues: matrix size does not match");
+  jacobi(a, n, nullptr);
+  std::vector<double> ev(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) ev[std::size_t(i)] = a[std::size_t(i) * n + i];
+  std::sort(ev.begin(), ev.end());
+  return ev;
+}
+
+double frechetDistance(const FeatureGaussian& a, const FeatureGaussian& b) {
+  const int n = a.dim;
+  if (n < 1 || b.dim != n || a.mean.size() != std::size_t(n) || b.mean.size() != std::size_t(n) ||
+      a.covariance.size() != std::size_t(n) * n || b.covariance.size() != std::size_t(n) * n)
+    throw std::invalid_argument("frechetDistance: the two Gaussians differ in dimension");
+  double d2 = 0, tr = 0;
+  for (int i = 0; i < n; ++i) {
+    const double d = a.mean[std::size_t(i)] - b.mean[std::size_t(i)];
+    d2 += d * d;
+    tr += a.covariance[std::size_t(i) * n + i] + b.covariance[std::size_t(i) * n + i];
+  }
+  // C1^(1/2) from C1's eigen decomposition (negative rounding clipped to 0).
+  std::vector<double> e = a.covariance, v;
+  jacobi(e, n, &v);
+  std::vector<double> root(std::size_t(n) * n, 0.0);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      double s = 0;
+      for (int k = 0; k < n; ++k)
+        s += v[std::size_t(i) * n + k] * std::sqrt(std::max(0.0, e[std::size_t(k) * n + k])) *
+             v[std::size_t(j) * n + k];
+      root[std::size_t(i) * n + j] = s;
+    }
+  // M = root * C2 * root (symmetric PSD).
+  std::vector<double> t(std::size_t(n) * n, 0.0), m(std::size_t(n) * n, 0.0);
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < n; ++k) {
+      const double r = root[std::size_t(i) * n + k];
+      if (r == 0) continue;
+      for (int j = 0; j < n; ++j) t[std::size_t(i) * n + j] += r * b.covariance[std::size_t(k) * n + j];
+    }
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < n; ++k) {
+      const double r = t[std::size_t(i) * n + k];
+      if (r == 0) continue;
+      for (int j = 0; j < n; ++j) m[std::size_t(i) * n + j] += r * root[std::size_t(k) * n + j];
+    }
+  for (int i = 0; i < n; ++i)  // symmetrise the rounding
+    for (int j = i + 1; j < n; ++j)
+      m[std::size_t(i) * n + j] = m[std::size_t(j) * n + i] =
+          0.5 * (m[std::size_t(i) * n + j] + m[std::size_t(j) * n + i]);
+  double trRoot = 0;
+  for (double ev : symmetricEigenvalues(m, n)) trRoot += std::sqrt(std::max(0.0, ev));
+  return std::max(0.0, d2 + tr - 2 * trRoot);
+}
+
 }  // namespace genlab::core::style

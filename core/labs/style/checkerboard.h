@@ -60,4 +60,21 @@ double checkerboardEnergy(const std::vector<float>& images, int count, int heigh
 std::vector<std::uint8_t> spectrumPicture(const std::vector<double>& spectrum, int height,
                                           int width, double decades = 5);
 
+// Sample quality: the Frechet distance between two Gaussians fit to feature
+// vectors (as FID does with Inception features; here the features of a small
+// classifier trained in-app). Features are `count` rows of `dim` values.
+struct FeatureGaussian {
+  int dim = 0, count = 0;
+  std::vector<double> mean;        // dim
+  std::vector<double> covariance;  // dim x dim, unbiased (count - 1)
+};
+// Throws std::invalid_argument when count < 2 or the sizes disagree.
+FeatureGaussian fitGaussian(const std::vector<float>& features, int count, int dim);
+// Eigenvalues of a symmetric n x n matrix (cyclic Jacobi), ascending.
+std::vector<double> symmetricEigenvalues(std::vector<double> a, int n);
+// |m1 - m2|^2 + tr(C1 + C2 - 2 (C1 C2)^(1/2)); tr (C1 C2)^(1/2) is the sum of
+// the square roots of the eigenvalues of C1^(1/2) C2 C1^(1/2). >= 0; 0 for
+// equal Gaussians.
+double frechetDistance(const FeatureGaussian& a, const FeatureGaussian& b);
+
 }  // namespace genlab::core::style

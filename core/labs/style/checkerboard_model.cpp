@@ -44,6 +44,15 @@ std::vector<std::string> upsampleNames() {
   for (const auto& [u, n] : names()) out.push_back(n);
   return out;
 }
+Objective parseObjective(const std::string& name) {
+  if (name == "gan") return Objective::Gan;
+  if (name == "reconstruction") return Objective::Reconstruction;
+  throw std::invalid_argument("unknown objective '" + name + "' (one of gan|reconstruction)");
+}
+std::string objectiveName(Objective o) {
+  return o == Objective::Gan ? "gan" : "reconstruction";
+}
+
 bool isTransposed(Upsample u) {
   return u == Upsample::Transposed3 || u == Upsample::Transposed4 ||
          u == Upsample::Transposed3Balanced;
@@ -54,10 +63,18 @@ double CheckerboardOptions::effectiveBalanceWeight() const {
   return upsample == Upsample::Transposed3Balanced ? 1.0 : 0.0;
 }
 
+double CheckerboardOptions::effectiveLr() const {
+  if (lr > 0) return lr;
+  return objective == Objective::Gan ? 5e-4 : 2e-3;
+}
+
 void CheckerboardOptions::validate() const {
   if (steps < 0) throw std::invalid_argument("steps must be >= 0");
   if (batch < 1 || batch > 4096) throw std::invalid_argument("batch must be in 1..4096");
-  if (!(lr > 0) || lr > 1) throw std::invalid_argument("learning rate must be in (0, 1]");
+  if (std::isnan(lr) || lr == 0 || lr > 1)
+    throw std::invalid_argument("learning rate must be in (0, 1] (or < 0 for the default)");
+  if (qualityImages < 2 || qualityImages > 100000)
+    throw std::invalid_argument("quality images must be in 2..100000");
   if (latent < 1 || latent > 1024) throw std::invalid_argument("latent must be in 1..1024");
   if (!std::isfinite(balanceWeight) || balanceWeight > 1e6)
     throw std::invalid_argument("balance weight must be finite and <= 1e6");
@@ -163,6 +180,44 @@ struct AutoencoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(Autoencoder);
 
+// The adversary (gan objective): two strided convs and a linear score.
+struct DiscriminatorImpl : torch::nn::Module {
+  torch::nn::Conv2d c1{nullptr}, c2{nullptr};
+  torch::nn::Linear out{nullptr};
+  DiscriminatorImpl() {
+    using namespace torch::nn;
+    c1 = register_module("c1", Conv2d(Conv2dOptions(1, 32, 4).stride(2).padding(1)));
+    c2 = register_module("c2", Conv2d(Conv2dOptions(32, 64, 4).stride(2).padding(1)));
+    out = register_module("out", Linear(64 * 49, 1));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    auto h = F::leaky_relu(c1(x), F::LeakyReLUFuncOptions().negative_slope(0.2));
+    h = F::leaky_relu(c2(h), F::LeakyReLUFuncOptions().negative_slope(0.2));
+    return out(h.flatten(1)).squeeze(1);
+  }
+};
+TORCH_MODULE(Discriminator);
+
+// The quality judge: a small digit classifier; features = the 64-d hidden layer.
+struct JudgeNetImpl : torch::nn::Module {
+  torch::nn::Conv2d c1{nullptr}, c2{nullptr};
+  torch::nn::Linear hidden{nullptr}, out{nullptr};
+  JudgeNetImpl() {
+    using namespace torch::nn;
+    c1 = register_module("c1", Conv2d(Conv2dOptions(1, 16, 3).stride(2).padding(1)));
+    c2 = register_module("c2", Conv2d(Conv2dOptions(16, 32, 3).stride(2).padding(1)));
+    hidden = register_module("hidden", Linear(32 * 49, 64));
+    out = register_module("out", Linear(64, 10));
+  }
+  torch::Tensor features(const torch::Tensor& x) {
+    return torch::relu(hidden(torch::relu(c2(torch::relu(c1(x)))).flatten(1)));
+  }
+  torch::Tensor forward(const torch::Tensor& x) { return out(features(x)); }
+};
+TORCH_MODULE(JudgeNet);
+
+constexpr std::uint64_t kJudgeSeed = 20170101;
+
 Image tile(const std::vector<torch::Tensor>& rows) {
   Image im;
   const int cols = int(rows[0].size(0));
@@ -188,13 +243,142 @@ std::vector<float> toVector(const torch::Tensor& t) {
 
 }  // namespace
 
+// ---- the judge ------------------------------------------------------------------
+
+struct CheckerboardJudge::Impl {
+  std::shared_ptr<const ImageSplit> data;
+  JudgeNet net{nullptr};
+  std::unique_ptr<torch::optim::Adam> opt;
+  std::mt19937_64 rng{kJudgeSeed};
+  torch::Tensor trainU8, testU8;
+  long step = 0, steps = 0;
+  int referenceImages = 1000;
+  bool haveReference = false;
+  FeatureGaussian reference;  // of the first referenceImages test images
+  double accuracy = -1;
+
+  torch::Tensor features(const torch::Tensor& x) {
+    torch::NoGradGuard ng;
+    net->eval();
+    std::vector<torch::Tensor> parts;
+    for (std::int64_t k = 0; k < x.size(0); k += 500)
+      parts.push_back(net->features(x.slice(0, k, std::min<std::int64_t>(x.size(0), k + 500))));
+    return torch::cat(parts, 0);
+  }
+  FeatureGaussian gaussian(const torch::Tensor& x) {
+    auto f = features(x);
+    return fitGaussian(toVector(f), int(f.size(0)), int(f.size(1)));
+  }
+  const FeatureGaussian& real() {
+    if (!haveReference) {
+      const int n = std::min<int>(referenceImages, int(testU8.size(0)));
+      reference = gaussian(testU8.slice(0, 0, n).to(torch::kFloat).div(255.0));
+      haveReference = true;
+    }
+    return reference;
+  }
+};
+
+CheckerboardJudge::CheckerboardJudge(std::shared_ptr<const ImageSplit> data, long steps,
+                                     int referenceImages)
+    : m_impl(std::make_unique<Impl>()) {
+  auto& m = *m_impl;
+  if (!data) throw std::invalid_argument("checkerboard judge: no data");
+  const auto& tr = data->train;
+  const auto& te = data->test;
+  if (tr.height != kSize || tr.width != kSize || te.height != kSize || te.width != kSize ||
+      tr.count < 1 || te.count < 2)
+    throw std::invalid_argument("the checkerboard judge needs 28x28 training and test images");
+  if (steps < 0) throw std::invalid_argument("judge steps must be >= 0");
+  for (int l : tr.labels)
+    if (l < 0 || l > 9)
+      throw std::invalid_argument("the checkerboard judge needs digit labels 0-9 (MNIST format)");
+  m.data = std::move(data);
+  m.steps = steps;
+  m.referenceImages = std::max(2, referenceImages);
+  // A fixed seed, whatever the run's: every choice is judged by the same net.
+  // (The global generator is reseeded by each session right after.)
+  torch::manual_seed(kJudgeSeed);
+  m.net = JudgeNet();
+  m.opt = std::make_unique<torch::optim::Adam>(m.net->parameters(), torch::optim::AdamOptions(2e-3));
+  m.trainU8 = torch::from_blob(const_cast<std::uint8_t*>(tr.pixels.data()),
+                               {tr.count, 1, kSize, kSize}, torch::kUInt8);
+  m.testU8 = torch::from_blob(const_cast<std::uint8_t*>(te.pixels.data()),
+                              {te.count, 1, kSize, kSize}, torch::kUInt8);
+}
+CheckerboardJudge::~CheckerboardJudge() = default;
+bool CheckerboardJudge::ready() const { return m_impl->step >= m_impl->steps; }
+long CheckerboardJudge::step() const { return m_impl->step; }
+long CheckerboardJudge::steps() const { return m_impl->steps; }
+
+double CheckerboardJudge::trainStep() {
+  auto& m = *m_impl;
+  if (ready()) return 0;
+  m.net->train();
+  std::uniform_int_distribution<std::int64_t> pick(0, m.trainU8.size(0) - 1);
+  std::vector<std::int64_t> idx(64);
+  std::vector<std::int64_t> labels(64);
+  for (std::size_t k = 0; k < idx.size(); ++k) {
+    idx[k] = pick(m.rng);
+    labels[k] = m.data->train.labels[std::size_t(idx[k])];
+  }
+  auto x = m.trainU8.index_select(0, torch::tensor(idx)).to(torch::kFloat).div(255.0);
+  auto loss = F::cross_entropy(m.net->forward(x), torch::tensor(labels));
+  m.opt->zero_grad();
+  loss.backward();
+  m.opt->step();
+  ++m.step;
+  m.accuracy = -1;
+  m.haveReference = false;
+  return loss.item<double>();
+}
+
+void CheckerboardJudge::prepareReference() { m_impl->real(); }
+
+double CheckerboardJudge::accuracy() {
+  auto& m = *m_impl;
+  if (m.accuracy >= 0) return m.accuracy;
+  torch::NoGradGuard ng;
+  m.net->eval();
+  const auto& te = m.data->test;
+  const int n = std::min(2000, te.count);
+  int right = 0, known = 0;
+  auto pred = m.net->forward(m.testU8.slice(0, 0, n).to(torch::kFloat).div(255.0)).argmax(1);
+  auto acc = pred.accessor<std::int64_t, 1>();
+  for (int k = 0; k < n; ++k) {
+    const int l = te.labels.empty() ? -1 : te.labels[std::size_t(k)];
+    if (l < 0) continue;
+    ++known;
+    right += acc[k] == l;
+  }
+  m.accuracy = known ? double(right) / known : -1;
+  return m.accuracy;
+}
+
+// ---- the session ----------------------------------------------------------------
+
 struct CheckerboardSession::Impl {
   Autoencoder net{nullptr};
-  std::unique_ptr<torch::optim::Adam> opt;
+  Discriminator disc{nullptr};
+  std::unique_ptr<torch::optim::Adam> opt, optD;
   std::mt19937_64 rng;
-  torch::Tensor trainU8, testX, fixedX, fixedNoise;
+  at::Generator noiseGen;
+  torch::Tensor trainU8, testX, fixedX, fixedNoise, qualityNoise;
   long step = 0;
-  double balanceWeight = 0, lastLoss = 0, lastPenalty = 0, dataEnergy = 0;
+  double balanceWeight = 0, lastLoss = 0, lastDLoss = -1, lastPenalty = 0, dataEnergy = 0;
+  bool gan = false;
+
+  // Generated images (pixels in [0, 1]) from standard normal `noise`: gan,
+  // the generator itself; reconstruction, the decoder on codes from a
+  // diagonal Gaussian fit to `codes` (the decoder used as a generator).
+  torch::Tensor generate(const torch::Tensor& noise, const torch::Tensor& codes) {
+    if (gan) return torch::sigmoid(net->decode(noise));
+    // (Spelled out rather than Tensor::std, whose overloads differ across LibTorch versions.)
+    const auto n = codes.size(0);
+    auto mean = codes.mean(0, true);
+    auto sd = (codes - mean).pow(2).sum(0, true).div(double(std::max<std::int64_t>(1, n - 1))).sqrt();
+    return torch::sigmoid(net->decode(mean + sd * noise));
+  }
 
   torch::Tensor penalty() {
     auto total = torch::zeros({});
@@ -214,9 +398,12 @@ std::shared_ptr<CheckerboardSession> CheckerboardSession::create(const Checkerbo
 }
 
 CheckerboardSession::CheckerboardSession(const CheckerboardOptions& o,
-                                         std::shared_ptr<const ImageSplit> data)
-    : m_options(o), m_data(std::move(data)), m_impl(std::make_unique<Impl>()) {
+                                         std::shared_ptr<const ImageSplit> data,
+                                         std::shared_ptr<CheckerboardJudge> judge)
+    : m_options(o), m_data(std::move(data)), m_judge(std::move(judge)),
+      m_impl(std::make_unique<Impl>()) {
   o.validate();
+  if (!m_data) throw std::invalid_argument("checkerboard session: no data");
   const auto& tr = m_data->train;
   const auto& te = m_data->test;
   if (tr.height != kSize || tr.width != kSize || te.height != kSize || te.width != kSize)
@@ -224,12 +411,31 @@ CheckerboardSession::CheckerboardSession(const CheckerboardOptions& o,
                                 std::to_string(tr.height) + "x" + std::to_string(tr.width));
   if (tr.count < 1 || te.count < 4)
     throw std::invalid_argument("the checkerboard lab needs training images and >= 4 test images");
+  if (!m_judge) m_judge = std::make_shared<CheckerboardJudge>(m_data, CheckerboardJudge::kDefaultSteps,
+                                                            o.qualityImages);
   auto& m = *m_impl;
+  m.gan = o.objective == Objective::Gan;
   torch::manual_seed(o.seed);
   m.rng.seed(o.seed);
   m.net = Autoencoder(o.upsample, o.latent);
-  m.opt = std::make_unique<torch::optim::Adam>(m.net->parameters(),
-                                               torch::optim::AdamOptions(o.lr));
+  if (m.gan) {
+    // DCGAN's Adam (beta1 = 0.5); the generator is the decoder (its encoder stays unused).
+    std::vector<torch::Tensor> g;
+    for (auto& item : m.net->named_parameters()) {
+      const std::string& name = item.key();
+      if (name.rfind("e1.", 0) != 0 && name.rfind("e2.", 0) != 0 && name.rfind("ef.", 0) != 0)
+        g.push_back(item.value());
+    }
+    m.disc = Discriminator();
+    m.opt = std::make_unique<torch::optim::Adam>(
+        g, torch::optim::AdamOptions(o.effectiveLr()).betas({0.5, 0.999}));
+    m.optD = std::make_unique<torch::optim::Adam>(
+        m.disc->parameters(), torch::optim::AdamOptions(o.effectiveLr()).betas({0.5, 0.999}));
+  } else {
+    m.opt = std::make_unique<torch::optim::Adam>(m.net->parameters(),
+                                                 torch::optim::AdamOptions(o.effectiveLr()));
+  }
+  m.noiseGen = at::detail::createCPUGenerator(o.seed + 7);
   m.balanceWeight = o.effectiveBalanceWeight();
   m.trainU8 = torch::from_blob(const_cast<std::uint8_t*>(tr.pixels.data()),
                                {tr.count, 1, kSize, kSize}, torch::kUInt8);
@@ -242,6 +448,8 @@ CheckerboardSession::CheckerboardSession(const CheckerboardOptions& o,
   // the mean and spread of the test images' codes.
   m.fixedNoise = torch::randn({m.fixedX.size(0), o.latent},
                               at::detail::createCPUGenerator(o.seed + 99));
+  m.qualityNoise = torch::randn({o.qualityImages, o.latent},
+                                at::detail::createCPUGenerator(o.seed + 199));
   m.dataEnergy = checkerboardEnergy(toVector(m.fixedX), int(m.fixedX.size(0)), kSize, kSize,
                                     kStrideTotal);
 }
@@ -263,7 +471,23 @@ double CheckerboardSession::trainStep() {
   std::vector<std::int64_t> idx(std::size_t(m_options.batch));
   for (auto& i : idx) i = pick(m.rng);
   auto x = m.trainU8.index_select(0, torch::tensor(idx)).to(torch::kFloat).div(255.0);
-  auto loss = F::binary_cross_entropy_with_logits(m.net->logits(x), x);
+  torch::Tensor loss;
+  if (m.gan) {
+    // Non-saturating GAN: D step on real vs fake (detached), then G step
+    // through the updated D on the same fake batch. No pixel loss.
+    m.disc->train();
+    auto z = torch::randn({x.size(0), m_options.latent}, m.noiseGen);
+    auto fake = torch::sigmoid(m.net->decode(z));
+    auto lossD = F::softplus(-m.disc->forward(x)).mean() +
+                 F::softplus(m.disc->forward(fake.detach())).mean();
+    m.optD->zero_grad();
+    lossD.backward();
+    m.optD->step();
+    m.lastDLoss = lossD.item<double>();
+    loss = F::softplus(-m.disc->forward(fake)).mean();
+  } else {
+    loss = F::binary_cross_entropy_with_logits(m.net->logits(x), x);
+  }
   auto total = loss;
   if (isTransposed(m_options.upsample)) {
     auto pen = m.penalty();
@@ -284,29 +508,30 @@ CheckerboardView CheckerboardSession::view() {
   m.net->eval();
   CheckerboardView v;
   v.upsample = upsampleName(m_options.upsample);
+  v.objective = objectiveName(m_options.objective);
   v.step = m.step;
   v.loss = m.lastLoss;
+  v.discriminatorLoss = m.gan ? m.lastDLoss : -1;
   v.penalty = m.lastPenalty;
   const int n = int(m.fixedX.size(0));
-  auto codes = m.net->encode(m.fixedX);
-  auto recon = torch::sigmoid(m.net->decode(codes));
-  // Generated images: the decoder on codes drawn from a diagonal Gaussian fit
-  // to the test codes (the decoder used as a generator, off its training pairs).
-  // (Spelled out rather than Tensor::std, whose overloads differ across LibTorch versions.)
-  auto mean = codes.mean(0, true);
-  auto sd = (codes - mean).pow(2).sum(0, true).div(double(std::max(1, n - 1))).sqrt();
-  auto z = mean + sd * m.fixedNoise;
-  auto generated = torch::sigmoid(m.net->decode(z));
+  torch::Tensor generated, recon;
+  if (m.gan) {
+    generated = m.generate(m.fixedNoise, {});
+  } else {
+    auto codes = m.net->encode(m.fixedX);
+    recon = torch::sigmoid(m.net->decode(codes));
+    generated = m.generate(m.fixedNoise, codes);
+    v.reconstructionEnergy = checkerboardEnergy(toVector(recon), n, kSize, kSize, kStrideTotal);
+    v.residualEnergy =
+        checkerboardEnergy(toVector(recon - m.fixedX), n, kSize, kSize, kStrideTotal);
+  }
   v.spectrum = powerSpectrum(toVector(generated), n, kSize, kSize);
   v.energy = checkerboardEnergy(v.spectrum, kSize, kSize, kStrideTotal);
-  v.reconstructionEnergy =
-      checkerboardEnergy(toVector(recon), n, kSize, kSize, kStrideTotal);
-  v.residualEnergy =
-      checkerboardEnergy(toVector(recon - m.fixedX), n, kSize, kSize, kStrideTotal);
   const auto pic = spectrumPicture(v.spectrum, kSize, kSize);
   v.spectrumImage.width = v.spectrumImage.height = kSize;
   v.spectrumImage.pixels = pic;
-  v.samples = tile({m.fixedX.slice(0, 0, 4), recon.slice(0, 0, 4), generated.slice(0, 0, 4)});
+  v.samples = tile({m.fixedX.slice(0, 0, 4), m.gan ? generated.slice(0, 4, 8) : recon.slice(0, 0, 4),
+                    generated.slice(0, 0, 4)});
   double sum = 0;
   for (auto* l : {&m.net->u1, &m.net->u2}) {
     const PhaseSums s = (*l)->probe();
@@ -320,8 +545,28 @@ CheckerboardView CheckerboardSession::view() {
   return v;
 }
 
+double CheckerboardSession::frechetDistance() {
+  auto& m = *m_impl;
+  while (!m_judge->ready()) m_judge->trainStep();
+  torch::NoGradGuard ng;
+  m.net->eval();
+  torch::Tensor generated;
+  if (m.gan) {
+    std::vector<torch::Tensor> parts;
+    for (std::int64_t k = 0; k < m.qualityNoise.size(0); k += 500)
+      parts.push_back(m.generate(
+          m.qualityNoise.slice(0, k, std::min<std::int64_t>(m.qualityNoise.size(0), k + 500)), {}));
+    generated = torch::cat(parts, 0);
+  } else {
+    generated = m.generate(m.qualityNoise, m.net->encode(m.testX));
+  }
+  auto& j = m_judge->impl();
+  return style::frechetDistance(j.gaussian(generated), j.real());
+}
+
 double CheckerboardSession::testMse() {
   auto& m = *m_impl;
+  if (m.gan) return -1;
   torch::NoGradGuard ng;
   m.net->eval();
   double total = 0;
@@ -342,22 +587,28 @@ CheckerboardJob::CheckerboardJob(std::vector<std::shared_ptr<CheckerboardSession
 }
 
 void CheckerboardJob::begin(JobContext& ctx) {
+  std::vector<CheckerboardView> views;
   for (auto& s : m_sessions) {
-    const auto v = s->view();
+    views.push_back(s->view());
+    const auto& v = views.back();
     m_initEnergy.push_back(v.energy);
     m_initImbalance.push_back(v.imbalance);
     if (s->curve.empty()) s->curve.push_back({v.step, v.energy, v.imbalance, v.loss});
   }
-  publish(ctx);
+  publish(ctx, &views);
+  m_last = views;
 }
 
-void CheckerboardJob::publish(JobContext& ctx) {
+void CheckerboardJob::publish(JobContext& ctx, const std::vector<CheckerboardView>* views) {
   auto p = std::make_shared<CheckerboardProgress>();
   p->step = m_done;
   p->totalSteps = m_steps;
   p->elapsedSeconds = m_seconds;
-  for (auto& s : m_sessions) {
-    p->sides.push_back(s->view());
+  p->judgeStep = m_sessions[0]->judge().step();
+  p->judgeSteps = m_sessions[0]->judge().steps();
+  for (std::size_t k = 0; k < m_sessions.size(); ++k) {
+    auto& s = m_sessions[k];
+    p->sides.push_back(views ? (*views)[k] : s->view());
     const auto& v = p->sides.back();
     if (s->curve.empty() || s->curve.back().step != v.step)
       s->curve.push_back({v.step, v.energy, v.imbalance, v.loss});
@@ -368,6 +619,23 @@ void CheckerboardJob::publish(JobContext& ctx) {
 }
 
 bool CheckerboardJob::step(JobContext& ctx) {
+  // The quality judge first (shared by the sides; one mini-batch per job step).
+  for (auto& s : m_sessions)
+    if (!s->judge().ready()) {
+      s->judge().trainStep();
+      if (ctx.publishDue(std::chrono::milliseconds(400))) publish(ctx, &m_last);  // views unchanged
+      return false;
+    }
+  if (m_collecting) {  // one side's view per step, then the snapshot
+    m_pending.push_back(m_sessions[m_pending.size()]->view());
+    if (m_pending.size() == m_sessions.size()) {
+      publish(ctx, &m_pending);
+      m_last = std::move(m_pending);
+      m_pending.clear();
+      m_collecting = false;
+    }
+    return false;
+  }
   if (auto w = ctx.live().take("balance_weight"))
     for (auto& s : m_sessions)  // the regularised side only: the plain one stays plain
       if (s->options().upsample == Upsample::Transposed3Balanced || s->balanceWeight() > 0)
@@ -382,16 +650,40 @@ bool CheckerboardJob::step(JobContext& ctx) {
     ++m_done;
     const bool evalDue = m_evalEvery > 0 && m_done % m_evalEvery == 0;
     if (m_done < m_steps && (evalDue || ctx.publishDue(std::chrono::milliseconds(400))))
-      publish(ctx);
+      m_collecting = true;  // the next steps measure the views (training waits)
     if (m_done < m_steps) return false;
   }
-  publish(ctx);
+  return finish(ctx);
+}
+
+bool CheckerboardJob::finish(JobContext& ctx) {
+  const std::size_t n = m_sessions.size();
+  const std::size_t piece = m_finish++;
+  if (piece < n) {  // the final view of each side
+    m_final.push_back(m_sessions[piece]->view());
+    if (piece + 1 == n) publish(ctx, &m_final);
+    return false;
+  }
+  if (piece == n) {  // the judge's accuracy and reference features
+    m_sessions[0]->judge().accuracy();
+    m_sessions[0]->judge().prepareReference();
+    return false;
+  }
+  if (piece < 2 * n + 1) {  // the quality of one side
+    auto& s = m_sessions[piece - n - 1];
+    m_frechet.push_back(s->frechetDistance());
+    m_mse.push_back(s->testMse());
+    return false;
+  }
   auto r = std::make_shared<CheckerboardResult>();
-  for (std::size_t k = 0; k < m_sessions.size(); ++k) {
+  for (std::size_t k = 0; k < n; ++k) {
     auto& s = m_sessions[k];
     CheckerboardSummary sum;
-    sum.view = s->view();
-    sum.view.quality = sum.testMse = s->testMse();
+    sum.view = m_final[k];
+    sum.testMse = m_mse[k];
+    sum.view.quality = sum.frechet = m_frechet[k];
+    sum.judgeAccuracy = s->judge().accuracy();
+    sum.objective = sum.view.objective;
     sum.upsample = sum.view.upsample;
     sum.steps = s->step();
     sum.balanceWeight = s->balanceWeight();

@@ -154,7 +154,8 @@ Image tiles(const torch::Tensor& images, int cols, int rows) {
 std::string StyleGanOptions::toJson() const {
   nlohmann::json j{{"steps", steps}, {"batch", batch}, {"lr", lr}, {"beta", beta},
                    {"z_dim", zDim}, {"w_dim", wDim}, {"classifier_steps", classifierSteps},
-                   {"seed", seed}, {"data", data}};
+                   {"seed", seed}, {"data", data}, {"mixing", mixing},
+                   {"mixing_weight", mixingWeight}};
   return j.dump();
 }
 
@@ -170,6 +171,9 @@ StyleGanOptions StyleGanOptions::fromJson(const std::string& text) {
   o.classifierSteps = j.value("classifier_steps", o.classifierSteps);
   o.seed = j.value("seed", o.seed);
   o.data = j.value("data", o.data);
+  // Files saved before the regulariser existed were trained without it.
+  o.mixing = j.value("mixing", 0.0);
+  o.mixingWeight = j.value("mixing_weight", o.mixingWeight);
   o.validate();
   return o;
 }
@@ -183,6 +187,9 @@ void StyleGanOptions::validate() const {
     throw std::invalid_argument("z and w dimensions must be in 1..512");
   if (wDim < kPcaComponents) throw std::invalid_argument("w needs >= 4 dimensions for PCA");
   if (classifierSteps < 0) throw std::invalid_argument("classifier steps must be >= 0");
+  if (!(mixing >= 0) || mixing > 1) throw std::invalid_argument("mixing must be in [0, 1]");
+  if (!(mixingWeight >= 0) || mixingWeight > 1000)
+    throw std::invalid_argument("mixing weight must be in [0, 1000]");
 }
 
 struct StyleGanSession::Impl {
@@ -303,17 +310,38 @@ StyleGanMetrics StyleGanSession::trainStep() {
   auto h = m.enc->forward(x);
   auto mu = h.slice(1, 0, m_options.zDim), logvar = h.slice(1, m_options.zDim).clamp(-10, 10);
   auto z = mu + torch::exp(0.5 * logvar) * torch::randn_like(mu);
-  auto logits = m.syn->forward(Impl::broadcast(m.map->forward(z)), m.noises(b, nullptr), 1.0);
+  auto w = m.map->forward(z);
+  auto logits = m.syn->forward(Impl::broadcast(w), m.noises(b, nullptr), 1.0);
   auto recon = F::binary_cross_entropy_with_logits(
                    logits, x, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kSum)) /
                b;
   auto kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum() / b;
   auto loss = recon + m_options.beta * kl;
+  double mixValue = 0;
+  if (m_options.mixing > 0 && b > 1 &&
+      std::uniform_real_distribution<double>(0, 1)(m.rng) < m_options.mixing) {
+    // Each image's own w below the crossover, the next image's above it; the
+    // mix must match the image pooled to the crossover's resolution.
+    static constexpr int kCross[3] = {2, 4, 6};
+    const int k = kCross[std::uniform_int_distribution<int>(0, 2)(m.rng)];
+    const int pool = kPx / kRes[k - 1];
+    auto mixed = torch::cat({Impl::broadcast(w).slice(1, 0, k),
+                             Impl::broadcast(w.roll(1, 0)).slice(1, k, kStyleLayers)}, 1);
+    auto img = torch::sigmoid(m.syn->forward(mixed, m.noises(b, nullptr), 1.0));
+    auto pm = F::avg_pool2d(img, F::AvgPool2dFuncOptions(pool)).clamp(1e-6, 1 - 1e-6);
+    auto px = F::avg_pool2d(x, F::AvgPool2dFuncOptions(pool));
+    // Per pooled pixel times the pixels it stands for: on the scale of recon.
+    auto mixLoss = F::binary_cross_entropy(pm, px, F::BinaryCrossEntropyFuncOptions()
+                                                       .reduction(torch::kSum)) *
+                   double(pool * pool) / b;
+    loss = loss + m_options.mixingWeight * mixLoss;
+    mixValue = mixLoss.item<double>();
+  }
   m.opt->zero_grad();
   loss.backward();
   m.opt->step();
   ++m.step;
-  return {m.step, recon.item<double>(), kl.item<double>()};
+  return {m.step, recon.item<double>(), kl.item<double>(), mixValue};
 }
 
 double StyleGanSession::classifierTrainStep() {

@@ -30,6 +30,15 @@ struct StyleGanOptions {
   double beta = 1.0;        // KL weight
   int zDim = 16, wDim = 32;
   long classifierSteps = 1500;  // mini-batches of 64 for the judge
+  // Scale-separated mixing regularisation: with this probability a training
+  // step also renders each image with its own w in the layers below a
+  // crossover at a resolution boundary (k = 2, 4 or 6: up to 4, 8 or 16 px)
+  // and another image's w above it, and asks the mix to match the image
+  // average-pooled to that resolution (Bernoulli loss on the pooled pixels,
+  // weight mixingWeight). The coarse layers then have to carry the coarse
+  // shape; the fine ones are free for what pooling hides. 0 = off.
+  double mixing = 0.5;
+  double mixingWeight = 1.0;
   std::uint64_t seed = 1;
   std::string data = "mnist";
   std::string toJson() const;
@@ -48,6 +57,7 @@ struct StyleGanMetrics {
   long step = 0;
   double recon = 0;  // nats per image (BCE summed over the 32x32 pixels)
   double kl = 0;     // nats per image
+  double mix = 0;    // mixing regulariser (nats per image, of the steps that drew it)
 };
 
 // One row of the mixing table: crossover k = layers [0, k) from the coarse

@@ -47,8 +47,10 @@ std::shared_ptr<CheckerboardOpened> createCheckerboardPair(const CheckerboardOpt
   if (a.data != b.data) throw std::invalid_argument("A and B must train on the same data");
   auto data = std::make_shared<const ImageSplit>(loadImageData(a.data, unsigned(a.seed)));
   auto out = std::make_shared<CheckerboardOpened>();
+  // One judge for both sides: the same quality yardstick, trained once.
+  auto judge = std::make_shared<CheckerboardJudge>(data);
   for (const auto* o : {&a, &b}) {
-    out->sides.push_back(std::make_shared<CheckerboardSession>(*o, data));
+    out->sides.push_back(std::make_shared<CheckerboardSession>(*o, data, judge));
     out->views.push_back(out->sides.back()->view());
   }
   out->dataEnergy = out->sides[0]->dataEnergy();

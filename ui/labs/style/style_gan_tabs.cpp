@@ -68,6 +68,14 @@ class MixingTab : public QWidget {
     m_steps = form::spinBox(0, 1000000, 3000, tr("Generator mini-batches to train"), 500);
     m_steps->setObjectName(QStringLiteral("ganSteps"));
     m_seed = form::spinBox(0, 1000000, 1, tr("Seed of the model and its training"));
+    m_mixing = form::doubleSpinBox(0, 1, cs::StyleGanOptions{}.mixing, 2, 0.1,
+                                   tr("Mixing regularisation: the share of training steps that "
+                                      "also render each image with its own w below a crossover "
+                                      "(at 4, 8 or 16 px) and another image's w above it, and "
+                                      "ask the mix to match the image average-pooled to that "
+                                      "resolution. It makes the coarse layers carry the digit's "
+                                      "shape; 0 = off. Applies to a new model"));
+    m_mixing->setObjectName(QStringLiteral("ganMixing"));
     m_train = new QPushButton(tr("Train"));
     m_train->setObjectName(QStringLiteral("ganTrain"));
     m_cancel = new QPushButton(tr("Stop"));
@@ -80,6 +88,7 @@ class MixingTab : public QWidget {
     m_status->setWordWrap(true);
     form->addRow(tr("Steps"), m_steps);
     form->addRow(tr("Seed"), m_seed);
+    form->addRow(tr("Mixing reg."), m_mixing);
     form->addRow(form::row({m_train, m_cancel}));
     form->addRow(m_progress);
     form->addRow(m_status);
@@ -160,6 +169,9 @@ class MixingTab : public QWidget {
     connect(m_seed, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
       if (!m_job && !m_mixJob) openSession();
     });
+    connect(m_mixing, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this] {
+      if (!m_job && !m_mixJob) openSession();
+    });
     for (QSlider* s : {m_psi, m_noise, m_cross})
       connect(s, &QSlider::valueChanged, this, [this] { refresh(); });
     for (QSlider* s : m_pca) connect(s, &QSlider::valueChanged, this, [this] { refresh(); });
@@ -179,6 +191,7 @@ class MixingTab : public QWidget {
     cs::StyleGanOptions o;
     o.steps = m_steps->value();
     o.seed = std::uint64_t(m_seed->value());
+    o.mixing = m_mixing->value();
     return o;
   }
 
@@ -303,6 +316,7 @@ class MixingTab : public QWidget {
   std::shared_ptr<cs::StyleGanSession> m_session;
   std::uint64_t m_job = 0, m_mixJob = 0;
   QSpinBox *m_steps, *m_seed, *m_sampleSeed, *m_pairs;
+  QDoubleSpinBox* m_mixing;
   QPushButton *m_train, *m_cancel, *m_measure;
   QProgressBar* m_progress;
   QLabel *m_status, *m_psiLabel, *m_noiseLabel, *m_crossLabel, *m_tableNote;
@@ -401,6 +415,20 @@ class CheckerboardTab : public QWidget {
         if (!m_job) open(false);
       });
     }
+    m_objective = new QComboBox;
+    m_objective->setObjectName(QStringLiteral("cbObjective"));
+    m_objective->addItem(tr("GAN (no pixel loss)"), QStringLiteral("gan"));
+    m_objective->addItem(tr("Reconstruction (autoencoder)"), QStringLiteral("reconstruction"));
+    m_objective->setToolTip(tr(
+        "How both sides train. GAN: the upsampling layers form a DCGAN-style generator "
+        "trained against a small conv discriminator (non-saturating loss); nothing in "
+        "the loss looks at pixels directly, so checkerboard the discriminator tolerates "
+        "stays. Reconstruction: the same layers as an autoencoder's decoder, trained "
+        "with a per-pixel loss, which removes image-space checkerboard by itself."));
+    form->addRow(tr("Objective"), m_objective);
+    connect(m_objective, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+      if (!m_job) open(false);
+    });
     m_steps = form::spinBox(0, 1000000, 1500, tr("Mini-batches to train each side"), 250);
     m_steps->setObjectName(QStringLiteral("cbSteps"));
     m_seed = form::spinBox(0, 1000000, 1, tr("Seed (both sides)"));
@@ -425,13 +453,14 @@ class CheckerboardTab : public QWidget {
     m_status->setWordWrap(true);
     form->addRow(m_status);
     auto* help = new QLabel(tr(
-        "An autoencoder on MNIST whose decoder upsamples 7\u219214\u219228 twice. "
-        "<b>Checkerboard energy</b>: power of the generated images (decoder on codes drawn "
-        "from a Gaussian fit to the test codes) at the stride frequencies (circled) / all "
-        "power but DC; also of the reconstructions (recon) and of their error (residual). "
+        "A generator on MNIST that upsamples 7\u219214\u219228 twice. "
+        "<b>Checkerboard energy</b>: power of the generated images at the stride "
+        "frequencies (circled) / all power but DC (real digits: see the status line). "
         "<b>Overlap map</b>: per output phase, the RMS over "
         "channel pairs of the taps' summed weight; equal cells = no checkerboard. "
-        "<b>Quality</b>: test reconstruction MSE."));
+        "<b>Quality</b>: Fr\u00e9chet distance of 1000 generated images to 1000 test "
+        "digits in the features of a digit classifier trained here (lower is better); "
+        "reconstruction also gives the test MSE."));
     help->setWordWrap(true);
     form->addRow(help);
     controls->setMaximumWidth(340);
@@ -478,6 +507,7 @@ class CheckerboardTab : public QWidget {
   cs::CheckerboardOptions options(int k) const {
     cs::CheckerboardOptions o;
     o.upsample = cs::parseUpsample(m_side[k].kind->currentText().toStdString());
+    o.objective = cs::parseObjective(m_objective->currentData().toString().toStdString());
     o.steps = m_steps->value();
     o.seed = std::uint64_t(m_seed->value());
     if (o.upsample == cs::Upsample::Transposed3Balanced) o.balanceWeight = m_weight->value();
@@ -500,7 +530,7 @@ class CheckerboardTab : public QWidget {
           m_chart->clearSeries();
           for (int k = 0; k < 2; ++k) {
             m_init[k] = o->views[std::size_t(k)].energy;
-            showSide(k, o->views[std::size_t(k)], -1);
+            showSide(k, o->views[std::size_t(k)], -1, -1);
           }
           m_status->setText(tr("At initialisation. Energy of the real test digits: %1")
                                 .arg(m_dataEnergy, 0, 'g', 3));
@@ -520,27 +550,33 @@ class CheckerboardTab : public QWidget {
       if (!p) return;
       if (snap.progress >= 0) m_progress->setValue(int(snap.progress * 1000));
       for (std::size_t k = 0; k < p->sides.size() && k < 2; ++k) {
-        showSide(int(k), p->sides[k], -1);
+        showSide(int(k), p->sides[k], -1, -1);
         QList<QPointF> pts;
         for (const auto& c : p->curves[k]) pts << QPointF(double(c.step), c.energy);
         m_chart->replacePoints(seriesName(int(k)), pts);
       }
-      m_status->setText(tr("Step %1 of %2 \u00b7 %3 s").arg(p->step).arg(p->totalSteps)
-                            .arg(p->elapsedSeconds, 0, 'f', 1));
+      if (p->judgeStep < p->judgeSteps)
+        m_status->setText(tr("Training the quality judge (digit classifier): %1 of %2")
+                              .arg(p->judgeStep).arg(p->judgeSteps));
+      else
+        m_status->setText(tr("Step %1 of %2 \u00b7 %3 s").arg(p->step).arg(p->totalSteps)
+                              .arg(p->elapsedSeconds, 0, 'f', 1));
     };
     h.ended = [this](const LabClient::JobEnd& e) {
       m_job = 0;
       m_train->setEnabled(true);
       m_cancel->setEnabled(false);
-      for (auto* c : {m_side[0].kind, m_side[1].kind}) c->setEnabled(true);
+      for (auto* c : {m_side[0].kind, m_side[1].kind, m_objective}) c->setEnabled(true);
       if (e.failed()) m_status->setText(tr("Training failed: ") + e.message);
       else if (e.cancelled()) m_status->setText(tr("Training stopped"));
       else if (auto r = std::dynamic_pointer_cast<const cs::CheckerboardResult>(e.result)) {
         for (std::size_t k = 0; k < r->sides.size() && k < 2; ++k)
-          showSide(int(k), r->sides[k].view, r->sides[k].testMse);
-        m_status->setText(tr("Trained %1 steps in %2 s. Energy of the real test digits: %3")
+          showSide(int(k), r->sides[k].view, r->sides[k].frechet, r->sides[k].testMse);
+        m_status->setText(tr("Trained %1 steps in %2 s. Energy of the real test digits: %3. "
+                             "Judge accuracy %4")
                               .arg(r->sides[0].steps).arg(r->sides[0].trainSeconds, 0, 'f', 1)
-                              .arg(m_dataEnergy, 0, 'g', 3));
+                              .arg(m_dataEnergy, 0, 'g', 3)
+                              .arg(r->sides[0].judgeAccuracy, 0, 'f', 3));
       }
     };
     for (int k = 0; k < 2; ++k)
@@ -550,27 +586,36 @@ class CheckerboardTab : public QWidget {
     m_client.setLive(m_job, cs::live::kBalanceWeight, m_weight->value());
     m_train->setEnabled(false);
     m_cancel->setEnabled(true);
-    for (auto* c : {m_side[0].kind, m_side[1].kind}) c->setEnabled(false);
+    for (auto* c : {m_side[0].kind, m_side[1].kind, m_objective}) c->setEnabled(false);
   }
 
   QString seriesName(int k) const {
     return QStringLiteral("%1: %2").arg(k ? "B" : "A").arg(m_side[k].kind->currentText());
   }
 
-  void showSide(int k, const cs::CheckerboardView& v, double mse) {
+  void showSide(int k, const cs::CheckerboardView& v, double frechet, double mse) {
     Side& s = m_side[k];
-    QString text = tr("<b>%1</b> \u00b7 step %2<br>checkerboard energy <b>%3</b> (init %4)"
-                      " \u00b7 recon %7 \u00b7 residual %8<br>"
-                      "phase imbalance <b>%5</b> \u00b7 BCE %6")
-                       .arg(QString::fromStdString(v.upsample)).arg(v.step)
-                       .arg(v.energy, 0, 'g', 3).arg(m_init[k], 0, 'g', 3)
-                       .arg(v.imbalance, 0, 'f', 3).arg(v.loss, 0, 'f', 4)
-                       .arg(v.reconstructionEnergy, 0, 'g', 3).arg(v.residualEnergy, 0, 'g', 3);
-    text += mse >= 0 ? tr("<br>quality: test MSE <b>%1</b>").arg(mse, 0, 'g', 4)
-                     : tr("<br>quality: test MSE at the end of training");
+    const bool gan = v.objective == "gan";
+    QString text = tr("<b>%1</b> (%2) \u00b7 step %3<br>checkerboard energy <b>%4</b> (init %5)")
+                       .arg(QString::fromStdString(v.upsample), QString::fromStdString(v.objective))
+                       .arg(v.step).arg(v.energy, 0, 'g', 3).arg(m_init[k], 0, 'g', 3);
+    if (!gan)
+      text += tr(" \u00b7 recon %1 \u00b7 residual %2")
+                  .arg(v.reconstructionEnergy, 0, 'g', 3).arg(v.residualEnergy, 0, 'g', 3);
+    text += tr("<br>phase imbalance <b>%1</b> \u00b7 ").arg(v.imbalance, 0, 'f', 3);
+    text += gan ? tr("G loss %1 \u00b7 D loss %2").arg(v.loss, 0, 'f', 3)
+                      .arg(v.discriminatorLoss, 0, 'f', 3)
+                : tr("BCE %1").arg(v.loss, 0, 'f', 4);
+    if (frechet >= 0) {
+      text += tr("<br>quality: Fr\u00e9chet distance <b>%1</b>").arg(frechet, 0, 'g', 4);
+      if (mse >= 0) text += tr(" \u00b7 test MSE %1").arg(mse, 0, 'g', 4);
+    } else {
+      text += tr("<br>quality: measured at the end of training");
+    }
     s.numbers->setText(text);
     s.samples->setImage(v.samples);
-    s.samples->setCaption(tr("test digits \u00b7 reconstructions \u00b7 generated"));
+    s.samples->setCaption(gan ? tr("test digits \u00b7 generated \u00b7 generated")
+                              : tr("test digits \u00b7 reconstructions \u00b7 generated"));
     s.spectrum->setImage(markedSpectrum(v.spectrumImage));
     s.spectrum->setCaption(tr("log spectrum, stride freq. circled"));
     s.overlap->setImage(overlapPicture(v));
@@ -582,6 +627,7 @@ class CheckerboardTab : public QWidget {
   std::uint64_t m_job = 0;
   double m_dataEnergy = 0, m_init[2] = {0, 0};
   Side m_side[2];
+  QComboBox* m_objective;
   QSpinBox *m_steps, *m_seed;
   QDoubleSpinBox* m_weight;
   QPushButton *m_train, *m_cancel;

@@ -159,3 +159,27 @@ TEST_CASE("style mixing on the CLI: a table of nine crossovers", "[style][gan][m
   CHECK_THROWS_WITH(mixing->run(cli::Args({"--model", "x.glm", "--steps", "5"}, mixing->flags), o2, e2),
                     Catch::Contains("give one or the other"));
 }
+
+TEST_CASE("style generator: a mixing step runs in two pieces, a plain step in one",
+          "[style][gan][mnist]") {
+  std::string why;
+  auto data = mnist(why);
+  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  StyleGanOptions on, off;
+  on.mixing = 1.0;
+  off.mixing = 0.0;
+  on.batch = off.batch = 8;
+  StyleGanSession a(on, data), b(off, data);
+  for (int k = 0; k < 2; ++k) {
+    CHECK_FALSE(a.trainPiece().has_value());  // the VAE's loss; no Adam step yet
+    CHECK(a.step() == k);
+    const auto ma = a.trainPiece();  // the mixing loss and the step
+    REQUIRE(ma.has_value());
+    CHECK(ma->mix > 0);
+    CHECK(a.step() == k + 1);
+    const auto mb = b.trainPiece();
+    REQUIRE(mb.has_value());
+    CHECK(mb->mix == 0.0);
+    CHECK(b.step() == k + 1);
+  }
+}

@@ -202,6 +202,17 @@ struct StyleGanSession::Impl {
   torch::Tensor trainU8, trainLabels, testU8, testLabels;
   long step = 0, clsStep = 0;
   double accuracy = -1;
+  struct Eval {  // a test evaluation in chunks of 250 images
+    int n = 0, next = 0;
+    double recon = 0, kl = 0;
+    at::Generator g;
+  } eval;
+  struct Pending {  // a generator step between its two pieces
+    bool active = false, mix = false;
+    int cross = 0;
+    torch::Tensor x, w;
+    double recon = 0, kl = 0;
+  } pending;
   long wAvgStep = -1, pcaStep = -1;
   torch::Tensor wAvg, pcaDirs, pcaSig;
 
@@ -304,44 +315,65 @@ long StyleGanSession::step() const { return m_impl->step; }
 long StyleGanSession::classifierStep() const { return m_impl->clsStep; }
 
 StyleGanMetrics StyleGanSession::trainStep() {
+  for (;;)
+    if (auto met = trainPiece()) return *met;
+}
+
+std::optional<StyleGanMetrics> StyleGanSession::trainPiece() {
   auto& m = *m_impl;
+  auto& p = m.pending;
   const int b = m_options.batch;
-  auto x = m.batch(m.trainU8, m.pick(b));
-  auto h = m.enc->forward(x);
-  auto mu = h.slice(1, 0, m_options.zDim), logvar = h.slice(1, m_options.zDim).clamp(-10, 10);
-  auto z = mu + torch::exp(0.5 * logvar) * torch::randn_like(mu);
-  auto w = m.map->forward(z);
-  auto logits = m.syn->forward(Impl::broadcast(w), m.noises(b, nullptr), 1.0);
-  auto recon = F::binary_cross_entropy_with_logits(
-                   logits, x, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kSum)) /
-               b;
-  auto kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum() / b;
-  auto loss = recon + m_options.beta * kl;
-  double mixValue = 0;
-  if (m_options.mixing > 0 && b > 1 &&
-      std::uniform_real_distribution<double>(0, 1)(m.rng) < m_options.mixing) {
-    // Each image's own w below the crossover, the next image's above it; the
-    // mix must match the image pooled to the crossover's resolution.
+  auto finish = [&](double mixValue) {
+    m.opt->step();
+    ++m.step;
+    StyleGanMetrics met{m.step, p.recon, p.kl, mixValue};
+    p = {};
+    return met;
+  };
+  if (!p.active) {
+    // Piece 1: the VAE's loss, forward and backward.
+    p.x = m.batch(m.trainU8, m.pick(b));
+    auto h = m.enc->forward(p.x);
+    auto mu = h.slice(1, 0, m_options.zDim), logvar = h.slice(1, m_options.zDim).clamp(-10, 10);
+    auto z = mu + torch::exp(0.5 * logvar) * torch::randn_like(mu);
+    p.w = m.map->forward(z);
+    auto logits = m.syn->forward(Impl::broadcast(p.w), m.noises(b, nullptr), 1.0);
+    auto recon = F::binary_cross_entropy_with_logits(
+                     logits, p.x,
+                     F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kSum)) /
+                 b;
+    auto kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum() / b;
+    p.mix = m_options.mixing > 0 && b > 1 &&
+            std::uniform_real_distribution<double>(0, 1)(m.rng) < m_options.mixing;
     static constexpr int kCross[3] = {2, 4, 6};
-    const int k = kCross[std::uniform_int_distribution<int>(0, 2)(m.rng)];
-    const int pool = kPx / kRes[k - 1];
-    auto mixed = torch::cat({Impl::broadcast(w).slice(1, 0, k),
-                             Impl::broadcast(w.roll(1, 0)).slice(1, k, kStyleLayers)}, 1);
-    auto img = torch::sigmoid(m.syn->forward(mixed, m.noises(b, nullptr), 1.0));
-    auto pm = F::avg_pool2d(img, F::AvgPool2dFuncOptions(pool)).clamp(1e-6, 1 - 1e-6);
-    auto px = F::avg_pool2d(x, F::AvgPool2dFuncOptions(pool));
-    // Per pooled pixel times the pixels it stands for: on the scale of recon.
-    auto mixLoss = F::binary_cross_entropy(pm, px, F::BinaryCrossEntropyFuncOptions()
-                                                       .reduction(torch::kSum)) *
-                   double(pool * pool) / b;
-    loss = loss + m_options.mixingWeight * mixLoss;
-    mixValue = mixLoss.item<double>();
+    if (p.mix) p.cross = kCross[std::uniform_int_distribution<int>(0, 2)(m.rng)];
+    m.opt->zero_grad();
+    // With mixing, the graph through w is kept for piece 2; the two
+    // backward passes add up to the gradient of the summed loss.
+    (recon + m_options.beta * kl).backward({}, /*retain_graph=*/p.mix);
+    p.recon = recon.item<double>();
+    p.kl = kl.item<double>();
+    if (!p.mix) return finish(0);
+    p.active = true;
+    return std::nullopt;
   }
-  m.opt->zero_grad();
-  loss.backward();
-  m.opt->step();
-  ++m.step;
-  return {m.step, recon.item<double>(), kl.item<double>(), mixValue};
+  // Piece 2, mixing: each image's own w below the crossover, the next
+  // image's above it; the mix must match the image pooled to the crossover's
+  // resolution.
+  const int k = p.cross;
+  const int pool = kPx / kRes[k - 1];
+  auto mixed = torch::cat({Impl::broadcast(p.w).slice(1, 0, k),
+                           Impl::broadcast(p.w.roll(1, 0)).slice(1, k, kStyleLayers)},
+                          1);
+  auto img = torch::sigmoid(m.syn->forward(mixed, m.noises(b, nullptr), 1.0));
+  auto pm = F::avg_pool2d(img, F::AvgPool2dFuncOptions(pool)).clamp(1e-6, 1 - 1e-6);
+  auto px = F::avg_pool2d(p.x, F::AvgPool2dFuncOptions(pool));
+  // Per pooled pixel times the pixels it stands for: on the scale of recon.
+  auto mixLoss =
+      F::binary_cross_entropy(pm, px, F::BinaryCrossEntropyFuncOptions().reduction(torch::kSum)) *
+      double(pool * pool) / b;
+  (m_options.mixingWeight * mixLoss).backward();
+  return finish(mixLoss.item<double>());
 }
 
 double StyleGanSession::classifierTrainStep() {
@@ -373,25 +405,43 @@ double StyleGanSession::classifierAccuracy(int n) {
 }
 
 StyleGanMetrics StyleGanSession::evaluate(int n) {
-  auto& m = *m_impl;
-  torch::NoGradGuard ng;
-  n = std::min<int>(n, int(m.testU8.size(0)));
-  auto g = generator(m_options.seed + 17);
-  double recon = 0, kl = 0;
-  for (int k = 0; k < n; k += 250) {
-    const int e = std::min(n, k + 250);
-    auto x = F::pad(m.testU8.slice(0, k, e).to(torch::kFloat).div(255.0),
-                    F::PadFuncOptions({2, 2, 2, 2}));
-    auto h = m.enc->forward(x);
-    auto mu = h.slice(1, 0, m_options.zDim), logvar = h.slice(1, m_options.zDim).clamp(-10, 10);
-    auto z = mu + torch::exp(0.5 * logvar) * torch::randn(mu.sizes(), g);
-    auto logits = m.syn->forward(Impl::broadcast(m.map->forward(z)), m.noises(e - k, &g), 1.0);
-    recon += F::binary_cross_entropy_with_logits(
-                 logits, x, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kSum))
-                 .item<double>();
-    kl += (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum()).item<double>();
+  beginEvaluation(n);
+  while (evaluateChunk()) {
   }
-  return {m.step, recon / n, kl / n};
+  return evaluationResult();
+}
+
+void StyleGanSession::beginEvaluation(int n) {
+  auto& m = *m_impl;
+  m.eval = {};
+  m.eval.n = std::min<int>(n, int(m.testU8.size(0)));
+  m.eval.g = generator(m_options.seed + 17);
+}
+
+bool StyleGanSession::evaluateChunk() {
+  auto& m = *m_impl;
+  auto& ev = m.eval;
+  if (ev.next >= ev.n) return false;
+  torch::NoGradGuard ng;
+  const int k = ev.next, e = std::min(ev.n, k + 250);
+  auto x = F::pad(m.testU8.slice(0, k, e).to(torch::kFloat).div(255.0),
+                  F::PadFuncOptions({2, 2, 2, 2}));
+  auto h = m.enc->forward(x);
+  auto mu = h.slice(1, 0, m_options.zDim), logvar = h.slice(1, m_options.zDim).clamp(-10, 10);
+  auto z = mu + torch::exp(0.5 * logvar) * torch::randn(mu.sizes(), ev.g);
+  auto logits = m.syn->forward(Impl::broadcast(m.map->forward(z)), m.noises(e - k, &ev.g), 1.0);
+  ev.recon += F::binary_cross_entropy_with_logits(
+                  logits, x, F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kSum))
+                  .item<double>();
+  ev.kl += (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum()).item<double>();
+  ev.next = e;
+  return ev.next < ev.n;
+}
+
+StyleGanMetrics StyleGanSession::evaluationResult() const {
+  const auto& ev = m_impl->eval;
+  const int n = std::max(1, ev.n);
+  return {m_impl->step, ev.recon / n, ev.kl / n};
 }
 
 Image StyleGanSession::samples(int n, std::uint64_t zSeed, const SampleSettings& s) {
@@ -565,9 +615,13 @@ bool StyleGanTrainJob::step(JobContext& ctx) {
     return false;
   }
   if (m_done < m_steps) {
-    const auto met = m_s->trainStep();
-    ++m_done;
+    // One piece per worker step: the VAE's loss, then (on mixing steps) the
+    // mixing loss, so a click waits for at most one of them.
+    const auto piece = m_s->trainPiece();
     m_seconds += since();
+    if (!piece) return false;
+    const auto& met = *piece;
+    ++m_done;
     m_acc.recon += met.recon;
     m_acc.kl += met.kl;
     if (++m_accN == 25 || m_done == m_steps) {
@@ -580,10 +634,25 @@ bool StyleGanTrainJob::step(JobContext& ctx) {
       return false;
     }
   }
-  publish(ctx);
-  auto r = std::make_shared<StyleGanResult>();
+  // The end in three worker steps, so a click waits for one of them.
+  if (m_endPhase == 0) {
+    publish(ctx);
+    m_result = std::make_shared<StyleGanResult>();
+    m_endPhase = 1;
+    return false;
+  }
+  if (m_endPhase == 1) {
+    m_s->beginEvaluation(500);
+    m_endPhase = 2;
+  }
+  if (m_endPhase == 2) {
+    if (m_s->evaluateChunk()) return false;
+    m_result->test = m_s->evaluationResult();
+    m_endPhase = 3;
+    return false;
+  }
+  auto r = m_result;
   if (!m_curve.empty()) r->train = m_curve.back();
-  r->test = m_s->evaluate();
   r->classifierAccuracy = m_accuracy >= 0 ? m_accuracy : m_s->classifierAccuracy();
   r->trainSeconds = m_seconds;
   r->steps = m_s->step();

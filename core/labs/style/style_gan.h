@@ -10,6 +10,7 @@
 // engine's worker.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,11 +89,20 @@ class StyleGanSession {
   long step() const;              // generator steps done
   long classifierStep() const;    // classifier steps done
   StyleGanMetrics trainStep();    // one VAE mini-batch
+  // The same step in two pieces for short worker slices: the VAE's loss, then
+  // (on mixing steps) the mixing loss; the piece that ends the step takes the
+  // Adam step and returns the metrics. Same draws, same gradient sum.
+  std::optional<StyleGanMetrics> trainPiece();
   double classifierTrainStep();   // one classifier mini-batch; returns its loss
   // Classifier accuracy on up to `n` MNIST test images.
   double classifierAccuracy(int n = 2000);
   // Held-out (test) VAE metrics on up to `n` test images.
   StyleGanMetrics evaluate(int n = 500);
+  // The same in chunks of 250 images: begin, then evaluateChunk() until it
+  // returns false, then the result (the same draws as evaluate()).
+  void beginEvaluation(int n = 500);
+  bool evaluateChunk();
+  StyleGanMetrics evaluationResult() const;
 
   // Pictures (32x32 tiles, 8-bit grey). Each z is drawn from seed `zSeed`.
   Image samples(int n, std::uint64_t zSeed, const SampleSettings& s);
@@ -157,6 +167,8 @@ class StyleGanTrainJob : public Job {
   std::vector<StyleGanMetrics> m_curve;
   StyleGanMetrics m_acc;
   int m_accN = 0;
+  int m_endPhase = 0;  // the end in pieces: progress, test metrics, accuracy and result
+  std::shared_ptr<StyleGanResult> m_result;
 };
 
 // Measures the mixing table in chunks of 20 pairs; publishes the table so far

@@ -4,7 +4,9 @@
 # per slice), a score-prior reconstruction (one chain's denoiser call per
 # slice), the Style lab's AdaIN decoder training (pieces of one sample's
 # forward or backward pass, about 40 ms each) and protein training on the
-# large family with the map evaluated as the GUI does (a few rows per piece).
+# large family with the map evaluated as the GUI does (a few rows per piece;
+# a 128-row step in pieces of about 1e8 multiply-adds), and the Style lab's
+# generator (a step in two pieces, its end in pieces).
 # Each line: the command's own
 # longest_step_ms, as the engine measured it (Engine::longestStepMs).
 #
@@ -35,6 +37,14 @@ if [[ -f $style/astronaut.png ]]; then
   echo "{\"case\":\"style train-decoder 128 px, batch 4, 3 steps\",\"longest_step_ms\":$(last "$out/style.jsonl" | field longest_step_ms)}"
 else
   echo "{\"case\":\"style train-decoder\",\"longest_step_ms\":null,\"_note\":\"$style/astronaut.png missing: make data\"}"
+fi
+
+if [[ -f $root/data/mnist/train-images-idx3-ubyte || -f $root/data/mnist/train-images-idx3-ubyte.gz ]]; then
+  GENLAB_DATA_DIR=$root/data "$cli" style train-gan --steps 60 --classifier-steps 20 --seed 1 --out "$out/gan.glm" --json \
+    > "$out/gan.jsonl" 2> "$out/gan.err"
+  echo "{\"case\":\"style train-gan (mixing on), 60 steps, end with test evaluation\",\"longest_step_ms\":$(last "$out/gan.jsonl" | field longest_step_ms)}"
+else
+  echo "{\"case\":\"style train-gan\",\"longest_step_ms\":null,\"_note\":\"MNIST missing: make data\"}"
 fi
 
 family=$root/data/protein/PF00171_aldh.a2m

@@ -7,10 +7,12 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/data/cell_data.h"
 #include "core/data/cell_formats.h"
@@ -491,4 +493,37 @@ TEST_CASE("cells data: mutated MTX, CSV and R data give a DataError or a valid m
   INFO(read << " mutants read, " << refused << " refused");
   REQUIRE(refused > 100);
   REQUIRE(read + refused == (rda.empty() ? 600 : 900));
+}
+
+namespace {
+// R's XDR serialisation, enough for one numeric matrix with a dim attribute.
+std::string xdrInt(std::int32_t v) {
+  const auto u = static_cast<std::uint32_t>(v);
+  return {static_cast<char>(u >> 24), static_cast<char>(u >> 16), static_cast<char>(u >> 8), static_cast<char>(u)};
+}
+std::string rdaMatrix(std::int32_t genes, std::int32_t cells, const std::vector<double>& values) {
+  auto sym = [](const std::string& s) { return xdrInt(1) + xdrInt(0x00040009) + xdrInt(std::int32_t(s.size())) + s; };
+  std::string m = xdrInt(14 | (1 << 9)) + xdrInt(std::int32_t(values.size()));
+  for (double v : values) {
+    std::uint64_t u;
+    std::memcpy(&u, &v, 8);
+    m += xdrInt(std::int32_t(u >> 32)) + xdrInt(std::int32_t(u & 0xFFFFFFFFu));
+  }
+  m += xdrInt(0x402) + sym("dim") + xdrInt(13) + xdrInt(2) + xdrInt(genes) + xdrInt(cells) + xdrInt(254);
+  return "RDX2\nX\n" + xdrInt(2) + xdrInt(0x00040201) + xdrInt(0x00020300) + xdrInt(0x402) + sym("expr") + m +
+         xdrInt(254);
+}
+}  // namespace
+
+TEST_CASE("cells data: an R matrix with an empty side is refused, not expanded", "[cells][data][hostile]") {
+  // dim 0 x 2^31-1 with no values made 2^31 empty rows and as many cell names.
+  const auto dir = tempDir("rda-empty");
+  writeText(dir / "ok.rda", rdaMatrix(3, 2, {0, 1, 5, 2, 0, 7}));
+  const CellData d = readRdaMatrix((dir / "ok.rda").string());
+  REQUIRE(d.cells() == 2);
+  REQUIRE(d.genes() == 3);
+  REQUIRE(d.X.toDense() == std::vector<float>{0, 1, 5, 2, 0, 7});
+  writeText(dir / "empty.rda", rdaMatrix(0, 2147483647, {}));
+  REQUIRE_THAT(errorOf([&] { readRdaMatrix((dir / "empty.rda").string()); }),
+               Catch::Contains("empty.rda") && Catch::Contains("is empty (dim 0 x 2147483647)"));
 }

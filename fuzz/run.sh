@@ -12,6 +12,8 @@
 #                                         library leaks dies with its child (the DICOM target
 #                                         needs it to reach a million executions)
 #   FUZZ_TIMEOUT=30                       seconds one input may take (default 10)
+#   FUZZ_ARGS='-ignore_crashes=1'         more libFuzzer options (with FUZZ_FORK: go on
+#                                         after a crash, as for fuzz_h5ad, whose HDF5 crashes)
 #   FUZZ_PGID_FILE=/work/fuzz-pgid        write the run's process group there (the run
 #                                         survives kill -STOP / -CONT of that group)
 #
@@ -88,7 +90,7 @@ PY
   # dicom_gdcm.cpp): no leak check for them, neither per input nor at exit.
   # /usr/bin/time's peak is the largest of the process and its children.
   ASAN_OPTIONS=detect_leaks=$leaks /usr/bin/time -f '%M' -o "$build/$t.rss" \
-    "$build/$t" "$corpus" -max_total_time="$secs" -runs="${FUZZ_RUNS:--1}" "${fork[@]}" "${maxlen[@]}" \
+    "$build/$t" "$corpus" -max_total_time="$secs" -runs="${FUZZ_RUNS:--1}" "${fork[@]}" "${maxlen[@]}" ${FUZZ_ARGS:-} \
       -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout="${FUZZ_TIMEOUT:-10}" -detect_leaks=$leaks -print_final_stats=1 \
       -artifact_prefix="$build/crashes/$t/" > "$log" 2>&1
   rc=$?

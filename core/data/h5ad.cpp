@@ -10,6 +10,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
 
 #include "core/data/cell_formats.h"
 #include "core/data/file_checks.h"
@@ -408,6 +411,81 @@ void putDataframe(H5::H5File& f, const std::string& name, const CellTable& t) {
   }
 }
 
+// HDF5 1.10 (Debian 12) trusts the sizes of the objects in a global heap
+// collection (where variable-length strings live): one declaring more bytes
+// than its collection holds made H5HG_read copy past its buffers (found by
+// fuzz_h5ad: a string's size patched from 5 to 0x3f000000000005). Before HDF5
+// opens the file, every collection ("GCOL", version 1) is walked here and
+// each object must end inside it, and the collection inside the file. Not
+// covered: a string whose length in its dataset disagrees with its heap
+// object (HDF5 copies the object's size into a buffer of the dataset's).
+void checkGlobalHeaps(const std::string& path, std::uint64_t fileSize) {
+  std::ifstream in(path, std::ios::binary);
+  auto readAt = [&](std::uint64_t at, char* out, std::size_t n) {
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(at));
+    return static_cast<bool>(in.read(out, static_cast<std::streamsize>(n)));
+  };
+  auto le = [](const char* p, int n) {
+    std::uint64_t v = 0;
+    for (int i = n - 1; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(p[i]);
+    return v;
+  };
+  // The superblock (at 0, or after a user block of 512, 1024, ... bytes) says
+  // how wide lengths are; the walk below assumes 8 bytes, as HDF5 writes by
+  // default, and is skipped otherwise.
+  int lengthBytes = 0;
+  for (std::uint64_t at = 0; at + 16 <= fileSize && lengthBytes == 0; at = at == 0 ? 512 : at * 2) {
+    char sb[16];
+    if (!readAt(at, sb, sizeof sb)) break;
+    if (std::memcmp(sb, "\x89HDF\r\n\x1a\n", 8) != 0) continue;
+    lengthBytes = static_cast<unsigned char>(sb[8]) <= 1 ? static_cast<unsigned char>(sb[14])
+                                                          : static_cast<unsigned char>(sb[10]);
+    if (lengthBytes == 0) lengthBytes = -1;
+  }
+  if (lengthBytes != 8) return;
+  std::vector<char> chunk(1 << 16);
+  const std::size_t keep = 3;  // a signature cut by a chunk boundary
+  std::uint64_t base = 0;
+  std::string window;
+  for (;;) {
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(base + window.size()));
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (got == 0) break;
+    window.append(chunk.data(), got);
+    for (std::size_t i = window.find("GCOL"); i != std::string::npos; i = window.find("GCOL", i + 1)) {
+      const std::uint64_t at = base + i;
+      char h[16];
+      if (!readAt(at, h, sizeof h)) continue;
+      // Version 1 and three reserved zero bytes: a collection, not text that says GCOL.
+      if (h[4] != 1 || h[5] != 0 || h[6] != 0 || h[7] != 0) continue;
+      const std::uint64_t size = le(h + 8, 8);
+      if (size < 16 || size > fileSize - at)
+        throw DataError(path + ": a global heap (at byte " + std::to_string(at) + ") declares " +
+                        std::to_string(size) + " bytes, past the end of the file");
+      for (std::uint64_t p = at + 16; p + 16 <= at + size;) {
+        char o[16];
+        if (!readAt(p, o, sizeof o)) break;
+        const std::uint64_t index = le(o, 2), bytes = le(o + 8, 8);
+        if (index == 0) break;  // the free space that ends the collection
+        const std::uint64_t room = at + size - (p + 16);
+        if (bytes > room)
+          throw DataError(path + ": object " + std::to_string(index) + " of the global heap at byte " +
+                          std::to_string(at) + " declares " + std::to_string(bytes) +
+                          " bytes where its heap holds " + std::to_string(room) +
+                          " (a damaged or crafted file)");
+        p += 16 + (bytes + 7) / 8 * 8;
+      }
+    }
+    const std::size_t drop = window.size() > keep ? window.size() - keep : 0;
+    base += drop;
+    window.erase(0, drop);
+    if (got < chunk.size()) break;
+  }
+}
+
 }  // namespace
 
 CellData readH5ad(const std::string& path) {
@@ -418,6 +496,7 @@ CellData readH5ad(const std::string& path) {
   try {
     if (!H5::H5File::isHdf5(path.c_str()))
       throw DataError(path + " is not an HDF5 file (it starts with " + describeStart(path) + ")");
+    checkGlobalHeaps(path, r.fileSize);
     r.file.openFile(path, H5F_ACC_RDONLY);
     CellData d;
     if (!r.file.nameExists("X")) r.fail("no 'X' matrix (is this an AnnData file?)");

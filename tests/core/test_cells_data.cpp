@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -526,4 +527,35 @@ TEST_CASE("cells data: an R matrix with an empty side is refused, not expanded",
   writeText(dir / "empty.rda", rdaMatrix(0, 2147483647, {}));
   REQUIRE_THAT(errorOf([&] { readRdaMatrix((dir / "empty.rda").string()); }),
                Catch::Contains("empty.rda") && Catch::Contains("is empty (dim 0 x 2147483647)"));
+}
+
+TEST_CASE("cells data: an h5ad whose string heap declares too large an object is refused before HDF5 reads it",
+          "[cells][data][hostile]") {
+  // Found by fuzz_h5ad: one heap object's size patched from 5 to
+  // 0x3f000000000005 made HDF5 (H5HG_read) copy far past its buffers.
+  const auto dir = tempDir("gcol");
+  writeH5ad((dir / "s.h5ad").string(), small());
+  std::string bytes;
+  {
+    std::ifstream in(dir / "s.h5ad", std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::size_t gcol = bytes.find("GCOL\x01");
+  REQUIRE(gcol != std::string::npos);
+  // The first object's header follows the 16-byte collection header; its
+  // size is the 8 bytes at offset 8 of that header.
+  const std::size_t sizeField = gcol + 16 + 8;
+  REQUIRE(bytes[gcol + 16] == 1);  // object index 1
+  std::string bad = bytes;
+  bad[sizeField + 6] = 0x3f;
+  writeText(dir / "bad.h5ad", bad);
+  REQUIRE_THAT(errorOf([&] { readH5ad((dir / "bad.h5ad").string()); }),
+               Catch::Contains("bad.h5ad") && Catch::Contains("object 1 of the global heap") &&
+                   Catch::Contains("a damaged or crafted file"));
+  // The file as written still reads, and so does one with "GCOL" in a string.
+  REQUIRE(readH5ad((dir / "s.h5ad").string()).cells() == small().cells());
+  CellData text = small();
+  text.obs.index[0] = "GCOL";
+  writeH5ad((dir / "text.h5ad").string(), text);
+  REQUIRE(readH5ad((dir / "text.h5ad").string()).obs.index[0] == "GCOL");
 }

@@ -80,7 +80,9 @@ PY
       ;;
   esac
   leaks=1
-  [[ $t == fuzz_dicom || $t == fuzz_nifti || $t == fuzz_metaimage ]] && leaks=0
+  # HDF5 leaks a few bytes on some damaged files (56 in one, allocated inside
+  # libhdf5): no leak check for fuzz_h5ad either.
+  [[ $t == fuzz_dicom || $t == fuzz_nifti || $t == fuzz_metaimage || $t == fuzz_h5ad ]] && leaks=0
   fork=()
   [[ -z ${FUZZ_FORK:-} || ${FUZZ_FORK:-0} == 0 ]] || fork=(-fork="$FUZZ_FORK")
   log=$build/$t.log

@@ -138,11 +138,19 @@ struct Reader {
     return v;
   }
 
+  // The kind of object `name` is; a DataError when HDF5 cannot tell (its
+  // header is damaged), rather than reading an unset H5O_info_t.
+  H5O_type_t objectType(const H5::H5Location& parent, const std::string& name) const {
+    H5O_info_t info;
+    if (H5Oget_info_by_name(parent.getId(), name.c_str(), &info, H5P_DEFAULT) < 0)
+      fail("cannot read the header of '" + name + "' (damaged file?)");
+    return info.type;
+  }
+
   CsrMatrix matrix(H5::Group& parent, const std::string& name, bool counts) {
     const std::string full = name;
-    H5O_info_t info;
-    H5Oget_info_by_name(parent.getId(), name.c_str(), &info, H5P_DEFAULT);
-    if (info.type == H5O_TYPE_DATASET) {
+    const H5O_type_t type = objectType(parent, name);
+    if (type == H5O_TYPE_DATASET) {
       H5::DataSet ds = parent.openDataSet(name);
       H5::DataSpace sp = ds.getSpace();
       if (sp.getSimpleExtentNdims() != 2) fail("'" + full + "' is not a 2-D array");
@@ -180,7 +188,7 @@ struct Reader {
       m.validate(path + " '" + full + "'", counts);
       return m;
     }
-    if (info.type != H5O_TYPE_GROUP) fail("'" + full + "' is neither an array nor a sparse group");
+    if (type != H5O_TYPE_GROUP) fail("'" + full + "' is neither an array nor a sparse group");
     H5::Group g = parent.openGroup(name);
     std::string enc = strAttr(g, "encoding-type");
     if (enc.empty()) enc = strAttr(g, "h5sparse_format") + "_matrix";  // anndata < 0.7
@@ -219,12 +227,11 @@ struct Reader {
   }
 
   CellColumn column(H5::Group& df, const std::string& name, hsize_t rows) {
-    H5O_info_t info;
-    H5Oget_info_by_name(df.getId(), name.c_str(), &info, H5P_DEFAULT);
+    const H5O_type_t type = objectType(df, name);
     CellColumn c;
     c.name = name;
     const std::string where = df.getObjName() + "/" + name;
-    if (info.type == H5O_TYPE_GROUP) {
+    if (type == H5O_TYPE_GROUP) {
       H5::Group g = df.openGroup(name);
       const std::string enc = strAttr(g, "encoding-type");
       if (enc != "categorical")
@@ -254,7 +261,7 @@ struct Reader {
         else if (a.getTypeClass() == H5T_INTEGER) a.read(H5::PredType::NATIVE_INT8, &b);
         c.ordered = b != 0;
       }
-    } else if (info.type == H5O_TYPE_DATASET) {
+    } else if (type == H5O_TYPE_DATASET) {
       H5::DataSet ds = df.openDataSet(name);
       if (ds.getTypeClass() == H5T_STRING) {
         c = CellColumn::fromStrings(name, strings(ds, where));
@@ -277,9 +284,7 @@ struct Reader {
   CellTable dataframe(const std::string& name) {
     CellTable t;
     if (!file.nameExists(name)) fail("no '" + name + "' dataframe");
-    H5O_info_t info;
-    H5Oget_info_by_name(file.getId(), name.c_str(), &info, H5P_DEFAULT);
-    if (info.type == H5O_TYPE_DATASET)
+    if (objectType(file, name) == H5O_TYPE_DATASET)
       fail("'" + name + "' is one compound table: the layout of anndata < 0.7 (with categories "
            "under uns/<col>_categories), which GenLab does not read; re-save the file with "
            "anndata >= 0.8");
@@ -506,9 +511,7 @@ CellData readH5ad(const std::string& path) {
     d.X = r.matrix(root, "X", false);
     std::string kind = "dense X";
     {
-      H5O_info_t info;
-      H5Oget_info_by_name(root.getId(), "X", &info, H5P_DEFAULT);
-      if (info.type == H5O_TYPE_GROUP) {
+      if (r.objectType(root, "X") == H5O_TYPE_GROUP) {
         H5::Group xg = r.file.openGroup("X");
         kind = r.strAttr(xg, "encoding-type") == "csc_matrix" ? "CSC X" : "CSR X";
       }

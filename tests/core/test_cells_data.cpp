@@ -559,3 +559,19 @@ TEST_CASE("cells data: an h5ad whose string heap declares too large an object is
   writeH5ad((dir / "text.h5ad").string(), text);
   REQUIRE(readH5ad((dir / "text.h5ad").string()).obs.index[0] == "GCOL");
 }
+
+TEST_CASE("cells data: the h5ad files fuzzing found are refused with a DataError", "[cells][data][hostile]") {
+  // fuzz/seeds/fuzz_h5ad/crash-*: a heap object larger than its heap (HDF5
+  // copied past its buffers), an object header HDF5 cannot read (GenLab then
+  // read an unset H5O_info_t; UBSan in make test-asan reports it).
+  const fs::path seeds = fs::path(GENLAB_SOURCE_DIR) / "fuzz" / "seeds" / "fuzz_h5ad";
+  GENLAB_REQUIRE_FIXTURE(fs::is_directory(seeds), seeds.string() + " (a source tree)");
+  int found = 0;
+  for (const auto& e : fs::directory_iterator(seeds)) {
+    if (e.path().filename().string().rfind("crash-", 0) != 0) continue;
+    ++found;
+    INFO(e.path());
+    REQUIRE_THAT(errorOf([&] { readH5ad(e.path().string()); }), Catch::Contains(e.path().filename().string()));
+  }
+  REQUIRE(found >= 2);
+}

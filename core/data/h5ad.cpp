@@ -36,7 +36,7 @@ struct Reader {
     const double cap = std::max<double>(double(kExpansionFloorBytes),
                                         double(fileSize) * double(readLimits().maxExpansion));
     if (bytes > cap)
-      fail("'" + name + "' asks for " + std::to_string(static_cast<long long>(bytes)) +
+      fail("'" + name + "' asks for " + std::to_string(static_cast<unsigned long long>(std::min(bytes, 1e19))) +
            " bytes, " + overLimit(static_cast<std::uint64_t>(cap), "bytes for this file's size",
                                   kMaxExpansionOption));
   }
@@ -257,7 +257,15 @@ struct Reader {
       if (g.attrExists("ordered")) {
         H5::Attribute a = g.openAttribute("ordered");
         std::int8_t b = 0;
-        if (a.getTypeClass() == H5T_ENUM) a.read(a.getEnumType(), &b);
+        // One value of one byte: HDF5 writes as many values, as wide, as the
+        // attribute holds (fuzz_h5ad: a wider enum overflowed b).
+        if (a.getSpace().getSimpleExtentNpoints() != 1)
+          fail("'" + where + "' attribute 'ordered' is not a single value");
+        if (a.getTypeClass() == H5T_ENUM) {
+          H5::EnumType et = a.getEnumType();
+          if (et.getSize() != 1) fail("'" + where + "' attribute 'ordered' is an enum GenLab cannot read");
+          a.read(et, &b);
+        }
         else if (a.getTypeClass() == H5T_INTEGER) a.read(H5::PredType::NATIVE_INT8, &b);
         c.ordered = b != 0;
       }

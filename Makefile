@@ -54,8 +54,9 @@ run: build data
 	fi
 	$(BUILD_DIR)/bin/genlab $(ARGS)
 
-# libFuzzer targets per reader under ASan/UBSan (clang-14), FUZZ_SECONDS each
-# (default 60); figures in docs/reliability.md.
+# libFuzzer targets per reader under ASan/UBSan (clang-14), FUZZ_SECONDS each (default 60);
+# FUZZ_RUNS, FUZZ_FORK, FUZZ_TIMEOUT, FUZZ_ARGS and FUZZ_PGID_FILE pass to fuzz/run.sh (see
+# there); figures in docs/reliability.md.
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	fuzz/run.sh $(FUZZ_SECONDS)

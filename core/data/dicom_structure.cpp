@@ -73,6 +73,7 @@ class Walker {
       const Element e = header(pos, end, m_explicit);
       if (e.tag == kItemEnd) {
         if (!untilItemEnd) fail("an item delimiter outside an item", at);
+        delimiterLength(e.length, at);
         return;
       }
       if (e.tag == kPixelData && depth == 0) {
@@ -137,6 +138,14 @@ class Walker {
     return e;
   }
 
+  // A delimiter's length must be 0 (PS3.5 7.5). GDCM reads the value a
+  // delimiter declares, allocating its length first: a pixel data delimiter
+  // declaring 0x30000000 made it allocate 805 MB from a file of 2.5 KB.
+  void delimiterLength(std::uint32_t length, std::size_t at) const {
+    if (length != 0)
+      fail("a delimiter declares a length of " + std::to_string(length) + " bytes where it must be 0", at);
+  }
+
   // Items of a sequence, up to `end` (defined length) or its delimiter.
   void sequence(std::size_t& pos, std::size_t end, bool undefined, int depth) {
     if (depth > kMaxDepth) fail("sequences nested too deeply", pos);
@@ -145,6 +154,7 @@ class Walker {
       const Element e = header(pos, end, false);
       if (e.tag == kSequenceEnd) {
         if (!undefined) fail("a sequence delimiter inside a sequence of known length", at);
+        delimiterLength(e.length, at);
         return;
       }
       if (e.tag != kItem) fail("expected an item in a sequence, found " + hexTag(e.tag), at);
@@ -174,7 +184,10 @@ class Walker {
       const std::uint32_t tag = std::uint32_t(u16(pos)) << 16 | u16(pos + 2);
       const std::uint32_t length = u32(pos + 4);
       pos += 8;
-      if (tag == kSequenceEnd) return;
+      if (tag == kSequenceEnd) {
+        delimiterLength(length, item);
+        return;
+      }
       if (tag != kItem || length == kUndefined) fail("malformed compressed pixel data", item);
       if (length > end - pos) throw VolumeError(m_path + ": the compressed pixel data is truncated");
       if (fragments.size() < 100000) fragments.emplace_back(pos, length);

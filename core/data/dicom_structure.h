@@ -20,8 +20,8 @@ namespace genlab::core::data::detail {
 // allocate whatever lengths it finds there. Throws VolumeError naming the
 // file and what is malformed: no "DICM" marker, no transfer syntax, a
 // deflated data set (which cannot be walked without inflating it), an
-// invalid VR, a length running past its sequence or the file, sequences
-// nested over 16 deep, pixel data cut short.
+// invalid VR, a delimiter whose length is not 0, a length running past its
+// sequence or the file, sequences nested over 16 deep, pixel data cut short.
 struct DicomBytes {
   std::string bytes;  // the file up to the end of its pixel data
   std::vector<std::pair<std::size_t, std::size_t>> fragments;  // (offset, length) of compressed fragments

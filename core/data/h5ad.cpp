@@ -10,6 +10,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
 
 #include "core/data/cell_formats.h"
 #include "core/data/file_checks.h"
@@ -33,7 +36,7 @@ struct Reader {
     const double cap = std::max<double>(double(kExpansionFloorBytes),
                                         double(fileSize) * double(readLimits().maxExpansion));
     if (bytes > cap)
-      fail("'" + name + "' asks for " + std::to_string(static_cast<long long>(bytes)) +
+      fail("'" + name + "' asks for " + std::to_string(static_cast<unsigned long long>(std::min(bytes, 1e19))) +
            " bytes, " + overLimit(static_cast<std::uint64_t>(cap), "bytes for this file's size",
                                   kMaxExpansionOption));
   }
@@ -135,11 +138,19 @@ struct Reader {
     return v;
   }
 
+  // The kind of object `name` is; a DataError when HDF5 cannot tell (its
+  // header is damaged), rather than reading an unset H5O_info_t.
+  H5O_type_t objectType(const H5::H5Location& parent, const std::string& name) const {
+    H5O_info_t info;
+    if (H5Oget_info_by_name(parent.getId(), name.c_str(), &info, H5P_DEFAULT) < 0)
+      fail("cannot read the header of '" + name + "' (damaged file?)");
+    return info.type;
+  }
+
   CsrMatrix matrix(H5::Group& parent, const std::string& name, bool counts) {
     const std::string full = name;
-    H5O_info_t info;
-    H5Oget_info_by_name(parent.getId(), name.c_str(), &info, H5P_DEFAULT);
-    if (info.type == H5O_TYPE_DATASET) {
+    const H5O_type_t type = objectType(parent, name);
+    if (type == H5O_TYPE_DATASET) {
       H5::DataSet ds = parent.openDataSet(name);
       H5::DataSpace sp = ds.getSpace();
       if (sp.getSimpleExtentNdims() != 2) fail("'" + full + "' is not a 2-D array");
@@ -177,7 +188,7 @@ struct Reader {
       m.validate(path + " '" + full + "'", counts);
       return m;
     }
-    if (info.type != H5O_TYPE_GROUP) fail("'" + full + "' is neither an array nor a sparse group");
+    if (type != H5O_TYPE_GROUP) fail("'" + full + "' is neither an array nor a sparse group");
     H5::Group g = parent.openGroup(name);
     std::string enc = strAttr(g, "encoding-type");
     if (enc.empty()) enc = strAttr(g, "h5sparse_format") + "_matrix";  // anndata < 0.7
@@ -216,12 +227,11 @@ struct Reader {
   }
 
   CellColumn column(H5::Group& df, const std::string& name, hsize_t rows) {
-    H5O_info_t info;
-    H5Oget_info_by_name(df.getId(), name.c_str(), &info, H5P_DEFAULT);
+    const H5O_type_t type = objectType(df, name);
     CellColumn c;
     c.name = name;
     const std::string where = df.getObjName() + "/" + name;
-    if (info.type == H5O_TYPE_GROUP) {
+    if (type == H5O_TYPE_GROUP) {
       H5::Group g = df.openGroup(name);
       const std::string enc = strAttr(g, "encoding-type");
       if (enc != "categorical")
@@ -247,11 +257,19 @@ struct Reader {
       if (g.attrExists("ordered")) {
         H5::Attribute a = g.openAttribute("ordered");
         std::int8_t b = 0;
-        if (a.getTypeClass() == H5T_ENUM) a.read(a.getEnumType(), &b);
+        // One value of one byte: HDF5 writes as many values, as wide, as the
+        // attribute holds (fuzz_h5ad: a wider enum overflowed b).
+        if (a.getSpace().getSimpleExtentNpoints() != 1)
+          fail("'" + where + "' attribute 'ordered' is not a single value");
+        if (a.getTypeClass() == H5T_ENUM) {
+          H5::EnumType et = a.getEnumType();
+          if (et.getSize() != 1) fail("'" + where + "' attribute 'ordered' is an enum GenLab cannot read");
+          a.read(et, &b);
+        }
         else if (a.getTypeClass() == H5T_INTEGER) a.read(H5::PredType::NATIVE_INT8, &b);
         c.ordered = b != 0;
       }
-    } else if (info.type == H5O_TYPE_DATASET) {
+    } else if (type == H5O_TYPE_DATASET) {
       H5::DataSet ds = df.openDataSet(name);
       if (ds.getTypeClass() == H5T_STRING) {
         c = CellColumn::fromStrings(name, strings(ds, where));
@@ -274,9 +292,7 @@ struct Reader {
   CellTable dataframe(const std::string& name) {
     CellTable t;
     if (!file.nameExists(name)) fail("no '" + name + "' dataframe");
-    H5O_info_t info;
-    H5Oget_info_by_name(file.getId(), name.c_str(), &info, H5P_DEFAULT);
-    if (info.type == H5O_TYPE_DATASET)
+    if (objectType(file, name) == H5O_TYPE_DATASET)
       fail("'" + name + "' is one compound table: the layout of anndata < 0.7 (with categories "
            "under uns/<col>_categories), which GenLab does not read; re-save the file with "
            "anndata >= 0.8");
@@ -408,6 +424,81 @@ void putDataframe(H5::H5File& f, const std::string& name, const CellTable& t) {
   }
 }
 
+// HDF5 1.10 (Debian 12) trusts the sizes of the objects in a global heap
+// collection (where variable-length strings live): one declaring more bytes
+// than its collection holds made H5HG_read copy past its buffers (found by
+// fuzz_h5ad: a string's size patched from 5 to 0x3f000000000005). Before HDF5
+// opens the file, every collection ("GCOL", version 1) is walked here and
+// each object must end inside it, and the collection inside the file. Not
+// covered: a string whose length in its dataset disagrees with its heap
+// object (HDF5 copies the object's size into a buffer of the dataset's).
+void checkGlobalHeaps(const std::string& path, std::uint64_t fileSize) {
+  std::ifstream in(path, std::ios::binary);
+  auto readAt = [&](std::uint64_t at, char* out, std::size_t n) {
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(at));
+    return static_cast<bool>(in.read(out, static_cast<std::streamsize>(n)));
+  };
+  auto le = [](const char* p, int n) {
+    std::uint64_t v = 0;
+    for (int i = n - 1; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(p[i]);
+    return v;
+  };
+  // The superblock (at 0, or after a user block of 512, 1024, ... bytes) says
+  // how wide lengths are; the walk below assumes 8 bytes, as HDF5 writes by
+  // default, and is skipped otherwise.
+  int lengthBytes = 0;
+  for (std::uint64_t at = 0; at + 16 <= fileSize && lengthBytes == 0; at = at == 0 ? 512 : at * 2) {
+    char sb[16];
+    if (!readAt(at, sb, sizeof sb)) break;
+    if (std::memcmp(sb, "\x89HDF\r\n\x1a\n", 8) != 0) continue;
+    lengthBytes = static_cast<unsigned char>(sb[8]) <= 1 ? static_cast<unsigned char>(sb[14])
+                                                          : static_cast<unsigned char>(sb[10]);
+    if (lengthBytes == 0) lengthBytes = -1;
+  }
+  if (lengthBytes != 8) return;
+  std::vector<char> chunk(1 << 16);
+  const std::size_t keep = 3;  // a signature cut by a chunk boundary
+  std::uint64_t base = 0;
+  std::string window;
+  for (;;) {
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(base + window.size()));
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (got == 0) break;
+    window.append(chunk.data(), got);
+    for (std::size_t i = window.find("GCOL"); i != std::string::npos; i = window.find("GCOL", i + 1)) {
+      const std::uint64_t at = base + i;
+      char h[16];
+      if (!readAt(at, h, sizeof h)) continue;
+      // Version 1 and three reserved zero bytes: a collection, not text that says GCOL.
+      if (h[4] != 1 || h[5] != 0 || h[6] != 0 || h[7] != 0) continue;
+      const std::uint64_t size = le(h + 8, 8);
+      if (size < 16 || size > fileSize - at)
+        throw DataError(path + ": a global heap (at byte " + std::to_string(at) + ") declares " +
+                        std::to_string(size) + " bytes, past the end of the file");
+      for (std::uint64_t p = at + 16; p + 16 <= at + size;) {
+        char o[16];
+        if (!readAt(p, o, sizeof o)) break;
+        const std::uint64_t index = le(o, 2), bytes = le(o + 8, 8);
+        if (index == 0) break;  // the free space that ends the collection
+        const std::uint64_t room = at + size - (p + 16);
+        if (bytes > room)
+          throw DataError(path + ": object " + std::to_string(index) + " of the global heap at byte " +
+                          std::to_string(at) + " declares " + std::to_string(bytes) +
+                          " bytes where its heap holds " + std::to_string(room) +
+                          " (a damaged or crafted file)");
+        p += 16 + (bytes + 7) / 8 * 8;
+      }
+    }
+    const std::size_t drop = window.size() > keep ? window.size() - keep : 0;
+    base += drop;
+    window.erase(0, drop);
+    if (got < chunk.size()) break;
+  }
+}
+
 }  // namespace
 
 CellData readH5ad(const std::string& path) {
@@ -418,6 +509,7 @@ CellData readH5ad(const std::string& path) {
   try {
     if (!H5::H5File::isHdf5(path.c_str()))
       throw DataError(path + " is not an HDF5 file (it starts with " + describeStart(path) + ")");
+    checkGlobalHeaps(path, r.fileSize);
     r.file.openFile(path, H5F_ACC_RDONLY);
     CellData d;
     if (!r.file.nameExists("X")) r.fail("no 'X' matrix (is this an AnnData file?)");
@@ -427,9 +519,7 @@ CellData readH5ad(const std::string& path) {
     d.X = r.matrix(root, "X", false);
     std::string kind = "dense X";
     {
-      H5O_info_t info;
-      H5Oget_info_by_name(root.getId(), "X", &info, H5P_DEFAULT);
-      if (info.type == H5O_TYPE_GROUP) {
+      if (r.objectType(root, "X") == H5O_TYPE_GROUP) {
         H5::Group xg = r.file.openGroup("X");
         kind = r.strAttr(xg, "encoding-type") == "csc_matrix" ? "CSC X" : "CSR X";
       }

@@ -206,7 +206,7 @@ std::vector<std::pair<std::string, RPtr>> loadRda(const std::string& path) {
   if (!f) throw DataError(path + ": cannot open");
   Xdr x;
   x.path = path;
-  std::vector<char> chunk(1 << 20);
+  std::vector<char> chunk(1 << 16);  // per call: small files are common (and fuzzed)
   for (;;) {
     const int n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
     if (n < 0) {
@@ -259,6 +259,11 @@ CellData readRdaMatrix(const std::string& path) {
         static_cast<std::uint64_t>(nGenes) * static_cast<std::uint64_t>(nCells) != obj->length())
       throw DataError(path + ": matrix '" + name + "' has dim " + std::to_string(nGenes) + " x " +
                       std::to_string(nCells) + " but " + std::to_string(obj->length()) + " values");
+    // An empty matrix holds no values to bound its other side: dim 0 x 2^31
+    // would otherwise make 2^31 empty rows and as many cell names.
+    if (nGenes == 0 || nCells == 0)
+      throw DataError(path + ": matrix '" + name + "' is empty (dim " + std::to_string(nGenes) + " x " +
+                      std::to_string(nCells) + ")");
     CellData d;
     // R is column-major: column j (a cell) is contiguous, which is a cells x genes row.
     d.X.rows = nCells;

@@ -7,10 +7,13 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "core/data/cell_data.h"
 #include "core/data/cell_formats.h"
@@ -491,4 +494,84 @@ TEST_CASE("cells data: mutated MTX, CSV and R data give a DataError or a valid m
   INFO(read << " mutants read, " << refused << " refused");
   REQUIRE(refused > 100);
   REQUIRE(read + refused == (rda.empty() ? 600 : 900));
+}
+
+namespace {
+// R's XDR serialisation, enough for one numeric matrix with a dim attribute.
+std::string xdrInt(std::int32_t v) {
+  const auto u = static_cast<std::uint32_t>(v);
+  return {static_cast<char>(u >> 24), static_cast<char>(u >> 16), static_cast<char>(u >> 8), static_cast<char>(u)};
+}
+std::string rdaMatrix(std::int32_t genes, std::int32_t cells, const std::vector<double>& values) {
+  auto sym = [](const std::string& s) { return xdrInt(1) + xdrInt(0x00040009) + xdrInt(std::int32_t(s.size())) + s; };
+  std::string m = xdrInt(14 | (1 << 9)) + xdrInt(std::int32_t(values.size()));
+  for (double v : values) {
+    std::uint64_t u;
+    std::memcpy(&u, &v, 8);
+    m += xdrInt(std::int32_t(u >> 32)) + xdrInt(std::int32_t(u & 0xFFFFFFFFu));
+  }
+  m += xdrInt(0x402) + sym("dim") + xdrInt(13) + xdrInt(2) + xdrInt(genes) + xdrInt(cells) + xdrInt(254);
+  return "RDX2\nX\n" + xdrInt(2) + xdrInt(0x00040201) + xdrInt(0x00020300) + xdrInt(0x402) + sym("expr") + m +
+         xdrInt(254);
+}
+}  // namespace
+
+TEST_CASE("cells data: an R matrix with an empty side is refused, not expanded", "[cells][data][hostile]") {
+  // dim 0 x 2^31-1 with no values made 2^31 empty rows and as many cell names.
+  const auto dir = tempDir("rda-empty");
+  writeText(dir / "ok.rda", rdaMatrix(3, 2, {0, 1, 5, 2, 0, 7}));
+  const CellData d = readRdaMatrix((dir / "ok.rda").string());
+  REQUIRE(d.cells() == 2);
+  REQUIRE(d.genes() == 3);
+  REQUIRE(d.X.toDense() == std::vector<float>{0, 1, 5, 2, 0, 7});
+  writeText(dir / "empty.rda", rdaMatrix(0, 2147483647, {}));
+  REQUIRE_THAT(errorOf([&] { readRdaMatrix((dir / "empty.rda").string()); }),
+               Catch::Contains("empty.rda") && Catch::Contains("is empty (dim 0 x 2147483647)"));
+}
+
+TEST_CASE("cells data: an h5ad whose string heap declares too large an object is refused before HDF5 reads it",
+          "[cells][data][hostile]") {
+  // Found by fuzz_h5ad: one heap object's size patched from 5 to
+  // 0x3f000000000005 made HDF5 (H5HG_read) copy far past its buffers.
+  const auto dir = tempDir("gcol");
+  writeH5ad((dir / "s.h5ad").string(), small());
+  std::string bytes;
+  {
+    std::ifstream in(dir / "s.h5ad", std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::size_t gcol = bytes.find("GCOL\x01");
+  REQUIRE(gcol != std::string::npos);
+  // The first object's header follows the 16-byte collection header; its
+  // size is the 8 bytes at offset 8 of that header.
+  const std::size_t sizeField = gcol + 16 + 8;
+  REQUIRE(bytes[gcol + 16] == 1);  // object index 1
+  std::string bad = bytes;
+  bad[sizeField + 6] = 0x3f;
+  writeText(dir / "bad.h5ad", bad);
+  REQUIRE_THAT(errorOf([&] { readH5ad((dir / "bad.h5ad").string()); }),
+               Catch::Contains("bad.h5ad") && Catch::Contains("object 1 of the global heap") &&
+                   Catch::Contains("a damaged or crafted file"));
+  // The file as written still reads, and so does one with "GCOL" in a string.
+  REQUIRE(readH5ad((dir / "s.h5ad").string()).cells() == small().cells());
+  CellData text = small();
+  text.obs.index[0] = "GCOL";
+  writeH5ad((dir / "text.h5ad").string(), text);
+  REQUIRE(readH5ad((dir / "text.h5ad").string()).obs.index[0] == "GCOL");
+}
+
+TEST_CASE("cells data: the h5ad files fuzzing found are refused with a DataError", "[cells][data][hostile]") {
+  // fuzz/seeds/fuzz_h5ad/crash-*: a heap object larger than its heap (HDF5
+  // copied past its buffers), an object header HDF5 cannot read (GenLab then
+  // read an unset H5O_info_t; UBSan in make test-asan reports it).
+  const fs::path seeds = fs::path(GENLAB_SOURCE_DIR) / "fuzz" / "seeds" / "fuzz_h5ad";
+  GENLAB_REQUIRE_FIXTURE(fs::is_directory(seeds), seeds.string() + " (a source tree)");
+  int found = 0;
+  for (const auto& e : fs::directory_iterator(seeds)) {
+    if (e.path().filename().string().rfind("crash-", 0) != 0) continue;
+    ++found;
+    INFO(e.path());
+    REQUIRE_THAT(errorOf([&] { readH5ad(e.path().string()); }), Catch::Contains(e.path().filename().string()));
+  }
+  REQUIRE(found >= 2);
 }

@@ -186,3 +186,70 @@ TEST_CASE("DICOM: pydicom's compressed MR files load with the uncompressed file'
     CHECK(v.voxels == plain.voxels);
   }
 }
+
+namespace {
+// The file makeDicom writes for `spec`, as JPEG 2000, with its pixel data
+// replaced by encapsulated fragments: an empty offset table, one fragment,
+// and a sequence delimiter declaring `delimiterLength`.
+std::string encapsulated(DicomSpec spec, std::uint32_t delimiterLength) {
+  using genlab::testing::detail::put16;
+  using genlab::testing::detail::put32;
+  spec.transferSyntax = "1.2.840.10008.1.2.4.91";
+  std::string plain = makeDicom(spec);
+  const std::size_t pixelData = plain.find(std::string("\xE0\x7F\x10\x00", 4));
+  REQUIRE(pixelData != std::string::npos);
+  plain.resize(pixelData);
+  std::string b = plain;
+  b += std::string("\xE0\x7F\x10\x00OB\0\0\xFF\xFF\xFF\xFF", 12);
+  put16(b, 0xFFFE);
+  put16(b, 0xE000);
+  put32(b, 0);  // the basic offset table, empty
+  const std::string fragment = std::string("\xFF\x4F\xFF\x51", 4) + std::string(60, '\0');
+  put16(b, 0xFFFE);
+  put16(b, 0xE000);
+  put32(b, static_cast<std::uint32_t>(fragment.size()));
+  b += fragment;
+  put16(b, 0xFFFE);
+  put16(b, 0xE0DD);
+  put32(b, delimiterLength);
+  return b;
+}
+}  // namespace
+
+TEST_CASE("DICOM: a delimiter declaring a length is refused before GDCM allocates it", "[data][dicom][gdcm]") {
+  // Found by fuzzing: the pixel data's sequence delimiter declared 0x30000000
+  // bytes, and GDCM allocated all 805 MB of them for a 2.5 KB file
+  // (fuzz/seeds/fuzz_dicom/j2k-delimiter-declares-805mb.dcm).
+  TempDir dir;
+  const DicomSpec spec = ctSpec();
+  const std::string base = makeDicom(spec);
+  const std::string good = dir / "good.dcm", bad = dir / "bad.dcm";
+  writeBytes(good, encapsulated(spec, 0));
+  writeBytes(bad, encapsulated(spec, 0x30000000u));
+  // The well-formed one gets past the structure check, to the check of the
+  // size its (empty) codestream declares.
+  CHECK_THAT(readError(good), Contains("declares a 0 x 0 image"));
+  CHECK_THAT(readError(bad), Contains("bad.dcm") && Contains("a delimiter declares a length of 805306368 bytes"));
+
+  // An item delimiter in a sequence declaring a length: refused the same way.
+  const auto withSequence = [&](const std::string& itemEndLength) {
+    std::string b = base;
+    const std::size_t modality = b.find(std::string("\x08\x00\x60\x00", 4));
+    REQUIRE(modality != std::string::npos);
+    // (0008,0051), a sequence of undefined length holding one empty item of
+    // undefined length, inserted before (0008,0060): tags stay in order.
+    b.insert(modality, std::string("\x08\x00\x51\x00SQ\0\0\xFF\xFF\xFF\xFF", 12) +
+                           std::string("\xFE\xFF\x00\xE0\xFF\xFF\xFF\xFF", 8) + std::string("\xFE\xFF\x0D\xE0", 4) +
+                           itemEndLength + std::string("\xFE\xFF\xDD\xE0\0\0\0\0", 8));
+    return b;
+  };
+  writeBytes(good, withSequence(std::string(4, '\0')));
+  CHECK(sliceImage(readVolume(good), 0).values == expected(spec));
+  writeBytes(bad, withSequence(std::string("\0\0\0\x40", 4)));
+  CHECK_THAT(readError(bad), Contains("a delimiter declares a length of 1073741824 bytes"));
+
+  // The file fuzzing found, if this is a source tree.
+  const std::string found = std::string(GENLAB_SOURCE_DIR) + "/fuzz/seeds/fuzz_dicom/j2k-delimiter-declares-805mb.dcm";
+  GENLAB_REQUIRE_FIXTURE(fs::exists(found), found);
+  CHECK_THAT(readError(found), Contains("a delimiter declares a length of 805306368 bytes"));
+}

@@ -305,6 +305,11 @@ TEST_CASE("style images: truncated, non-image and JPEG files are refused with a 
   CHECK_THROWS_WITH(decodeImage(bytes.substr(0, bytes.size() / 2), "half.png"), Catch::Contains("half.png"));
   CHECK_THROWS_WITH(decodeImage("hello, world", "text.png"), Catch::Contains("not a PNG"));
   CHECK_THROWS_WITH(decodeImage(std::string("\xFF\xD8\xFF\xE0", 4) + "xx", "p.jpg"), Catch::Contains("JPEG"));
+  // A valid PNG under 8 x 8 (found by fuzz_style_image): a runtime_error as
+  // promised, not the invalid_argument checkImage throws for GUI images.
+  core::data::writePng(synthetic(4, 4, 0, 1), tmp.path("tiny.png"));
+  CHECK_THROWS_MATCHES(readImageFile(tmp.path("tiny.png")), std::runtime_error,
+                       Catch::Message(tmp.path("tiny.png") + ": the image is smaller than 8 x 8 pixels"));
   core::Image huge;
   huge.width = 100000;
   huge.height = 100000;

@@ -53,7 +53,13 @@ Image decodeImage(const std::string& bytes, const std::string& name) {
     }
     for (int c = 0; c < 3; ++c) out.pixels[3 * i + c] = rgb[c];
   }
-  checkImage(out, name);
+  // checkImage throws invalid_argument (a GUI image is the caller's fault);
+  // a file's faults are runtime_errors, as this function promises.
+  try {
+    checkImage(out, name);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(e.what());
+  }
   return out;
 }
 

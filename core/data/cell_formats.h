@@ -15,7 +15,14 @@ namespace genlab::core {
 // boolean and string columns); layers/* (counts among them). Older files
 // (obs stored as one compound table, categories under uns/<col>_categories
 // or obs/__categories) are refused with a message naming that layout.
+// HDF5 1.10 does not check every structure a file can hold (a crafted
+// variable-length string crashes it: docs/reliability.md), so the read runs
+// in a child process (core/data/child_read.h): a crash, a hang past its
+// timeout or an out-of-memory there is a DataError here, and nothing else.
 CellData readH5ad(const std::string& path);
+// The same read in this process: for the fuzz target, which must see a
+// crash as one.
+CellData readH5adInProcess(const std::string& path);
 // Writes X (CSR, float32), obs, var and layers as anndata 0.8 does; atomic.
 void writeH5ad(const std::string& path, const CellData& d);
 

@@ -11,10 +11,13 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/data/cell_data_wire.h"
 #include "core/data/cell_formats.h"
+#include "core/data/child_read.h"
 #include "core/data/file_checks.h"
 #include "core/data/image_dataset.h"
 #include "core/data/read_limits.h"
@@ -499,9 +502,51 @@ void checkGlobalHeaps(const std::string& path, std::uint64_t fileSize) {
   }
 }
 
+// HDF5 (Debian's build is not thread-safe) is used by one thread at a time,
+// and no thread is inside it when readH5ad forks.
+std::mutex& hdf5Mutex() {
+  static std::mutex m;
+  return m;
+}
+
+CellData readH5adUnlocked(const std::string& path);
+
 }  // namespace
 
+CellData readH5adInProcess(const std::string& path) {
+  std::lock_guard<std::mutex> lock(hdf5Mutex());
+  return readH5adUnlocked(path);
+}
+
 CellData readH5ad(const std::string& path) {
+  // Before the fork: a file that is not there or not HDF5 needs no child.
+  const std::uint64_t size = regularFileSize(path);
+  {
+    std::lock_guard<std::mutex> lock(hdf5Mutex());
+    H5::Exception::dontPrint();
+    if (!H5::H5File::isHdf5(path.c_str()))
+      throw DataError(path + " is not an HDF5 file (it starts with " + describeStart(path) + ")");
+  }
+  ChildReadOptions options;
+  options.what = path;
+  // HDF5 reads a 100 000-cell file in about a second here; a minute plus a
+  // second per 10 MB is far beyond any real file.
+  options.timeout = std::chrono::seconds(60 + size / (10u << 20));
+  // No single array of the reply may be larger than the reader lets one
+  // dataset of this file be (Reader::checkAlloc).
+  options.maxBytes = std::max<std::uint64_t>(kExpansionFloorBytes, size * readLimits().maxExpansion);
+  CellData d;
+  std::lock_guard<std::mutex> lock(hdf5Mutex());
+  readInChild(
+      options,
+      [&](ChildWriter& w) { writeCellData(w, readH5adUnlocked(path)); },
+      [&](ChildReader& r) { d = readCellData(r, path); });
+  return d;
+}
+
+namespace {
+
+CellData readH5adUnlocked(const std::string& path) {
   H5::Exception::dontPrint();
   Reader r;
   r.path = path;
@@ -549,8 +594,11 @@ CellData readH5ad(const std::string& path) {
   }
 }
 
+}  // namespace
+
 void writeH5ad(const std::string& path, const CellData& d) {
   d.checkShapes(path);
+  std::lock_guard<std::mutex> lock(hdf5Mutex());
   H5::Exception::dontPrint();
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   try {

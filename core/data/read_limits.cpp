@@ -1,5 +1,7 @@
 #include "core/data/read_limits.h"
 
+#include <pthread.h>
+
 #include <mutex>
 
 namespace genlab::core {
@@ -7,6 +9,11 @@ namespace genlab::core {
 namespace {
 std::mutex g_mutex;
 ReadLimits g_limits;
+
+// Readers may run in a forked child (core/data/child_read.h); the child
+// must not inherit this lock held by a thread that is not there.
+const int g_forkSafe = ::pthread_atfork([] { g_mutex.lock(); }, [] { g_mutex.unlock(); },
+                                        [] { g_mutex.unlock(); });
 }  // namespace
 
 ReadLimits readLimits() {

@@ -191,14 +191,7 @@ fetch_style() {
     have=$((have + 1))
   done
   [[ $verify_only == 1 ]] && return 0
-  {
-    echo "Style lab photos, copied (JPEGs converted to PNG) from Debian packages by scripts/fetch-data.sh."
-    echo "See docs/style.md for sources and licences."
-    for entry in "${STYLE_FILES[@]}"; do
-      IFS='|' read -r name pkg path sum <<<"$entry"
-      printf '  %s  from %s (sha256 %s)\n    Debian package %s\n' "$name" "$path" "$sum" "$pkg"
-    done
-  } >"$dir/PROVENANCE.txt"
+  write_deb_provenance "$dir" "Style lab photos (JPEGs converted to PNG)" docs/style.md STYLE_FILES
   echo "data: style photos: $have of ${#STYLE_FILES[@]} in $dir"
   local cli=${GENLAB_CLI:-$repo_root/${BUILD_DIR:-build}/bin/genlab-cli}
   if [[ -f $dir/decoder.genlab ]]; then

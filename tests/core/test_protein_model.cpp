@@ -41,6 +41,15 @@ json resultOf(const std::vector<std::string>& lines) {
   REQUIRE(j["event"] == "result");
   return j;
 }
+
+// A simulated family (Potts model) of `sequences` sequences of `length`.
+core::protein::PottsFamily pottsFamily(int length, int sequences, std::uint64_t seed) {
+  core::protein::PottsOptions p;
+  p.length = length;
+  p.sequences = sequences;
+  p.seed = seed;
+  return core::protein::simulatePotts(p);
+}
 }  // namespace
 
 TEST_CASE("protein lab: Potts family, training beats the PSSM, scan, design export",
@@ -109,11 +118,7 @@ TEST_CASE("protein lab: errors a user can act on", "[protein]") {
 
 TEST_CASE("protein lab: evaluation and the family map in pieces equal the whole",
           "[protein]") {
-  core::protein::PottsOptions p;
-  p.length = 24;
-  p.sequences = 300;
-  p.seed = 3;
-  const auto fam = core::protein::simulatePotts(p);
+  const auto fam = pottsFamily(24, 300, 3);
   core::protein::ProteinOptions o;
   o.family = "test";
   o.latentDim = 3;  // projected: the map's PCA runs too
@@ -150,11 +155,7 @@ TEST_CASE("protein lab: evaluation and the family map in pieces equal the whole"
 }
 
 TEST_CASE("protein lab: a training step in pieces is the same step as in one", "[protein]") {
-  core::protein::PottsOptions p;
-  p.length = 30;
-  p.sequences = 200;
-  p.seed = 4;
-  const auto fam = core::protein::simulatePotts(p);
+  const auto fam = pottsFamily(30, 200, 4);
   core::protein::ProteinOptions o;
   o.family = "test";
   o.hidden = 24;

@@ -10,20 +10,13 @@
 #include "core/labs/style/checkerboard.h"
 #include "core/labs/style/checkerboard_model.h"
 #include "core/labs/style/style_gan_cli.h"
+#include "tests/core/mnist_fixture.h"
 #include "tests/test_skips.h"
 
 using namespace genlab::core;
 using namespace genlab::core::style;
 
 namespace {
-std::shared_ptr<const ImageSplit> mnistOrSkip(std::string& why) {
-  try {
-    return std::make_shared<const ImageSplit>(loadImageData("mnist", 1));
-  } catch (const DataError& e) {
-    why = e.what();
-    return nullptr;
-  }
-}
 
 // Runs a command that registerGanCli registered, as genlab-cli would.
 int runStyleCommand(const std::string& verb, std::vector<std::string> args, std::string& out,
@@ -70,7 +63,7 @@ TEST_CASE("phase imbalance and overlap map of known phase sums", "[style][checke
   s.values = {4, 4, 4, 4};
   CHECK(phaseImbalance(s) == 0.0);
   s.values = {0, 0, 0, 0};
-  CHECK(phaseImbalance(s) == 0.0);
+  CHECK(std::isnan(phaseImbalance(s)));  // no weight: undefined, not "balanced"
   // Two pairs: RMS per phase over the pairs.
   s.outChannels = 2;
   s.values = {1, 2, 3, 4, 3, 2, 1, 0};
@@ -80,7 +73,7 @@ TEST_CASE("phase imbalance and overlap map of known phase sums", "[style][checke
   CHECK(m[3] == Approx(std::sqrt((16 + 0) / 2.0)));
 }
 
-TEST_CASE("checkerboard energy: a checkerboard is 1, a constant 0, a smooth wave ~0",
+TEST_CASE("checkerboard energy: a checkerboard is 1, a constant undefined, a smooth wave ~0",
           "[style][checkerboard]") {
   const int h = 28, w = 28;
   std::vector<float> board(h * w), flat(h * w, 0.7f), wave(h * w), period4(h * w);
@@ -92,7 +85,7 @@ TEST_CASE("checkerboard energy: a checkerboard is 1, a constant 0, a smooth wave
     }
   CHECK(checkerboardEnergy(board, 1, h, w, 2) == Approx(1.0).margin(1e-12));
   CHECK(checkerboardEnergy(board, 1, h, w, 4) == Approx(1.0).margin(1e-12));
-  CHECK(checkerboardEnergy(flat, 1, h, w, 4) == 0.0);
+  CHECK(std::isnan(checkerboardEnergy(flat, 1, h, w, 4)));  // no power at all: undefined, not 0
   CHECK(checkerboardEnergy(wave, 1, h, w, 4) == Approx(0.0).margin(1e-12));
   // A period-4 square wave along x: power at kx = 7, 21 (stride frequencies) only.
   CHECK(checkerboardEnergy(period4, 1, h, w, 4) == Approx(1.0).margin(1e-12));
@@ -103,6 +96,7 @@ TEST_CASE("checkerboard energy: a checkerboard is 1, a constant 0, a smooth wave
   for (int k = 0; k < h * w; ++k) mix[k] = (board[k] - 0.5f) * 2.0f + float(std::sqrt(2.0)) * wave[k];
   CHECK(checkerboardEnergy(mix, 1, h, w, 2) == Approx(0.5).epsilon(1e-6));  // float pixels
   CHECK_THROWS_AS(checkerboardEnergy(board, 1, 27, 27, 2), std::invalid_argument);
+  CHECK_THROWS_AS(checkerboardEnergy(std::vector<double>(10), h, w, 2), std::invalid_argument);
   // Parseval: the spectrum's total is the variance times the pixel count.
   const auto p = powerSpectrum(wave, 1, h, w);
   double total = 0;
@@ -151,9 +145,7 @@ TEST_CASE("Frechet distance between Gaussians, worked by hand", "[style][checker
 }
 
 TEST_CASE("measured phase sums of the six upsampling layers", "[style][checkerboard][mnist]") {
-  std::string why;
-  auto data = mnistOrSkip(why);
-  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  GENLAB_MNIST_OR_SKIP(data);
   for (const auto& name : upsampleNames()) {
     CheckerboardOptions o;
     o.upsample = parseUpsample(name);
@@ -180,9 +172,7 @@ TEST_CASE("measured phase sums of the six upsampling layers", "[style][checkerbo
 
 TEST_CASE("at initialisation transposed k3/s2 carries more checkerboard energy than resize-conv",
           "[style][checkerboard][mnist]") {
-  std::string why;
-  auto data = mnistOrSkip(why);
-  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  GENLAB_MNIST_OR_SKIP(data);
   CheckerboardOptions t3, rn;
   t3.upsample = Upsample::Transposed3;
   rn.upsample = Upsample::ResizeNearest;
@@ -195,9 +185,7 @@ TEST_CASE("at initialisation transposed k3/s2 carries more checkerboard energy t
 
 TEST_CASE("the balance regulariser balances transposed conv in a short training",
           "[style][checkerboard][mnist][learning]") {
-  std::string why;
-  auto data = mnistOrSkip(why);
-  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  GENLAB_MNIST_OR_SKIP(data);
   CheckerboardOptions plain, bal;
   plain.upsample = Upsample::Transposed3;
   bal.upsample = Upsample::Transposed3Balanced;
@@ -219,9 +207,7 @@ TEST_CASE("the balance regulariser balances transposed conv in a short training"
 
 TEST_CASE("the gan objective trains the generator against a discriminator",
           "[style][checkerboard][mnist][learning]") {
-  std::string why;
-  auto data = mnistOrSkip(why);
-  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  GENLAB_MNIST_OR_SKIP(data);
   CheckerboardOptions plain, bal;
   plain.upsample = Upsample::Transposed3;
   bal.upsample = Upsample::Transposed3Balanced;
@@ -256,9 +242,7 @@ TEST_CASE("the gan objective trains the generator against a discriminator",
 
 TEST_CASE("style checkerboard on the CLI: JSON result with the three numbers",
           "[style][checkerboard][mnist][cli]") {
-  std::string why;
-  auto data = mnistOrSkip(why);
-  GENLAB_REQUIRE_FIXTURE(data != nullptr, "MNIST (run make data): " + why);
+  GENLAB_MNIST_OR_SKIP(data);
   std::string out, err;
   REQUIRE(runStyleCommand("checkerboard", {"--upsample", "icnr", "--steps", "5", "--seed", "3",
                                            "--json"}, out, err) == 0);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <complex>
 #include <stdexcept>
 
@@ -32,7 +33,9 @@ double phaseImbalance(const PhaseSums& s) {
         total += v[p] * v[p];
       }
     }
-  return total > 0 ? std::sqrt(dev / total) : 0.0;
+  // All sums 0 (a layer with no weight): no phase gets more than another,
+  // but "balanced" would be claimed of nothing; undefined.
+  return total > 0 ? std::sqrt(dev / total) : std::numeric_limits<double>::quiet_NaN();
 }
 
 std::vector<double> overlapMap(const PhaseSums& s) {
@@ -100,6 +103,10 @@ double checkerboardEnergy(const std::vector<double>& spectrum, int height, int w
     throw std::invalid_argument("checkerboard energy: image size " + std::to_string(height) + "x" +
                                 std::to_string(width) + " is not a multiple of the stride " +
                                 std::to_string(stride));
+  if (spectrum.size() != std::size_t(height) * std::size_t(width))
+    throw std::invalid_argument("checkerboard energy: a spectrum of " + std::to_string(spectrum.size()) +
+                                " values for a " + std::to_string(height) + "x" + std::to_string(width) +
+                                " image");
   double at = 0, total = 0;
   for (int ky = 0; ky < height; ++ky)
     for (int kx = 0; kx < width; ++kx) {
@@ -108,8 +115,11 @@ double checkerboardEnergy(const std::vector<double>& spectrum, int height, int w
       total += p;
       if (isStrideFrequency(ky, kx, height, width, stride)) at += p;
     }
-  // Relative threshold: float images that are constant leave rounding dust.
-  return total > 1e-20 ? at / total : 0.0;
+  // Constant images (a collapsed generator's) have no power anywhere: the
+  // ratio is undefined, not 0 (which would read as the best result). The
+  // threshold is absolute, for images in [0, 1]: constant float images
+  // leave rounding dust far below it.
+  return total > 1e-20 ? at / total : std::numeric_limits<double>::quiet_NaN();
 }
 
 double checkerboardEnergy(const std::vector<float>& images, int count, int height, int width,

@@ -29,7 +29,7 @@ struct PhaseSums {
 // [0, 1]. 0 when every (i, o) pair gives each phase the same total weight (a
 // locally constant input then gives a constant output: no checkerboard); a
 // single-channel k=3/s=2 kernel of ones gives sqrt(4.75/25) = 0.436.
-// 0 when all sums are 0.
+// NaN (undefined, shown as "—") when all sums are 0.
 double phaseImbalance(const PhaseSums& s);
 
 // The overlap map shown per layer: for each phase, the root mean square over
@@ -47,9 +47,10 @@ std::vector<double> powerSpectrum(const std::vector<float>& images, int count, i
 bool isStrideFrequency(int ky, int kx, int height, int width, int stride);
 
 // Checkerboard energy: power at the stride frequencies / total power (the DC
-// term excluded, so a constant image has none of either; it counts as 0).
-// A +-1 checkerboard gives 1. Throws std::invalid_argument when the size is
-// not a multiple of `stride`.
+// term excluded, so a constant image has none of either: NaN, undefined,
+// shown as "—" and written as null). A +-1 checkerboard gives 1. Throws
+// std::invalid_argument when the size is not a multiple of `stride` or the
+// spectrum is not height x width.
 double checkerboardEnergy(const std::vector<double>& spectrum, int height, int width, int stride);
 // The same straight from images.
 double checkerboardEnergy(const std::vector<float>& images, int count, int height, int width,

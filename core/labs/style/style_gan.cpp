@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
@@ -353,7 +354,7 @@ std::optional<StyleGanMetrics> StyleGanSession::trainPiece() {
     (recon + m_options.beta * kl).backward({}, /*retain_graph=*/p.mix);
     p.recon = recon.item<double>();
     p.kl = kl.item<double>();
-    if (!p.mix) return finish(0);
+    if (!p.mix) return finish(std::numeric_limits<double>::quiet_NaN());  // not drawn: no value
     p.active = true;
     return std::nullopt;
   }

@@ -58,7 +58,7 @@ struct StyleGanMetrics {
   long step = 0;
   double recon = 0;  // nats per image (BCE summed over the 32x32 pixels)
   double kl = 0;     // nats per image
-  double mix = 0;    // mixing regulariser (nats per image, of the steps that drew it)
+  double mix = 0;    // mixing regulariser (nats per image); NaN on a step that did not draw it
 };
 
 // One row of the mixing table: crossover k = layers [0, k) from the coarse

@@ -552,7 +552,8 @@ class CheckerboardTab : public QWidget {
       for (std::size_t k = 0; k < p->sides.size() && k < 2; ++k) {
         showSide(int(k), p->sides[k], -1, -1);
         QList<QPointF> pts;
-        for (const auto& c : p->curves[k]) pts << QPointF(double(c.step), c.energy);
+        for (const auto& c : p->curves[k])
+          if (std::isfinite(c.energy)) pts << QPointF(double(c.step), c.energy);  // undefined: no point
         m_chart->replacePoints(seriesName(int(k)), pts);
       }
       if (p->judgeStep < p->judgeSteps)
@@ -598,11 +599,11 @@ class CheckerboardTab : public QWidget {
     const bool gan = v.objective == "gan";
     QString text = tr("<b>%1</b> (%2) \u00b7 step %3<br>checkerboard energy <b>%4</b> (init %5)")
                        .arg(QString::fromStdString(v.upsample), QString::fromStdString(v.objective))
-                       .arg(v.step).arg(v.energy, 0, 'g', 3).arg(m_init[k], 0, 'g', 3);
+                       .arg(v.step).arg(form::metric(v.energy, -1), form::metric(m_init[k], -1));
     if (!gan)
       text += tr(" \u00b7 recon %1 \u00b7 residual %2")
-                  .arg(v.reconstructionEnergy, 0, 'g', 3).arg(v.residualEnergy, 0, 'g', 3);
-    text += tr("<br>phase imbalance <b>%1</b> \u00b7 ").arg(v.imbalance, 0, 'f', 3);
+                  .arg(form::metric(v.reconstructionEnergy, -1), form::metric(v.residualEnergy, -1));
+    text += tr("<br>phase imbalance <b>%1</b> \u00b7 ").arg(form::metric(v.imbalance, 3));
     text += gan ? tr("G loss %1 \u00b7 D loss %2").arg(v.loss, 0, 'f', 3)
                       .arg(v.discriminatorLoss, 0, 'f', 3)
                 : tr("BCE %1").arg(v.loss, 0, 'f', 4);

@@ -11,12 +11,14 @@
 
 #include "core/data/image_data.h"
 #include "core/labs/style/checkerboard.h"
+#include "core/labs/style/checkerboard_judge.h"
 
 namespace genlab::core::style {
 
+using namespace checkerboard_detail;
+
 namespace {
 namespace F = torch::nn::functional;
-constexpr int kSize = 28, kStrideTotal = 4;
 
 const std::vector<std::pair<Upsample, std::string>>& names() {
   static const std::vector<std::pair<Upsample, std::string>> n = {
@@ -198,26 +200,6 @@ struct DiscriminatorImpl : torch::nn::Module {
 };
 TORCH_MODULE(Discriminator);
 
-// The quality judge: a small digit classifier; features = the 64-d hidden layer.
-struct JudgeNetImpl : torch::nn::Module {
-  torch::nn::Conv2d c1{nullptr}, c2{nullptr};
-  torch::nn::Linear hidden{nullptr}, out{nullptr};
-  JudgeNetImpl() {
-    using namespace torch::nn;
-    c1 = register_module("c1", Conv2d(Conv2dOptions(1, 16, 3).stride(2).padding(1)));
-    c2 = register_module("c2", Conv2d(Conv2dOptions(16, 32, 3).stride(2).padding(1)));
-    hidden = register_module("hidden", Linear(32 * 49, 64));
-    out = register_module("out", Linear(64, 10));
-  }
-  torch::Tensor features(const torch::Tensor& x) {
-    return torch::relu(hidden(torch::relu(c2(torch::relu(c1(x)))).flatten(1)));
-  }
-  torch::Tensor forward(const torch::Tensor& x) { return out(features(x)); }
-};
-TORCH_MODULE(JudgeNet);
-
-constexpr std::uint64_t kJudgeSeed = 20170101;
-
 Image tile(const std::vector<torch::Tensor>& rows) {
   Image im;
   const int cols = int(rows[0].size(0));
@@ -236,124 +218,7 @@ Image tile(const std::vector<torch::Tensor>& rows) {
   return im;
 }
 
-std::vector<float> toVector(const torch::Tensor& t) {
-  auto c = t.contiguous().to(torch::kFloat);
-  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-}
-
 }  // namespace
-
-// ---- the judge ------------------------------------------------------------------
-
-struct CheckerboardJudge::Impl {
-  std::shared_ptr<const ImageSplit> data;
-  JudgeNet net{nullptr};
-  std::unique_ptr<torch::optim::Adam> opt;
-  std::mt19937_64 rng{kJudgeSeed};
-  torch::Tensor trainU8, testU8;
-  long step = 0, steps = 0;
-  int referenceImages = 1000;
-  bool haveReference = false;
-  FeatureGaussian reference;  // of the first referenceImages test images
-  double accuracy = -1;
-
-  torch::Tensor features(const torch::Tensor& x) {
-    torch::NoGradGuard ng;
-    net->eval();
-    std::vector<torch::Tensor> parts;
-    for (std::int64_t k = 0; k < x.size(0); k += 500)
-      parts.push_back(net->features(x.slice(0, k, std::min<std::int64_t>(x.size(0), k + 500))));
-    return torch::cat(parts, 0);
-  }
-  FeatureGaussian gaussian(const torch::Tensor& x) {
-    auto f = features(x);
-    return fitGaussian(toVector(f), int(f.size(0)), int(f.size(1)));
-  }
-  const FeatureGaussian& real() {
-    if (!haveReference) {
-      const int n = std::min<int>(referenceImages, int(testU8.size(0)));
-      reference = gaussian(testU8.slice(0, 0, n).to(torch::kFloat).div(255.0));
-      haveReference = true;
-    }
-    return reference;
-  }
-};
-
-CheckerboardJudge::CheckerboardJudge(std::shared_ptr<const ImageSplit> data, long steps,
-                                     int referenceImages)
-    : m_impl(std::make_unique<Impl>()) {
-  auto& m = *m_impl;
-  if (!data) throw std::invalid_argument("checkerboard judge: no data");
-  const auto& tr = data->train;
-  const auto& te = data->test;
-  if (tr.height != kSize || tr.width != kSize || te.height != kSize || te.width != kSize ||
-      tr.count < 1 || te.count < 2)
-    throw std::invalid_argument("the checkerboard judge needs 28x28 training and test images");
-  if (steps < 0) throw std::invalid_argument("judge steps must be >= 0");
-  for (int l : tr.labels)
-    if (l < 0 || l > 9)
-      throw std::invalid_argument("the checkerboard judge needs digit labels 0-9 (MNIST format)");
-  m.data = std::move(data);
-  m.steps = steps;
-  m.referenceImages = std::max(2, referenceImages);
-  // A fixed seed, whatever the run's: every choice is judged by the same net.
-  // (The global generator is reseeded by each session right after.)
-  torch::manual_seed(kJudgeSeed);
-  m.net = JudgeNet();
-  m.opt = std::make_unique<torch::optim::Adam>(m.net->parameters(), torch::optim::AdamOptions(2e-3));
-  m.trainU8 = torch::from_blob(const_cast<std::uint8_t*>(tr.pixels.data()),
-                               {tr.count, 1, kSize, kSize}, torch::kUInt8);
-  m.testU8 = torch::from_blob(const_cast<std::uint8_t*>(te.pixels.data()),
-                              {te.count, 1, kSize, kSize}, torch::kUInt8);
-}
-CheckerboardJudge::~CheckerboardJudge() = default;
-bool CheckerboardJudge::ready() const { return m_impl->step >= m_impl->steps; }
-long CheckerboardJudge::step() const { return m_impl->step; }
-long CheckerboardJudge::steps() const { return m_impl->steps; }
-
-double CheckerboardJudge::trainStep() {
-  auto& m = *m_impl;
-  if (ready()) return 0;
-  m.net->train();
-  std::uniform_int_distribution<std::int64_t> pick(0, m.trainU8.size(0) - 1);
-  std::vector<std::int64_t> idx(64);
-  std::vector<std::int64_t> labels(64);
-  for (std::size_t k = 0; k < idx.size(); ++k) {
-    idx[k] = pick(m.rng);
-    labels[k] = m.data->train.labels[std::size_t(idx[k])];
-  }
-  auto x = m.trainU8.index_select(0, torch::tensor(idx)).to(torch::kFloat).div(255.0);
-  auto loss = F::cross_entropy(m.net->forward(x), torch::tensor(labels));
-  m.opt->zero_grad();
-  loss.backward();
-  m.opt->step();
-  ++m.step;
-  m.accuracy = -1;
-  m.haveReference = false;
-  return loss.item<double>();
-}
-
-void CheckerboardJudge::prepareReference() { m_impl->real(); }
-
-double CheckerboardJudge::accuracy() {
-  auto& m = *m_impl;
-  if (m.accuracy >= 0) return m.accuracy;
-  torch::NoGradGuard ng;
-  m.net->eval();
-  const auto& te = m.data->test;
-  const int n = std::min(2000, te.count);
-  int right = 0, known = 0;
-  auto pred = m.net->forward(m.testU8.slice(0, 0, n).to(torch::kFloat).div(255.0)).argmax(1);
-  auto acc = pred.accessor<std::int64_t, 1>();
-  for (int k = 0; k < n; ++k) {
-    const int l = te.labels.empty() ? -1 : te.labels[std::size_t(k)];
-    if (l < 0) continue;
-    ++known;
-    right += acc[k] == l;
-  }
-  m.accuracy = known ? double(right) / known : -1;
-  return m.accuracy;
-}
 
 // ---- the session ----------------------------------------------------------------
 
@@ -576,127 +441,6 @@ double CheckerboardSession::testMse() {
     total += (torch::sigmoid(m.net->logits(x)) - x).pow(2).sum().item<double>();
   }
   return total / double(n * kSize * kSize);
-}
-
-// ---- the job ------------------------------------------------------------------
-
-CheckerboardJob::CheckerboardJob(std::vector<std::shared_ptr<CheckerboardSession>> sessions,
-                                 long steps, long evalEvery)
-    : m_sessions(std::move(sessions)), m_steps(steps), m_evalEvery(evalEvery) {
-  if (m_sessions.empty()) throw std::invalid_argument("checkerboard job: no model to train");
-}
-
-void CheckerboardJob::begin(JobContext& ctx) {
-  std::vector<CheckerboardView> views;
-  for (auto& s : m_sessions) {
-    views.push_back(s->view());
-    const auto& v = views.back();
-    m_initEnergy.push_back(v.energy);
-    m_initImbalance.push_back(v.imbalance);
-    if (s->curve.empty()) s->curve.push_back({v.step, v.energy, v.imbalance, v.loss});
-  }
-  publish(ctx, &views);
-  m_last = views;
-}
-
-void CheckerboardJob::publish(JobContext& ctx, const std::vector<CheckerboardView>* views) {
-  auto p = std::make_shared<CheckerboardProgress>();
-  p->step = m_done;
-  p->totalSteps = m_steps;
-  p->elapsedSeconds = m_seconds;
-  p->judgeStep = m_sessions[0]->judge().step();
-  p->judgeSteps = m_sessions[0]->judge().steps();
-  for (std::size_t k = 0; k < m_sessions.size(); ++k) {
-    auto& s = m_sessions[k];
-    p->sides.push_back(views ? (*views)[k] : s->view());
-    const auto& v = p->sides.back();
-    if (s->curve.empty() || s->curve.back().step != v.step)
-      s->curve.push_back({v.step, v.energy, v.imbalance, v.loss});
-    p->curves.push_back(s->curve);
-  }
-  ctx.publish(Snapshot::progressOf("style.gan.checkerboard.progress", p,
-                                   m_steps > 0 ? double(m_done) / double(m_steps) : 1.0));
-}
-
-bool CheckerboardJob::step(JobContext& ctx) {
-  // The quality judge first (shared by the sides; one mini-batch per job step).
-  for (auto& s : m_sessions)
-    if (!s->judge().ready()) {
-      s->judge().trainStep();
-      if (ctx.publishDue(std::chrono::milliseconds(400))) publish(ctx, &m_last);  // views unchanged
-      return false;
-    }
-  if (m_collecting) {  // one side's view per step, then the snapshot
-    m_pending.push_back(m_sessions[m_pending.size()]->view());
-    if (m_pending.size() == m_sessions.size()) {
-      publish(ctx, &m_pending);
-      m_last = std::move(m_pending);
-      m_pending.clear();
-      m_collecting = false;
-    }
-    return false;
-  }
-  if (auto w = ctx.live().take("balance_weight"))
-    for (auto& s : m_sessions)  // the regularised side only: the plain one stays plain
-      if (s->options().upsample == Upsample::Transposed3Balanced || s->balanceWeight() > 0)
-        s->setBalanceWeight(*w);
-  if (m_done < m_steps) {
-    // One mini-batch of one side per job step (A, then B): shorter steps.
-    const auto t0 = std::chrono::steady_clock::now();
-    m_sessions[m_turn]->trainStep();
-    m_turn = (m_turn + 1) % m_sessions.size();
-    m_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (m_turn != 0) return false;
-    ++m_done;
-    const bool evalDue = m_evalEvery > 0 && m_done % m_evalEvery == 0;
-    if (m_done < m_steps && (evalDue || ctx.publishDue(std::chrono::milliseconds(400))))
-      m_collecting = true;  // the next steps measure the views (training waits)
-    if (m_done < m_steps) return false;
-  }
-  return finish(ctx);
-}
-
-bool CheckerboardJob::finish(JobContext& ctx) {
-  const std::size_t n = m_sessions.size();
-  const std::size_t piece = m_finish++;
-  if (piece < n) {  // the final view of each side
-    m_final.push_back(m_sessions[piece]->view());
-    if (piece + 1 == n) publish(ctx, &m_final);
-    return false;
-  }
-  if (piece == n) {  // the judge's accuracy and reference features
-    m_sessions[0]->judge().accuracy();
-    m_sessions[0]->judge().prepareReference();
-    return false;
-  }
-  if (piece < 2 * n + 1) {  // the quality of one side
-    auto& s = m_sessions[piece - n - 1];
-    m_frechet.push_back(s->frechetDistance());
-    m_mse.push_back(s->testMse());
-    return false;
-  }
-  auto r = std::make_shared<CheckerboardResult>();
-  for (std::size_t k = 0; k < n; ++k) {
-    auto& s = m_sessions[k];
-    CheckerboardSummary sum;
-    sum.view = m_final[k];
-    sum.testMse = m_mse[k];
-    sum.view.quality = sum.frechet = m_frechet[k];
-    sum.judgeAccuracy = s->judge().accuracy();
-    sum.objective = sum.view.objective;
-    sum.upsample = sum.view.upsample;
-    sum.steps = s->step();
-    sum.balanceWeight = s->balanceWeight();
-    sum.initEnergy = m_initEnergy[k];
-    sum.initImbalance = m_initImbalance[k];
-    sum.energy = sum.view.energy;
-    sum.imbalance = sum.view.imbalance;
-    sum.dataEnergy = s->dataEnergy();
-    sum.trainSeconds = m_seconds;
-    r->sides.push_back(std::move(sum));
-  }
-  ctx.publish(Snapshot::result("style.gan.checkerboard", r));
-  return true;
 }
 
 }  // namespace genlab::core::style

@@ -89,3 +89,45 @@ TEST_CASE("cells panel: a missing file gives a message and the panel stays usabl
   test::closeMessageBoxes();
   CHECK_FALSE(panel.isTraining());
 }
+
+TEST_CASE("cells panel: a file that crashes HDF5 is refused with a message, and the panel then trains",
+          "[cells][hostile]") {
+  // fuzz_h5ad's find: HDF5 1.10 dies of SIGSEGV reading it; GenLab reads
+  // .h5ad files in a child process, so the app sees a refused file.
+  const QString crafted =
+      QStringLiteral(GENLAB_SOURCE_DIR) + QStringLiteral("/fuzz/known/h5ad-vlen-heap-read-segv.h5ad");
+  REQUIRE(QFile::exists(crafted));
+  test::PanelFixture<CellsPanel> f({1200, 800});
+  CellsPanel& panel = *f.panel;
+  panel.dataCombo()->setEditText(crafted);
+  // The keys a file needs (the file is a GenLab-written simulation).
+  const std::pair<const char*, const char*> keys[] = {{"condition (sim-*)", "condition"},
+                                                     {"control", "control"},
+                                                     {"stimulated", "stimulated"},
+                                                     {"cell_type (sim-*)", "cell_type"},
+                                                     {"type0 (sim-*)", "type0"}};
+  for (const auto& [placeholder, value] : keys) {
+    QLineEdit* edit = nullptr;
+    for (auto* e : panel.findChildren<QLineEdit*>())
+      if (e->placeholderText() == QLatin1String(placeholder)) edit = e;
+    INFO(placeholder);
+    REQUIRE(edit);
+    edit->setText(QLatin1String(value));
+  }
+  panel.startTraining();
+  REQUIRE(waitUntil([&] { return hasErrorBox(); }, 60000));
+  const QString message = test::errorBoxText();
+  INFO(message.toStdString());
+  CHECK(message.contains(QStringLiteral("the reader process")));
+  CHECK(message.contains(QStringLiteral("nothing was loaded")));
+  test::closeMessageBoxes();
+  REQUIRE(waitUntil([&] { return !panel.isTraining(); }));
+  // The app and the panel go on: simulated data trains.
+  panel.dataCombo()->setEditText("sim-shift");
+  panel.epochsSpin()->setValue(1);
+  const int before = f.finished;
+  panel.startTraining();
+  REQUIRE(waitUntil([&] { return f.finished > before && !panel.isTraining(); }, 240000));
+  CHECK_FALSE(hasErrorBox());
+  CHECK(panel.mapView()->pointCount() == 6000);
+}

@@ -76,4 +76,14 @@ inline bool hasErrorBox() {
   return false;
 }
 
+// The text (and detailed text) of the visible message boxes.
+inline QString errorBoxText() {
+  QString text;
+  for (QWidget* w : QApplication::topLevelWidgets())
+    if (auto* box = qobject_cast<QMessageBox*>(w); box && box->isVisible())
+      text += box->text() + QLatin1Char('\n') + box->informativeText() + QLatin1Char('\n') +
+              box->detailedText();
+  return text;
+}
+
 }  // namespace genlab::ui::test

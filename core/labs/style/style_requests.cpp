@@ -21,7 +21,7 @@ std::shared_ptr<OpenedDecoder> openDefaultDecoder() {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return openDecoder(path);
   auto out = std::make_shared<OpenedDecoder>();
-  out->session = std::make_shared<StyleSession>(1);
+  out->session = std::make_shared<StyleSession>(1, defaultEncoderKind());
   out->summary = howToTrainDecoder();
   return out;
 }
@@ -69,11 +69,11 @@ std::vector<SweepRow> alphaSweep(StyleSession& s, const std::vector<std::string>
       row.styleByLayer.push_back(l.styleByLayer);
     }
     row.styleFalls = row.contentRises = true;
-    row.layerFalls = {true, true, true};
+    row.layerFalls.assign(row.styleByLayer.empty() ? 0 : row.styleByLayer[0].size(), true);
     for (std::size_t k = 1; k < alphas.size(); ++k) {
       if (!(row.styleLoss[k] < row.styleLoss[k - 1])) row.styleFalls = false;
       if (!(row.contentLoss[k] > row.contentLoss[k - 1])) row.contentRises = false;
-      for (int l = 0; l < 3; ++l)
+      for (std::size_t l = 0; l < row.layerFalls.size(); ++l)
         if (!(row.styleByLayer[k][l] < row.styleByLayer[k - 1][l])) row.layerFalls[l] = false;
     }
     rows.push_back(std::move(row));

@@ -243,6 +243,7 @@ fetch_style() {
     chmod 0644 "$dir/.$name.tmp" && mv -f "$dir/.$name.tmp" "$dir/$name"
     have=$((have + 1))
   done
+  fetch_style_encoder "$dir" || true
   [[ $verify_only == 1 ]] && return 0
   {
     echo "Style lab photos, copied (JPEGs converted to PNG) from Debian packages by scripts/fetch-data.sh."
@@ -254,7 +255,6 @@ fetch_style() {
     if [[ -f $dir/mobilenet_v2.genlab ]]; then write_style_encoder_provenance; fi
   } >"$dir/PROVENANCE.txt"
   echo "data: style photos: $have of ${#STYLE_FILES[@]} in $dir"
-  fetch_style_encoder "$dir" || true
   local cli=${GENLAB_CLI:-$repo_root/${BUILD_DIR:-build}/bin/genlab-cli}
   # A default decoder of the random encoder (from before the pretrained one)
   # is kept as decoder-random.genlab, and a new one trained.

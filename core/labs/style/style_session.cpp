@@ -409,6 +409,15 @@ void StyleSession::save(const std::string& path) const {
 
 std::shared_ptr<StyleSession> StyleSession::load(const std::string& path) {
   const auto f = ModelFile::load(path, "style");
+  try {
+    return fromFile(f, path);
+  } catch (const nlohmann::json::exception& e) {
+    // A header field of the wrong type (a hand-edited or hostile file).
+    throw ModelFileError(path + ": corrupt decoder header: " + e.what());
+  }
+}
+
+std::shared_ptr<StyleSession> StyleSession::fromFile(const ModelFile& f, const std::string& path) {
   nlohmann::json meta;
   try {
     meta = nlohmann::json::parse(f.metaJson);

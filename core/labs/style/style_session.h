@@ -11,6 +11,10 @@
 
 #include "core/engine/snapshot.h"
 
+namespace genlab::core {
+struct ModelFile;
+}
+
 namespace genlab::core::style {
 
 inline constexpr int kMaxStyles = 4;
@@ -130,6 +134,7 @@ class StyleSession {
   struct Impl;
 
  private:
+  static std::shared_ptr<StyleSession> fromFile(const ModelFile& f, const std::string& path);
   std::unique_ptr<Impl> m;
 };
 

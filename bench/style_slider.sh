@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 DEC=$DATA/decoder.genlab
 if [[ -z ${SKIP_TRAIN:-} || ! -f $DEC ]]; then
-  STEPS=${STEPS:-300}
+  STEPS=${STEPS:-600}
   /usr/bin/time -f 'train-decoder wall %e s, max RSS %M kB' \
     "$CLI" style train-decoder --steps "$STEPS" --size 128 --seed 1 --out "$work/decoder.genlab" --json \
     | tail -1

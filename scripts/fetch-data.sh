@@ -168,6 +168,62 @@ STYLE_FILES=(
   "china.png|python3-sklearn|$STYLE_PY/sklearn/datasets/images/china.jpg|8378025ad2519d649d02e32bd98990db4ab572357d9f09841c2fbfbb4fefad29"
   "flower.png|python3-sklearn|$STYLE_PY/sklearn/datasets/images/flower.jpg|a77f6ec41e353afdf8bdff2ea981b2955535d8d83294f8cfa49cf4e423dd5638"
 )
+# The pretrained encoder: the MobileNetV2 inside npm nsfwjs@4.3.0 (MIT),
+# converted by scripts/convert-mobilenet.js (node only) into a GenLab model
+# file; both the tarball and the converted file are pinned. Validated against
+# tfjs by scripts/validate-mobilenet.sh (docs/style.md). Never fatal: without
+# it the Style lab uses its random encoder.
+NSFWJS_VERSION=4.3.0
+NSFWJS_TARBALL_SHA256=4496790efc9bdc6f3e85a826a8e482c1fa1e9db4b3d18c095e98cc0c73cfb12f
+NSFWJS_INTEGRITY=sha512-WTKDte0vp1X97N1h34P79G/hG+sVT3+TnDz9di1WseIJR93v11E4viNX7Vg9WsO6HYoR772Nzq2iM8jo3XBZ+g==
+MOBILENET_SHA256=ba8ccc2835a562bb125ff227922fba8005252d0a35fc52a7f99cacf663d8d104
+fetch_style_encoder() {
+  local dir=$1 out=$1/mobilenet_v2.genlab tgz=$cache_dir/nsfwjs-$NSFWJS_VERSION.tgz tmp
+  if [[ -f $out && $(sha_of "$out") == "$MOBILENET_SHA256" ]]; then
+    echo "data: style: pretrained MobileNetV2 encoder in $out"
+    return 0
+  fi
+  [[ $verify_only == 1 ]] && { echo "data: style: mobilenet_v2.genlab missing or wrong" >&2; return 0; }
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+    || { echo "data: style: the pretrained encoder needs node and npm (scripts/setup.sh); the lab uses its random encoder" >&2; return 0; }
+  if [[ ! -f $tgz || $(sha_of "$tgz") != "$NSFWJS_TARBALL_SHA256" ]]; then
+    echo "data: style: fetching nsfwjs@$NSFWJS_VERSION from the npm registry (MobileNetV2 weights, 9 MB)..."
+    tmp=$(mktemp -d "$cache_dir/.nsfwjs.XXXXXX")
+    if ! (cd "$tmp" && npm_config_cache="$tmp/npm-cache" npm pack --loglevel=error --no-fund --no-audit \
+            "nsfwjs@$NSFWJS_VERSION" >"$tmp/npm.log" 2>&1); then
+      cat "$tmp/npm.log" >&2; rm -rf "$tmp"
+      echo "data: style: 'npm pack nsfwjs@$NSFWJS_VERSION' failed; the lab uses its random encoder" >&2; return 0
+    fi
+    if [[ $(sha_of "$tmp/nsfwjs-$NSFWJS_VERSION.tgz") != "$NSFWJS_TARBALL_SHA256" ]]; then
+      rm -rf "$tmp"; echo "data: style: nsfwjs-$NSFWJS_VERSION.tgz has an unexpected SHA-256; not used" >&2; return 0
+    fi
+    mv -f "$tmp/nsfwjs-$NSFWJS_VERSION.tgz" "$tgz"; rm -rf "$tmp"
+  fi
+  tmp=$(mktemp -d "$cache_dir/.nsfwjs.XXXXXX")
+  tar -xzf "$tgz" -C "$tmp" --no-same-owner package/LICENSE package/package.json package/dist/models/mobilenet_v2 \
+    && node "$repo_root/scripts/convert-mobilenet.js" "$tmp/package" "$dir/.mobilenet_v2.genlab.tmp" >/dev/null \
+    || { rm -rf "$tmp" "$dir/.mobilenet_v2.genlab.tmp"; echo "data: style: the MobileNetV2 conversion failed" >&2; return 0; }
+  # MIT: the copyright and permission notice travel with the weights.
+  cp -f "$tmp/package/LICENSE" "$dir/mobilenet_v2.LICENSE.txt" && chmod 0644 "$dir/mobilenet_v2.LICENSE.txt"
+  rm -rf "$tmp"
+  if [[ $(sha_of "$dir/.mobilenet_v2.genlab.tmp") != "$MOBILENET_SHA256" ]]; then
+    rm -f "$dir/.mobilenet_v2.genlab.tmp"
+    echo "data: style: the converted MobileNetV2 differs from the pinned one; not used" >&2; return 0
+  fi
+  chmod 0644 "$dir/.mobilenet_v2.genlab.tmp" && mv -f "$dir/.mobilenet_v2.genlab.tmp" "$out"
+  echo "data: style: pretrained MobileNetV2 encoder converted into $out"
+}
+write_style_encoder_provenance() {
+  cat <<EOF
+  mobilenet_v2.genlab  sha256 $MOBILENET_SHA256
+    the MobileNetV2 of npm package nsfwjs@$NSFWJS_VERSION (dist/models/mobilenet_v2: Keras topology and
+    uint8-quantised weights), obtained with: npm pack nsfwjs@$NSFWJS_VERSION
+    tarball nsfwjs-$NSFWJS_VERSION.tgz sha256 $NSFWJS_TARBALL_SHA256 (npm integrity $NSFWJS_INTEGRITY)
+    converted (de-quantised, Keras names and shapes kept) by scripts/convert-mobilenet.js.
+    Licence: MIT (Copyright (c) 2019 Infinite Red, Inc.); its text, from the tarball's package/LICENSE,
+    is mobilenet_v2.LICENSE.txt next to it. See docs/style.md.
+EOF
+}
 fetch_style() {
   local dir=$data_dir/style entry name pkg path sum src have=0
   if [[ $verify_only == 0 ]]; then mkdir -p "$dir" "$cache_dir" || { echo "data: cannot create $dir" >&2; return 0; }; fi
@@ -190,17 +246,26 @@ fetch_style() {
     chmod 0644 "$dir/.$name.tmp" && mv -f "$dir/.$name.tmp" "$dir/$name"
     have=$((have + 1))
   done
+  fetch_style_encoder "$dir" || true
   [[ $verify_only == 1 ]] && return 0
   write_deb_provenance "$dir" "Style lab photos (JPEGs converted to PNG)" docs/style.md STYLE_FILES
+  if [[ -f $dir/mobilenet_v2.genlab ]]; then write_style_encoder_provenance >>"$dir/PROVENANCE.txt"; fi
   echo "data: style photos: $have of ${#STYLE_FILES[@]} in $dir"
   local cli=${GENLAB_CLI:-$repo_root/${BUILD_DIR:-build}/bin/genlab-cli}
+  # A default decoder of the random encoder (from before the pretrained one)
+  # is kept as decoder-random.genlab, and a new one trained.
+  if [[ -f $dir/decoder.genlab && -f $dir/mobilenet_v2.genlab ]] \
+      && ! head -c 2048 "$dir/decoder.genlab" | grep -aq '"encoder":"mobilenet_v2"'; then
+    echo "data: style: the default decoder belongs to the random encoder; kept as decoder-random.genlab"
+    mv -f "$dir/decoder.genlab" "$dir/decoder-random.genlab"
+  fi
   if [[ -f $dir/decoder.genlab ]]; then
     echo "data: style: default AdaIN decoder in $dir/decoder.genlab"
   elif [[ -n ${GENLAB_SKIP_STYLE_DECODER:-} ]]; then
     :
   elif [[ -x $cli ]]; then
-    echo "data: style: training the default AdaIN decoder (seed 1, about 5 minutes)..."
-    "$cli" style train-decoder --steps 300 --size 128 --seed 1 --out "$dir/decoder.genlab" \
+    echo "data: style: training the default AdaIN decoder (seed 1, at most about 5 minutes)..."
+    "$cli" style train-decoder --steps 600 --size 128 --seed 1 --out "$dir/decoder.genlab" \
       || echo "data: style: decoder training failed; the Style lab can train one itself" >&2
   else
     echo "data: style: genlab-cli is not built yet; after the build, \`make data\` trains the default decoder" >&2

@@ -329,7 +329,7 @@ TEST_CASE("genlab-cli style train-decoder, transfer and alpha-sweep end to end",
   std::string err;
   const auto dec = tmp.path("dec.genlab");
   REQUIRE(test::runCli({"style", "train-decoder", "--steps", "20", "--size", "32", "--seed", "3",
-                        "--batch", "2", "--data", data.string(), "--out", dec, "--json"},
+                        "--batch", "2", "--encoder", "random", "--data", data.string(), "--out", dec, "--json"},
                        lines, &err) == 0);
   auto res = nlohmann::json::parse(lines.back());
   CHECK(res["event"] == "result");
@@ -346,6 +346,14 @@ TEST_CASE("genlab-cli style train-decoder, transfer and alpha-sweep end to end",
   res = nlohmann::json::parse(lines.back());
   CHECK(res["width"] == 72);
   CHECK(res["content_stats"]["mean"].size() == 128);
+  CHECK(res["encoder"] == "random");
+  CHECK(res["stats_layer"] == "encoder layer 3 (128 channels)");
+  // The decoder renders only its own encoder's features: asking for another is refused.
+  std::vector<std::string> none;
+  CHECK(test::runCli({"style", "transfer", "--content", (data / "chelsea.png").string(), "--style",
+                      (data / "brick.png").string(), "--encoder", "mobilenet_v2", "--decoder", dec, "--out", out},
+                     none, &err) != 0);
+  CHECK(err.find("trained for the random encoder, not mobilenet_v2") != std::string::npos);
   CHECK(readImageFile(out).height == 64);
 
   lines.clear();

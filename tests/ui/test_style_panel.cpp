@@ -4,6 +4,7 @@
 // export the result, stop a long training run, and refuse a bad image.
 #include <catch2/catch.hpp>
 
+#include <QChart>
 #include <QCheckBox>
 #include <QDir>
 #include <QFile>
@@ -22,6 +23,7 @@
 #include "ui/views/chart_panel.h"
 #include "ui/views/image_view.h"
 #include "ui_test_util.h"
+#include "../test_skips.h"
 
 using namespace genlab::ui;
 using genlab::ui::test::hasErrorBox;
@@ -167,4 +169,26 @@ TEST_CASE("style panel: AdaIN tab trains a decoder, transfers live, exports, sto
   CHECK(again.panel->controller()->loadedPath() == mine);
   CHECK(again.panel->controller()->trained());
   CHECK_FALSE(again.panel->controller()->usingDefault());
+}
+
+TEST_CASE("style panel: with the converted MobileNetV2, a new decoder is for the pretrained encoder", "[style]") {
+  const QString weights = QStringLiteral(GENLAB_SOURCE_DIR "/data/style/mobilenet_v2.genlab");
+  GENLAB_REQUIRE_FIXTURE(QFile::exists(weights), "data/style/mobilenet_v2.genlab (run `make data`)");
+  QTemporaryDir root;
+  StyleDataDir data(root.path());
+  REQUIRE(QFile::copy(weights, root.path() + "/style/mobilenet_v2.genlab"));
+  test::PanelFixture<StylePanel> f({1400, 900});
+  StylePanel& panel = *f.panel;
+  AdainTab& tab = *panel.adainTab();
+  REQUIRE(waitUntil([&] { return panel.controller()->ready(); }));
+  CHECK(tab.decoderLabel()->text().contains("for the pretrained MobileNetV2 encoder"));
+  tab.stepsSpin()->setValue(3);
+  tab.trainSizeSpin()->setValue(32);
+  tab.trainButton()->click();
+  REQUIRE(waitUntil([&] { return f.finished == 1 && !panel.isTraining(); }, 120000));
+  CHECK_FALSE(hasErrorBox());
+  // The chart shows the deepest layer's 192 channels and names the layer.
+  REQUIRE(waitUntil([&] { return tab.statsChart()->pointCount("result") == 192; }));
+  CHECK(tab.statsChart()->pointCount("style") == 192);
+  CHECK(tab.statsChart()->chart()->title().contains("block_6_expand_relu"));
 }

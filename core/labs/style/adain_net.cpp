@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/labs/style/adain_ops.h"
+#include "core/labs/style/mobilenet.h"
 
 namespace genlab::core::style {
 
@@ -57,15 +58,38 @@ Encoder::Encoder(std::uint64_t seed, std::vector<torch::Tensor> weights)
   }
 }
 
+Encoder::Encoder(std::shared_ptr<MobileNetV2> net) : m_net(std::move(net)) {
+  if (!m_net) throw std::invalid_argument("encoder: no MobileNetV2 given");
+}
+
+int Encoder::layers() const { return m_net ? int(mobileNetTaps().size()) : kEncoderLayers; }
+
+int Encoder::channels(int layer) const {
+  if (layer < 0 || layer >= layers()) throw std::out_of_range("encoder: no layer " + std::to_string(layer));
+  return m_net ? m_net->channels(mobileNetTaps()[layer]) : kEncoderChannels[layer];
+}
+
+std::string Encoder::layerName(int layer) const {
+  const int c = channels(layer);
+  if (!m_net) return "encoder layer " + std::to_string(layer + 1) + " (" + std::to_string(c) + " channels)";
+  const auto& tap = mobileNetTaps()[layer];
+  return tap + " (" + std::to_string(c) + " channels, 1/" + std::to_string(m_net->stride(tap)) + ")";
+}
+
 void Encoder::to(torch::Device device) {
   for (auto& w : m_weights) w = w.to(device);
+  if (m_net) m_net->to(device);
 }
 
 std::vector<torch::Tensor> Encoder::forward(const torch::Tensor& image) const {
   if (image.dim() != 4 || image.size(1) != 3)
     throw std::invalid_argument("encoder: expected N x 3 x H x W images");
-  if (image.size(2) % 4 || image.size(3) % 4 || image.size(2) < 8 || image.size(3) < 8)
-    throw std::invalid_argument("encoder: image sides must be multiples of 4, at least 8");
+  const int m = downsampling();
+  if (image.size(2) % m || image.size(3) % m || image.size(2) < 2 * m || image.size(3) < 2 * m)
+    throw std::invalid_argument("encoder: image sides must be multiples of " + std::to_string(m) + ", at least " +
+                                std::to_string(2 * m));
+  // nsfwjs feeds MobileNetV2 pixels / 255, as these are.
+  if (m_net) return m_net->features(image, mobileNetTaps());
   std::vector<torch::Tensor> out;
   auto x = image * 2 - 1;
   for (int l = 0; l < kEncoderLayers; ++l) {
@@ -78,12 +102,16 @@ std::vector<torch::Tensor> Encoder::forward(const torch::Tensor& image) const {
 
 torch::Tensor Encoder::deepest(const torch::Tensor& image) const { return forward(image).back(); }
 
-DecoderImpl::DecoderImpl(std::uint64_t seed) {
-  const int shape[3][2] = {{128, 64}, {64, 32}, {32, 3}};
+DecoderImpl::DecoderImpl(std::uint64_t seed, int inChannels, int levelsIn) : levels(levelsIn) {
+  if (levels < 2 || levels > 3 || inChannels < 1) throw std::invalid_argument("decoder: 2 or 3 levels");
+  std::vector<int> ch{inChannels};
+  for (int k = levels; k >= 1; --k) ch.push_back(32 << (k - 1));
+  ch.push_back(3);
   std::mt19937_64 rng(seed);
-  for (int l = 0; l < 3; ++l) {
-    const int in = shape[l][0], out = shape[l][1];
-    const double bound = std::sqrt((l == 2 ? 1.0 : 6.0) / (in * 9.0));
+  const int last = int(ch.size()) - 2;
+  for (int l = 0; l <= last; ++l) {
+    const int in = ch[l], out = ch[l + 1];
+    const double bound = std::sqrt((l == last ? 1.0 : 6.0) / (in * 9.0));
     std::uniform_real_distribution<float> u(-float(bound), float(bound));
     std::vector<float> v(std::size_t(out) * in * 9);
     for (auto& x : v) x = u(rng);
@@ -121,11 +149,16 @@ torch::Tensor upsampleConv(const torch::Tensor& x, const torch::Tensor& w, const
 }
 
 torch::Tensor DecoderImpl::forward(const torch::Tensor& t, const StageHook& hook) {
+  // The activations after the first conv and after each upsampling but the
+  // last sit at 1/2^levels ... 1/2; the hooks see the last two (1/4, 1/2).
   auto h = at::relu(conv(t, convW[0], convB[0]));
-  if (hook) h = hook(0, h);
-  h = at::relu(upsampleConv(h, convW[1], convB[1]));  // nearest x2, then the 3x3 conv
-  if (hook) h = hook(1, h);
-  return upsampleConv(h, convW[2], convB[2]) + 0.5;
+  for (int j = 0;; ++j) {
+    const int stage = j - (levels - 2);
+    if (hook && stage >= 0) h = hook(stage, h);
+    if (j + 1 == levels) break;
+    h = at::relu(upsampleConv(h, convW[j + 1], convB[j + 1]));  // nearest x2, then the 3x3 conv
+  }
+  return upsampleConv(h, convW[levels], convB[levels]) + 0.5;
 }
 
 torch::Tensor styleLossToStats(const std::vector<torch::Tensor>& out,

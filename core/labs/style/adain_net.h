@@ -1,45 +1,75 @@
 #pragma once
 // The Style lab's encoder and decoder. Core-internal (torch).
 //
-// Encoder: a frozen, fixed-seed random shallow multi-scale conv net (three
-// 3x3 conv + ReLU layers at full, 1/2 and 1/4 resolution, 32/64/128
-// channels). No pretrained weights can be fetched here (docs/style.md says why
-// the nsfwjs MobileNetV2 conversion was not used); random conv features'
-// per-channel statistics are known to capture texture (Ulyanov et al. 2017,
-// "what matters is the statistics, not the weights"). Its weights come from
-// our own seeded generator, so they are the same on every LibTorch version.
+// Encoder, one of two frozen nets:
+// - pretrained (the default when `make data` converted it): the first layers
+//   of nsfwjs@4.3.0's MobileNetV2 (mobilenet.h), four ReLU6 outputs at 1/2,
+//   1/2, 1/4 and 1/8 resolution (32, 96, 144, 192 channels); docs/style.md
+//   says why these;
+// - random: a fixed-seed shallow multi-scale conv net (three 3x3 conv + ReLU
+//   layers at full, 1/2 and 1/4 resolution, 32/64/128 channels) whose
+//   weights come from our own seeded generator, so they are the same on
+//   every LibTorch version. Random conv features' per-channel statistics
+//   capture texture too (Ulyanov et al. 2017), at a receptive field of 18 px.
 //
-// Decoder: the mirror, with nearest-neighbour upsampling and reflection
-// padding (as in AdaIN), trained in-app. It exposes its two intermediate
-// stages so the lab can re-normalise them towards a style ("per-layer strength").
+// Decoder: the mirror of the deepest layer, with nearest-neighbour upsampling
+// and reflection padding (as in AdaIN), trained in-app. It exposes its two
+// stages at 1/4 and 1/2 resolution so the lab can re-normalise them towards a
+// style ("per-layer strength").
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
 namespace genlab::core::style {
 
+class MobileNetV2;
+
+// The random encoder's layers.
 inline constexpr int kEncoderLayers = 3;
 inline constexpr int kEncoderChannels[kEncoderLayers] = {32, 64, 128};
 inline constexpr std::uint64_t kDefaultEncoderSeed = 20170301;
+// The pretrained encoder's layers (MobileNetV2's ReLU6 outputs), shallow to deep.
+inline const std::vector<std::string>& mobileNetTaps() {
+  static const std::vector<std::string> taps{"Conv1_relu", "block_1_expand_relu", "block_3_expand_relu",
+                                             "block_6_expand_relu"};
+  return taps;
+}
+inline constexpr char kRandomEncoder[] = "random";
+inline constexpr char kMobileNetEncoder[] = "mobilenet_v2";
 
-// Images enter the encoder as N x 3 x H x W in [0, 1]; H and W multiples of 4.
+// Images enter the encoder as N x 3 x H x W in [0, 1]; H and W multiples of
+// downsampling() (4 random, 8 pretrained).
 class Encoder {
  public:
   explicit Encoder(std::uint64_t seed = kDefaultEncoderSeed);
   Encoder(std::uint64_t seed, std::vector<torch::Tensor> weights);  // loaded from a file
+  explicit Encoder(std::shared_ptr<MobileNetV2> net);               // pretrained
   std::vector<torch::Tensor> forward(const torch::Tensor& image) const;  // one per layer
   torch::Tensor deepest(const torch::Tensor& image) const;
-  const std::vector<torch::Tensor>& weights() const { return m_weights; }
+  const std::vector<torch::Tensor>& weights() const { return m_weights; }  // random only
   std::uint64_t seed() const { return m_seed; }
+  const char* kind() const { return m_net ? kMobileNetEncoder : kRandomEncoder; }
+  const MobileNetV2* net() const { return m_net.get(); }
+  int layers() const;
+  int channels(int layer) const;
+  int downsampling() const { return m_net ? 8 : 4; }  // of the deepest layer
+  std::string layerName(int layer) const;              // "block_6_expand_relu (192 channels, 1/8)"
   void to(torch::Device device);
 
  private:
-  std::uint64_t m_seed;
-  std::vector<torch::Tensor> m_weights;  // conv weights, no biases
+  std::uint64_t m_seed = 0;
+  std::vector<torch::Tensor> m_weights;  // random: conv weights, no biases
+  std::shared_ptr<MobileNetV2> m_net;    // pretrained
 };
+
+// The encoder of that kind ("random", or "mobilenet_v2" from mobileNetPath(),
+// style_session.h); throws std::invalid_argument or ModelFileError.
+Encoder makeEncoder(const std::string& kind);
 
 // Called on a decoder stage (0: after the first conv at 1/4, 1: after the
 // second at 1/2) with its activations; returns what the decoder continues with.
@@ -47,10 +77,16 @@ using StageHook = std::function<torch::Tensor(int stage, const torch::Tensor&)>;
 inline constexpr int kDecoderStages = 2;
 
 struct DecoderImpl : torch::nn::Module {
-  explicit DecoderImpl(std::uint64_t seed = 1);  // He-uniform weights from our own generator
+  // He-uniform weights from our own generator. For features of `in` channels
+  // at 1/2^levels: a 3x3 conv there, then `levels` nearest x2 + 3x3 convs
+  // ending in 3 channels. Random encoder (128, 2): 128->64 (1/4), 64->32
+  // (1/2), 32->3. Pretrained (192, 3): 192->128 (1/8), 128->64 (1/4),
+  // 64->32 (1/2), 32->3.
+  explicit DecoderImpl(std::uint64_t seed = 1, int in = 128, int levels = 2);
   // Features of the encoder's deepest layer -> image (unclamped, ~[0, 1]).
   torch::Tensor forward(const torch::Tensor& features, const StageHook& hook = {});
-  std::vector<torch::Tensor> convW, convB;  // 3 layers: 128->64 (1/4), 64->32 (1/2), 32->3 (full)
+  std::vector<torch::Tensor> convW, convB;
+  int levels = 2;
 };
 TORCH_MODULE(Decoder);
 

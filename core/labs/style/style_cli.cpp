@@ -53,12 +53,22 @@ std::shared_ptr<StyleSession> openForCli(const cli::Args& a, std::ostream& err) 
     err << "genlab-cli: " << howToTrainDecoder() << "\n";
     return nullptr;
   }
-  return StyleSession::load(path);
+  auto s = StyleSession::load(path);
+  // A decoder renders only the features of the encoder it was trained with.
+  if (a.has("encoder")) {
+    const auto want = a.str("encoder", "");
+    checkEncoderKind(want);
+    if (want != s->encoderKind())
+      throw std::invalid_argument(path + ": this decoder was trained for the " + s->encoderKind() +
+                                  " encoder, not " + want + "; train one for it with `genlab-cli style "
+                                  "train-decoder --encoder " + want + "`");
+  }
+  return s;
 }
 
 int runTransferCmd(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"content", "style", "weights", "alpha", "strength", "preserve-colour", "size",
-                   "decoder", "out", "json"});
+                   "decoder", "encoder", "out", "json"});
   const auto content = a.str("content", "");
   const auto styles = splitList(a.str("style", ""));
   const auto outPath = a.str("out", "");
@@ -93,7 +103,7 @@ int runTransferCmd(const cli::Args& a, std::ostream& out, std::ostream& err) {
            {"strength", p.strength}, {"preserve_colour", p.preserveColour},
            {"decoder", session->describe()}, {"content_loss", cli::number(losses.content)},
            {"style_loss", cli::number(losses.style)}, {"transfer_ms", r.milliseconds},
-           {"stats_layer", "encoder layer 3 (128 channels)"},
+           {"encoder", session->encoderKind()}, {"stats_layer", r.statsLayer},
            {"content_stats", statsJson(r.content)}, {"style_stats", statsJson(r.style)},
            {"result_stats", statsJson(r.result)}};
   if (printer.asJson()) printer.line(res);
@@ -128,7 +138,10 @@ Json metricsJson(const TrainMetrics& m) {
 }
 
 int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
-  a.rejectUnknown({"steps", "size", "seed", "batch", "lr", "style-weight", "identity-weight", "data", "out", "threads", "json"});
+  a.rejectUnknown({"steps", "size", "seed", "batch", "lr", "style-weight", "identity-weight", "data", "out", "threads",
+                   "encoder", "json"});
+  const auto encoder = a.str("encoder", defaultEncoderKind());
+  checkEncoderKind(encoder);
   const long steps = a.integer("steps", 300, 1, 10000000);
   TrainConfig c;
   c.size = a.integer("size", 256, 16, 1024);
@@ -146,8 +159,8 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   TrainPrinter printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   engine.setThreads(a.integer("threads", 0, 0, 1024));
-  auto session = std::make_shared<StyleSession>(c.seed);
-  printer.line({{"event", "start"}, {"lab", channel::kLab}, {"device", Engine::deviceName()},
+  auto session = std::make_shared<StyleSession>(c.seed, encoder);
+  printer.line({{"event", "start"}, {"lab", channel::kLab}, {"device", Engine::deviceName()}, {"encoder", encoder},
                 {"steps", steps}, {"size", c.size}, {"batch", c.batch}, {"seed", c.seed},
                 {"lr", c.learningRate}, {"style_weight", c.styleWeight}, {"identity_weight", c.identityWeight},
                 {"content_photos", photos.contents.size()}, {"style_photos", photos.styles.size()}});
@@ -172,7 +185,7 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
 }
 
 int runAlphaSweep(const cli::Args& a, std::ostream& out, std::ostream& err) {
-  a.rejectUnknown({"decoder", "data", "size", "alphas", "json"});
+  a.rejectUnknown({"decoder", "encoder", "data", "size", "alphas", "json"});
   auto session = openForCli(a, err);
   if (!session) return 2;
   const auto photos = findTrainingPhotos(a.str("data", ""));
@@ -185,11 +198,11 @@ int runAlphaSweep(const cli::Args& a, std::ostream& out, std::ostream& err) {
   const auto rows = alphaSweep(*session, photos.contents, photos.styles, pairs, alphas, a.integer("size", 256, 16, 4096));
   cli::JsonLines printer(out, a.flag("json"));
   int falls = 0, rises = 0;
-  std::array<int, 3> layerFalls{};
+  std::vector<int> layerFalls(std::size_t(session->encoderLayers()), 0);
   for (const auto& r : rows) {
     falls += r.styleFalls;
     rises += r.contentRises;
-    for (int l = 0; l < 3; ++l) layerFalls[l] += r.layerFalls[l];
+    for (std::size_t l = 0; l < layerFalls.size() && l < r.layerFalls.size(); ++l) layerFalls[l] += r.layerFalls[l];
     printer.line({{"event", "pair"}, {"content", r.content}, {"style", r.style}, {"alphas", alphas},
                   {"content_loss", r.contentLoss}, {"style_loss", r.styleLoss},
                   {"style_loss_by_layer", r.styleByLayer}, {"style_by_layer_falls", r.layerFalls},
@@ -205,7 +218,7 @@ int runAlphaSweep(const cli::Args& a, std::ostream& out, std::ostream& err) {
   printer.line({{"event", "result"}, {"lab", channel::kLab}, {"pairs", rows.size()},
                 {"style_falls_monotonically", falls}, {"content_rises_monotonically", rises},
                 {"style_by_layer_falls_monotonically", layerFalls},
-                {"decoder", session->describe()}});
+                {"decoder", session->describe()}, {"encoder", session->encoderKind()}});
   if (!printer.asJson())
     out << falls << " of " << rows.size() << " pairs: style loss falls; " << rises << ": content loss rises\n";
   return 0;
@@ -216,14 +229,16 @@ int runAlphaSweep(const cli::Args& a, std::ostream& out, std::ostream& err) {
 void registerCli(cli::Registry& r) {
   r.add({channel::kLab, "transfer",
          "style transfer --content FILE --style FILE[,FILE...] --alpha A [--weights W1,W2...] "
-         "[--strength DEEP,MID,FINE] [--preserve-colour] [--size 256] [--decoder FILE] --out FILE [--json]",
+         "[--strength DEEP,MID,FINE] [--preserve-colour] [--size 256] [--decoder FILE] [--encoder mobilenet_v2|random] "
+         "--out FILE [--json]",
          runTransferCmd, {"json", "preserve-colour"}});
   r.add({channel::kLab, "train-decoder",
          "style train-decoder --steps N --size 256 --seed S --out FILE [--batch 4] [--lr X] "
-         "[--style-weight X] [--identity-weight X] [--data DIR] [--threads N] [--json]",
+         "[--style-weight X] [--identity-weight X] [--encoder mobilenet_v2|random] [--data DIR] [--threads N] [--json]",
          runTrainDecoder, {"json"}});
   r.add({channel::kLab, "alpha-sweep",
-         "style alpha-sweep [--decoder FILE] [--data DIR] [--size 256] [--alphas 0,0.25,0.5,0.75,1] [--json]",
+         "style alpha-sweep [--decoder FILE] [--encoder mobilenet_v2|random] [--data DIR] [--size 256] "
+         "[--alphas 0,0.25,0.5,0.75,1] [--json]",
          runAlphaSweep, {"json"}});
   // Parts 2 and 3: style mixing and checkerboard artifacts.
   registerGanCli(r);

@@ -108,7 +108,7 @@ std::string userDecoderPath() {
 std::string howToTrainDecoder() {
   return "no AdaIN decoder at " + defaultDecoderPath() +
          "; train one with `make data` (about 5 minutes), with `genlab-cli style train-decoder "
-         "--steps 300 --size 128 --seed 1 --out " + defaultDecoderPath() +
+         "--steps 600 --size 128 --seed 1 --out " + defaultDecoderPath() +
          "`, or with Train decoder in the Style lab";
 }
 

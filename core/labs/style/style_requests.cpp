@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/labs/style/adain_net.h"
 #include "core/labs/style/style_image.h"
 
 namespace genlab::core::style {
@@ -21,8 +22,10 @@ std::shared_ptr<OpenedDecoder> openDefaultDecoder() {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return openDecoder(path);
   auto out = std::make_shared<OpenedDecoder>();
-  out->session = std::make_shared<StyleSession>(1);
-  out->summary = howToTrainDecoder();
+  out->session = std::make_shared<StyleSession>(1, defaultEncoderKind());
+  out->summary = howToTrainDecoder() + " (for the " +
+                 (out->session->encoderKind() == kMobileNetEncoder ? "pretrained MobileNetV2" : "random") +
+                 " encoder)";
   return out;
 }
 
@@ -69,11 +72,11 @@ std::vector<SweepRow> alphaSweep(StyleSession& s, const std::vector<std::string>
       row.styleByLayer.push_back(l.styleByLayer);
     }
     row.styleFalls = row.contentRises = true;
-    row.layerFalls = {true, true, true};
+    row.layerFalls.assign(row.styleByLayer.empty() ? 0 : row.styleByLayer[0].size(), true);
     for (std::size_t k = 1; k < alphas.size(); ++k) {
       if (!(row.styleLoss[k] < row.styleLoss[k - 1])) row.styleFalls = false;
       if (!(row.contentLoss[k] > row.contentLoss[k - 1])) row.contentRises = false;
-      for (int l = 0; l < 3; ++l)
+      for (std::size_t l = 0; l < row.layerFalls.size(); ++l)
         if (!(row.styleByLayer[k][l] < row.styleByLayer[k - 1][l])) row.layerFalls[l] = false;
     }
     rows.push_back(std::move(row));

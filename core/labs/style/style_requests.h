@@ -26,7 +26,7 @@ struct OpenedDecoder : Payload {
 };
 
 // The default decoder (defaultDecoderPath()) when there is one, else a fresh
-// untrained one whose summary says how to train it.
+// untrained one (on defaultEncoderKind()) whose summary says how to train it.
 std::shared_ptr<OpenedDecoder> openDefaultDecoder();
 // What the lab opens at launch: the default decoder when there is one, else
 // the user's own (userDecoderPath(), what the GUI's training saved), else a
@@ -49,8 +49,8 @@ std::shared_ptr<TransferResult> runTransfer(StyleSession& s, const TransferParam
 struct SweepRow {
   std::string content, style;
   std::vector<double> contentLoss, styleLoss;  // one per alpha
-  std::vector<std::array<double, 3>> styleByLayer;  // one per alpha: the style loss's per-layer terms
-  std::array<bool, 3> layerFalls{};  // each layer's term strictly decreasing in alpha
+  std::vector<std::vector<double>> styleByLayer;  // one per alpha: the style loss's per-layer terms
+  std::vector<bool> layerFalls;  // each encoder layer's term strictly decreasing in alpha
   bool styleFalls = false;     // strictly decreasing in alpha
   bool contentRises = false;   // strictly increasing in alpha
 };

@@ -9,12 +9,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
 
 #include "core/labs/style/adain_net.h"
 #include "core/labs/style/adain_ops.h"
+#include "core/labs/style/mobilenet.h"
 #include "core/labs/style/style_image.h"
 #include "core/util/model_file.h"
 #include "core/util/tensor_blob.h"
@@ -40,12 +42,12 @@ Image toImage(const torch::Tensor& t) {  // 1 x 3 x H x W in [0, 1]
   return out;
 }
 
-// Longer side at most maxSide, both sides multiples of 4 (area when shrinking).
-torch::Tensor resizeFor(const torch::Tensor& t, int maxSide) {
+// Longer side at most maxSide, both sides multiples of m (area when shrinking).
+torch::Tensor resizeFor(const torch::Tensor& t, int maxSide, int m) {
   const double h = double(t.size(2)), w = double(t.size(3));
   const double scale = std::min(1.0, maxSide / std::max(h, w));
-  const int64_t nh = std::max<int64_t>(8, int64_t(std::lround(h * scale / 4)) * 4);
-  const int64_t nw = std::max<int64_t>(8, int64_t(std::lround(w * scale / 4)) * 4);
+  const int64_t nh = std::max<int64_t>(2 * m, int64_t(std::lround(h * scale / m)) * m);
+  const int64_t nw = std::max<int64_t>(2 * m, int64_t(std::lround(w * scale / m)) * m);
   if (nh == t.size(2) && nw == t.size(3)) return t;
   if (nh <= t.size(2) && nw <= t.size(3)) return at::adaptive_avg_pool2d(t, {nh, nw});
   return at::upsample_bilinear2d(t, {nh, nw}, false);
@@ -94,7 +96,10 @@ struct StyleSession::Impl {
   std::unique_ptr<torch::optim::Adam> optimizer;
   std::mt19937_64 rng;
 
-  Impl(std::uint64_t seed, Encoder enc) : encoder(std::move(enc)), decoder(seed), decoderSeed(seed) {}
+  Impl(std::uint64_t seed, Encoder enc)
+      : encoder(std::move(enc)),
+        decoder(seed, encoder.channels(encoder.layers() - 1), encoder.downsampling() == 8 ? 3 : 2),
+        decoderSeed(seed) {}
 
   void refreshDecoderStats(StyleSlot& s) {
     if (s.decoderVersion == steps && !s.decoder.empty()) return;
@@ -132,7 +137,7 @@ struct StyleSession::Impl {
     std::vector<double> w;
     const auto idx = activeSlots(p, w);
     for (int i : idx) refreshDecoderStats(slots[i]);
-    const auto deep = mixed(idx, w, kEncoderLayers - 1, false);
+    const auto deep = mixed(idx, w, encoder.layers() - 1, false);
     if (styleDeep) *styleDeep = deep;
     auto t = adain(contentFeat.back(), deep, p.alpha * p.strength[0]);
     std::array<ChannelStats, kDecoderStages> stage;
@@ -363,17 +368,21 @@ struct StyleSession::Impl {
   }
 };
 
-StyleSession::StyleSession(std::uint64_t decoderSeed)
-    : m(std::make_unique<Impl>(decoderSeed, Encoder(kDefaultEncoderSeed))) {}
+StyleSession::StyleSession(std::uint64_t decoderSeed, const std::string& encoder)
+    : m(std::make_unique<Impl>(decoderSeed, makeEncoder(encoder))) {}
+
+std::string StyleSession::encoderKind() const { return m->encoder.kind(); }
+int StyleSession::encoderLayers() const { return m->encoder.layers(); }
 
 StyleSession::~StyleSession() = default;
 
 long StyleSession::step() const { return m->steps; }
 
 std::string StyleSession::describe() const {
-  if (m->steps == 0) return "decoder: untrained";
+  const std::string enc = m->encoder.net() ? ", pretrained MobileNetV2 encoder" : ", random encoder";
+  if (m->steps == 0) return "decoder: untrained" + enc;
   return "decoder: " + std::to_string(m->steps) + " steps at " + std::to_string(m->trainedSize) +
-         " px, seed " + std::to_string(m->decoderSeed);
+         " px, seed " + std::to_string(m->decoderSeed) + enc;
 }
 
 void StyleSession::save(const std::string& path) const {
@@ -381,18 +390,34 @@ void StyleSession::save(const std::string& path) const {
   f.lab = "style";
   nlohmann::json meta;
   meta["format"] = "adain-decoder-1";
-  meta["encoder_seed"] = m->encoder.seed();
+  meta["encoder"] = m->encoder.kind();
   meta["decoder_seed"] = m->decoderSeed;
   meta["steps"] = m->steps;
   meta["train_size"] = m->trainedSize;
+  if (const auto* net = m->encoder.net()) {
+    // The pretrained weights stay in their own file; this ties the decoder to them.
+    meta["encoder_fingerprint"] = net->fingerprint();
+    meta["encoder_layers"] = mobileNetTaps();
+  } else {
+    meta["encoder_seed"] = m->encoder.seed();
+    for (int l = 0; l < kEncoderLayers; ++l) f.tensors["encoder.w" + std::to_string(l)] = toBlob(m->encoder.weights()[l]);
+  }
   f.metaJson = meta.dump();
-  for (int l = 0; l < kEncoderLayers; ++l) f.tensors["encoder.w" + std::to_string(l)] = toBlob(m->encoder.weights()[l]);
   for (const auto& p : m->decoder->named_parameters()) f.tensors["decoder." + p.key()] = toBlob(p.value());
   f.save(path);
 }
 
 std::shared_ptr<StyleSession> StyleSession::load(const std::string& path) {
   const auto f = ModelFile::load(path, "style");
+  try {
+    return fromFile(f, path);
+  } catch (const nlohmann::json::exception& e) {
+    // A header field of the wrong type (a hand-edited or hostile file).
+    throw ModelFileError(path + ": corrupt decoder header: " + e.what());
+  }
+}
+
+std::shared_ptr<StyleSession> StyleSession::fromFile(const ModelFile& f, const std::string& path) {
   nlohmann::json meta;
   try {
     meta = nlohmann::json::parse(f.metaJson);
@@ -406,15 +431,36 @@ std::shared_ptr<StyleSession> StyleSession::load(const std::string& path) {
     if (it == f.tensors.end()) throw ModelFileError(path + ": missing tensor " + name);
     return it->second;
   };
-  std::vector<torch::Tensor> enc;
-  for (int l = 0; l < kEncoderLayers; ++l) {
-    const auto& b = need("encoder.w" + std::to_string(l));
-    auto t = torch::empty(b.shape, torch::kFloat32);
-    copyInto(t, b, "encoder.w" + std::to_string(l), path);
-    enc.push_back(t);
+  // Files from before the pretrained encoder have no "encoder": random.
+  const auto kind = meta.contains("encoder") && meta["encoder"].is_string() ? meta["encoder"].get<std::string>()
+                                                                            : std::string(kRandomEncoder);
+  if (kind != kRandomEncoder && kind != kMobileNetEncoder)
+    throw ModelFileError(path + ": the decoder was trained for an encoder this GenLab does not know ('" + kind + "')");
+  const auto seed = meta.value("decoder_seed", std::uint64_t{1});
+  std::shared_ptr<StyleSession> s;
+  if (kind == kMobileNetEncoder) {
+    try {
+      s = std::make_shared<StyleSession>(seed, kind);
+    } catch (const std::exception& e) {
+      throw ModelFileError(path + ": this decoder belongs to the pretrained MobileNetV2 encoder, which cannot be "
+                           "loaded: " + e.what());
+    }
+    const auto want = meta.value("encoder_fingerprint", std::uint32_t{0});
+    if (want != s->m->encoder.net()->fingerprint() ||
+        meta.value("encoder_layers", std::vector<std::string>{}) != mobileNetTaps())
+      throw ModelFileError(path + ": this decoder was trained on other MobileNetV2 weights or layers than " +
+                           mobileNetPath() + " holds; retrain it (`genlab-cli style train-decoder`)");
+  } else {
+    std::vector<torch::Tensor> enc;
+    for (int l = 0; l < kEncoderLayers; ++l) {
+      const auto& b = need("encoder.w" + std::to_string(l));
+      auto t = torch::empty(b.shape, torch::kFloat32);
+      copyInto(t, b, "encoder.w" + std::to_string(l), path);
+      enc.push_back(t);
+    }
+    s = std::make_shared<StyleSession>(seed, kind);
+    s->m->encoder = Encoder(meta.value("encoder_seed", kDefaultEncoderSeed), enc);
   }
-  auto s = std::make_shared<StyleSession>(meta.value("decoder_seed", std::uint64_t{1}));
-  s->m->encoder = Encoder(meta.value("encoder_seed", kDefaultEncoderSeed), enc);
   torch::NoGradGuard ng;
   for (auto& p : s->m->decoder->named_parameters()) {
     auto dst = p.value();
@@ -427,7 +473,7 @@ std::shared_ptr<StyleSession> StyleSession::load(const std::string& path) {
 
 void StyleSession::setContent(const Image& image, int maxSide) {
   torch::NoGradGuard ng;
-  m->content = resizeFor(toTensor(image), maxSide);
+  m->content = resizeFor(toTensor(image), maxSide, m->encoder.downsampling());
   m->contentFeat = m->encoder.forward(m->content);
 }
 
@@ -435,7 +481,7 @@ void StyleSession::setStyle(int slot, const Image& image, int maxSide) {
   if (slot < 0 || slot >= kMaxStyles) throw std::invalid_argument("style slot must be 1 to 4");
   torch::NoGradGuard ng;
   StyleSlot s;
-  s.image = resizeFor(toTensor(image), maxSide);
+  s.image = resizeFor(toTensor(image), maxSide, m->encoder.downsampling());
   for (const auto& f : m->encoder.forward(s.image)) s.encoder.push_back(channelStats(f));
   m->slots[slot] = std::move(s);
 }
@@ -462,6 +508,7 @@ TransferResult StyleSession::transfer(const TransferParams& p) {
   r.style = view(deep);
   r.resultReencoded = p.resultStats;
   r.result = view(channelStats(p.resultStats ? m->encoder.deepest(out) : t));
+  r.statsLayer = m->encoder.layerName(m->encoder.layers() - 1);
   r.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return r;
 }
@@ -473,14 +520,16 @@ PairLosses StyleSession::evaluate(const TransferParams& p) {
   std::vector<double> w;
   const auto idx = m->activeSlots(p, w);
   std::vector<torch::Tensor> means, stds;
-  for (int l = 0; l < kEncoderLayers; ++l) {
+  const int layers = m->encoder.layers();
+  for (int l = 0; l < layers; ++l) {
     const auto s = m->mixed(idx, w, l, false);
     means.push_back(s.mean);
     stds.push_back(s.std);
   }
   PairLosses r;
   r.content = at::mse_loss(fo.back(), m->contentFeat.back()).item<double>();
-  for (int l = 0; l < kEncoderLayers; ++l) {
+  r.styleByLayer.resize(layers);
+  for (int l = 0; l < layers; ++l) {
     r.styleByLayer[l] = styleLossToStats({fo[l]}, {means[l]}, {stds[l]}).item<double>();
     r.style += r.styleByLayer[l];
   }
@@ -490,8 +539,10 @@ PairLosses StyleSession::evaluate(const TransferParams& p) {
 void StyleSession::setTraining(const std::vector<Image>& contents, const std::vector<Image>& styles,
                                const TrainConfig& config) {
   if (contents.empty() || styles.empty()) throw std::invalid_argument("training needs content and style photos");
-  if (config.size < 16 || config.size > 1024 || config.size % 4)
-    throw std::invalid_argument("--size must be a multiple of 4 between 16 and 1024");
+  const int mult = m->encoder.downsampling();
+  if (config.size < 16 || config.size > 1024 || config.size % mult)
+    throw std::invalid_argument("--size must be a multiple of " + std::to_string(mult) +
+                                " between 16 and 1024 for the " + m->encoder.kind() + " encoder");
   if (config.batch < 1 || config.batch > 64) throw std::invalid_argument("batch must be 1 to 64");
   torch::NoGradGuard ng;
   m->config = config;

@@ -11,6 +11,10 @@
 
 #include "core/engine/snapshot.h"
 
+namespace genlab::core {
+struct ModelFile;
+}
+
 namespace genlab::core::style {
 
 inline constexpr int kMaxStyles = 4;
@@ -26,7 +30,8 @@ struct TransferParams {
   bool resultStats = true;  // re-encode the result for its statistics
 };
 
-// Per-channel statistics of the deepest encoder layer (128 channels).
+// Per-channel statistics of the deepest encoder layer (128 channels random,
+// 192 pretrained).
 struct StatsView {
   std::vector<float> mean, std;
 };
@@ -34,6 +39,7 @@ struct StatsView {
 struct TransferResult : Payload {
   Image image;
   StatsView content, style, result;  // result: re-encoded output (or the AdaIN target when not asked)
+  std::string statsLayer;            // which layer: "block_6_expand_relu (192 channels, 1/8)"
   bool resultReencoded = false;
   double milliseconds = 0;           // worker time of this transfer
 };
@@ -48,7 +54,7 @@ struct TrainMetrics {
 // style loss between the re-encoded result and the (mixed) style statistics.
 struct PairLosses {
   double content = 0, style = 0;
-  std::array<double, 3> styleByLayer{};  // style's terms per encoder layer (sum = style)
+  std::vector<double> styleByLayer;  // style's terms per encoder layer (sum = style)
 };
 
 struct TrainConfig {
@@ -60,11 +66,24 @@ struct TrainConfig {
   std::uint64_t seed = 1;
 };
 
+// The encoders (adain_net.h): "mobilenet_v2" (pretrained, the weights at
+// mobileNetPath()) or "random". The default is the pretrained one when its
+// weights are there.
+std::string mobileNetPath();  // <styleDataDirectory()>/mobilenet_v2.genlab
+std::string defaultEncoderKind();
+// Throws std::invalid_argument for an unknown kind.
+void checkEncoderKind(const std::string& kind);
+
 class StyleSession {
  public:
-  // A fresh decoder (seeded) on the fixed random encoder.
-  explicit StyleSession(std::uint64_t decoderSeed = 1);
+  // A fresh decoder (seeded) on the fixed random encoder, or on the kind named.
+  explicit StyleSession(std::uint64_t decoderSeed = 1, const std::string& encoder = "random");
+  // Throws ModelFileError when the file is not a decoder, or when the encoder
+  // it was trained for is missing or differs (a pretrained decoder whose
+  // MobileNetV2 weights are not those it was trained on).
   static std::shared_ptr<StyleSession> load(const std::string& path);
+  std::string encoderKind() const;  // "mobilenet_v2" or "random"
+  int encoderLayers() const;
   ~StyleSession();
   StyleSession(const StyleSession&) = delete;
   StyleSession& operator=(const StyleSession&) = delete;
@@ -73,7 +92,8 @@ class StyleSession {
   long step() const;                         // decoder training steps so far
   std::string describe() const;              // "decoder: 300 steps at 128 px, seed 1"
 
-  // Resized so the longer side is at most maxSide and both are multiples of 4.
+  // Resized so the longer side is at most maxSide and both are multiples of
+  // 4 (random encoder) or 8 (pretrained).
   void setContent(const Image& image, int maxSide = 256);
   void setStyle(int slot, const Image& image, int maxSide = 256);
   void clearStyle(int slot);
@@ -114,6 +134,7 @@ class StyleSession {
   struct Impl;
 
  private:
+  static std::shared_ptr<StyleSession> fromFile(const ModelFile& f, const std::string& path);
   std::unique_ptr<Impl> m;
 };
 

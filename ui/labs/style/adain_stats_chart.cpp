@@ -28,7 +28,7 @@ StatsScatter::StatsScatter(QWidget* parent)
       m_x(new QValueAxis),
       m_y(new QValueAxis) {
   auto* chart = new QChart;
-  chart->setTitle(tr("Per-channel statistics, encoder layer 3 (one point per channel)"));
+  chart->setTitle(tr("Per-channel statistics of the encoder's deepest layer (one point per channel)"));
   for (auto* s : {m_content, m_style, m_result}) chart->addSeries(s);
   m_x->setTitleText(tr("channel mean"));
   m_y->setTitleText(tr("channel std"));
@@ -89,6 +89,14 @@ void StatsScatter::rescale() {
   const double px = std::max(1e-6, (x1 - x0) * 0.05), py = std::max(1e-6, (y1 - y0) * 0.05);
   m_x->setRange(std::min(0.0, x0 - px), x1 + px);
   m_y->setRange(std::min(0.0, y0 - py), y1 + py);
+}
+
+}  // namespace genlab::ui
+
+namespace genlab::ui {
+
+void StatsScatter::setLayer(const QString& layer) {
+  chart()->setTitle(tr("Per-channel statistics, %1 (one point per channel)").arg(layer));
 }
 
 }  // namespace genlab::ui

@@ -22,6 +22,8 @@ class StatsScatter : public QChartView {
   void setStats(const QString& series, const std::vector<float>& mean, const std::vector<float>& std);
   int pointCount(const QString& series) const;
   void setResultLabel(const QString& label);
+  // Which encoder layer the points are ("block_6_expand_relu (192 channels, 1/8)").
+  void setLayer(const QString& layer);
   QSize sizeHint() const override { return {420, 260}; }
 
  private:

@@ -192,7 +192,7 @@ QWidget* AdainTab::buildControls() {
   m_decoderLabel->setWordWrap(true);
   tf->addRow(m_decoderLabel);
   m_steps = form::spinBox(1, 100000, 300, tr("Adam steps (batch 4) on crops of the lab's photos."), 50);
-  m_trainSize = form::spinBox(32, 512, 128, tr("Side of the training crops (pixels, multiple of 4)."), 32);
+  m_trainSize = form::spinBox(32, 512, 128, tr("Side of the training crops (pixels, multiple of 8)."), 32);
   tf->addRow(tr("Steps"), m_steps);
   tf->addRow(tr("Crop size"), m_trainSize);
   m_train = new QPushButton(tr("Train decoder"));
@@ -358,6 +358,7 @@ void AdainTab::onTransferred(const StyleTransferPtr& r) {
   m_stats->setStats(QStringLiteral("result"), r->result.mean, r->result.std);
   m_stats->setResultLabel(r->resultReencoded ? tr("result (encoded again)")
                                              : tr("result (AdaIN target, while dragging)"));
+  m_stats->setLayer(QString::fromStdString(r->statsLayer));
 }
 
 void AdainTab::showDecoderFile() {

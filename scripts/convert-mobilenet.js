@@ -12,8 +12,8 @@
 // settings GenLab's reader checks). Needs only node: no tfjs.
 'use strict';
 const fs = require('fs');
+const {mobilenetDir, loadBundle} = require('./nsfwjs-bundle.js');
 const path = require('path');
-const vm = require('vm');
 
 function die(msg) {
   process.stderr.write('convert-mobilenet: ' + msg + '\n');
@@ -22,15 +22,7 @@ function die(msg) {
 
 const [pkgDir, outPath] = process.argv.slice(2);
 if (!pkgDir || !outPath) die('usage: node scripts/convert-mobilenet.js PACKAGE_DIR OUT.genlab');
-const modelDir = path.join(path.resolve(pkgDir), 'dist', 'models', 'mobilenet_v2');
-// The two files are UMD bundles; evaluated in an empty context (no require,
-// no process), whatever the package's "type" says.
-function loadBundle(file) {
-  const sandbox = {module: {exports: {}}};
-  sandbox.exports = sandbox.module.exports;
-  vm.runInNewContext(fs.readFileSync(file, 'utf8'), sandbox, {filename: file, timeout: 120000});
-  return sandbox.module.exports;
-}
+const modelDir = mobilenetDir(pkgDir);
 const model = loadBundle(path.join(modelDir, 'model.min.js'));
 const shardB64 = loadBundle(path.join(modelDir, 'group1-shard1of1.min.js'));
 if (!model || !model.modelTopology || !Array.isArray(model.weightsManifest))

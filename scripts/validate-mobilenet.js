@@ -14,8 +14,8 @@
 // (population) of the activation and a few raw values.
 'use strict';
 const path = require('path');
-const vm = require('vm');
 const fs = require('fs');
+const {mobilenetDir, loadBundle} = require('./nsfwjs-bundle.js');
 const tf = require('@tensorflow/tfjs');
 
 const [pkgDir, outPath] = process.argv.slice(2);
@@ -23,15 +23,7 @@ if (!pkgDir || !outPath) {
   process.stderr.write('usage: node scripts/validate-mobilenet.js PACKAGE_DIR OUT.json\n');
   process.exit(1);
 }
-const modelDir = path.join(path.resolve(pkgDir), 'dist', 'models', 'mobilenet_v2');
-// The two files are UMD bundles; evaluated in an empty context (no require,
-// no process), whatever the package's "type" says.
-function loadBundle(file) {
-  const sandbox = {module: {exports: {}}};
-  sandbox.exports = sandbox.module.exports;
-  vm.runInNewContext(fs.readFileSync(file, 'utf8'), sandbox, {filename: file, timeout: 120000});
-  return sandbox.module.exports;
-}
+const modelDir = mobilenetDir(pkgDir);
 // (copied through JSON into this context: tfjs checks prototypes)
 const model = JSON.parse(JSON.stringify(loadBundle(path.join(modelDir, 'model.min.js'))));
 const shard = Buffer.from(loadBundle(path.join(modelDir, 'group1-shard1of1.min.js')), 'base64');

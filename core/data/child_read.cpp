@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -96,6 +98,23 @@ void preferChildForOom() {
   const char v[] = "1000";
   [[maybe_unused]] const ssize_t w = ::write(fd, v, sizeof v - 1);
   ::close(fd);
+}
+
+// Caps the child's data (heap and private mappings) at what it has now plus
+// `extra` bytes. VmData of /proc/self/status is the current figure.
+void limitChildMemory(std::uint64_t extra) {
+  if (extra == 0) return;
+  std::uint64_t dataKb = 0;
+  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f))
+      if (std::strncmp(line, "VmData:", 7) == 0) dataKb = std::strtoull(line + 7, nullptr, 10);
+    std::fclose(f);
+  }
+  if (dataKb == 0) return;  // not Linux's /proc: no cap rather than a wrong one
+  rlimit r{};
+  r.rlim_cur = r.rlim_max = static_cast<rlim_t>(dataKb * 1024 + extra);
+  ::setrlimit(RLIMIT_DATA, &r);
 }
 
 }  // namespace
@@ -205,11 +224,16 @@ void readInChild(const ChildReadOptions& options, const std::function<void(Child
     ::close(fds[0]);
     resetSignals();
     preferChildForOom();
+    limitChildMemory(options.childMemoryBytes);
     ChildWriter body(fds[1], kOk);
     std::string error;
     try {
       child(body);
       body.flush();
+    } catch (const std::bad_alloc&) {
+      error = options.what + ": reading it needs more memory than the reader may use (" +
+              std::to_string(options.childMemoryBytes >> 20) +
+              " MB for this file; a damaged or crafted file?); nothing was loaded";
     } catch (const std::exception& e) {
       error = e.what();
     } catch (...) {

@@ -4,8 +4,9 @@
 // docs/reliability.md). The child (fork, no exec) reads and sends what it
 // read back through a pipe; if it crashes, exits, or does not finish by the
 // timeout, the parent gets a DataError that says so, and the app goes on.
-// The child asks the OOM killer to take it first (oom_score_adj 1000), so a
-// file that makes the reader allocate too much ends the child. Linux only.
+// The child's allocations are capped (childMemoryBytes), and it asks the OOM
+// killer to take it first (oom_score_adj 1000), so a file that makes the
+// reader allocate too much ends the child. Linux only.
 // Torch-free.
 //
 // What the child may do: it is a copy of a multi-threaded process with one
@@ -88,6 +89,11 @@ struct ChildReadOptions {
   std::string what;  // the file, for messages
   std::chrono::seconds timeout{120};
   std::uint64_t maxBytes = 0;  // the most one length in the reply may ask for
+  // The most the child may allocate beyond what it has at the fork
+  // (RLIMIT_DATA); 0: no limit. An allocation past it fails in the child
+  // (std::bad_alloc, or the library's own error), so a file that asks for
+  // more is refused before it can press the whole machine for memory.
+  std::uint64_t childMemoryBytes = 0;
 };
 
 // Forks (a lock the child needs must be held by the caller across the

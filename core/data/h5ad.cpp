@@ -535,6 +535,14 @@ CellData readH5ad(const std::string& path) {
   // No single array of the reply may be larger than the reader lets one
   // dataset of this file be (Reader::checkAlloc).
   options.maxBytes = std::max<std::uint64_t>(kExpansionFloorBytes, size * readLimits().maxExpansion);
+  // What the child may allocate: 16 times the file plus 1 GB (a real file's
+  // matrices take about its size again, HDF5's caches a little more), and
+  // never more than half of this machine's memory. Fuzzed files asked HDF5
+  // for tens of gigabytes before this cap.
+  const std::uint64_t physical = static_cast<std::uint64_t>(::sysconf(_SC_PHYS_PAGES)) *
+                                 static_cast<std::uint64_t>(::sysconf(_SC_PAGE_SIZE));
+  options.childMemoryBytes = std::min<std::uint64_t>(16 * size + (std::uint64_t{1} << 30),
+                                                     std::max<std::uint64_t>(physical / 2, std::uint64_t{1} << 30));
   CellData d;
   std::lock_guard<std::mutex> lock(hdf5Mutex());
   readInChild(

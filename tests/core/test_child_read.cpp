@@ -155,3 +155,24 @@ TEST_CASE("h5ad: the file that crashes HDF5 is refused, and reading goes on", "[
   REQUIRE(viaChild.source == here.source);
   fs::remove_all(dir);
 }
+
+TEST_CASE("child read: a child that allocates past its cap is refused, and says why", "[childread]") {
+  auto o = options();
+  o.childMemoryBytes = std::uint64_t{64} << 20;
+  const std::string e = errorOf([&] {
+    readInChild(
+        o,
+        [](ChildWriter& w) {
+          std::vector<char> big(std::size_t{1} << 30, 1);  // 1 GB against a 64 MB cap
+          w.u64(big[12345]);
+        },
+        [](ChildReader& r) { r.u64(); });
+  });
+  INFO(e);
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's allocator reports a failed mmap and ends the child instead.
+  REQUIRE(e.find("the reader process") != std::string::npos);
+#else
+  REQUIRE(e.find("needs more memory than the reader may use (64 MB") != std::string::npos);
+#endif
+}

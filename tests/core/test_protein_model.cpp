@@ -17,22 +17,14 @@
 #include "core/labs/protein/protein_session.h"
 
 namespace fs = std::filesystem;
+#include "tests/core/tmp_dir.h"
+
 using namespace genlab;
 using nlohmann::json;
 
 namespace {
-struct TmpDir {
-  fs::path dir;
-  TmpDir() {
-    std::random_device rd;
-    dir = fs::temp_directory_path() / ("genlab-protein-" + std::to_string(rd()));
-    fs::create_directories(dir);
-  }
-  ~TmpDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string operator/(const std::string& n) const { return (dir / n).string(); }
+struct TmpDir : genlab::test::TmpDir {
+  TmpDir() : genlab::test::TmpDir("genlab-protein-") {}
 };
 
 json resultOf(const std::vector<std::string>& lines) {

@@ -12,27 +12,15 @@
 #include "core/data/msa_reader.h"
 
 namespace fs = std::filesystem;
+#include "tests/core/tmp_dir.h"
+
 using namespace genlab::core;
 using Catch::Contains;
 
 namespace {
 
-struct Tmp {
-  fs::path dir;
-  Tmp() {
-    std::random_device rd;
-    dir = fs::temp_directory_path() / ("genlab-msa-" + std::to_string(rd()));
-    fs::create_directories(dir);
-  }
-  ~Tmp() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const auto p = (dir / name).string();
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p;
-  }
+struct Tmp : genlab::test::TmpDir {
+  Tmp() : genlab::test::TmpDir("genlab-msa-") {}
   std::string writeGz(const std::string& name, const std::string& text) const {
     const auto p = (dir / name).string();
     gzFile f = gzopen(p.c_str(), "wb");

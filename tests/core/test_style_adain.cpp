@@ -21,23 +21,15 @@
 #include "core/util/model_file.h"
 
 namespace fs = std::filesystem;
+#include "tests/core/tmp_dir.h"
+
 using namespace genlab;
 using namespace genlab::core::style;
 
 namespace {
 
-struct TmpDir {
-  fs::path dir;
-  TmpDir() {
-    std::random_device rd;
-    dir = fs::temp_directory_path() / ("genlab-style-" + std::to_string(rd()));
-    fs::create_directories(dir);
-  }
-  ~TmpDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string path(const std::string& name) const { return (dir / name).string(); }
+struct TmpDir : genlab::test::TmpDir {
+  TmpDir() : genlab::test::TmpDir("genlab-style-") {}
 };
 
 double maxAbs(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }

@@ -14,6 +14,7 @@
 #include "core/labs/style/mobilenet.h"
 #include "core/labs/style/style_session.h"
 #include "core/util/model_file.h"
+#include "tests/core/tmp_dir.h"
 #include "tests/test_skips.h"
 
 namespace fs = std::filesystem;
@@ -52,18 +53,8 @@ at::Tensor toTensor(const core::Image& im) {
   return t.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32).div(255.0).contiguous();
 }
 
-struct TmpDir {
-  fs::path dir;
-  TmpDir() {
-    std::random_device rd;
-    dir = fs::temp_directory_path() / ("genlab-style-pre-" + std::to_string(rd()));
-    fs::create_directories(dir);
-  }
-  ~TmpDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string path(const std::string& name) const { return (dir / name).string(); }
+struct TmpDir : genlab::test::TmpDir {
+  TmpDir() : genlab::test::TmpDir("genlab-style-pre-") {}
 };
 
 }  // namespace

@@ -28,6 +28,7 @@ build=${FUZZ_BUILD_DIR:-build-fuzz}
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_model_file fuzz_png_folder fuzz_idx fuzz_csv2d fuzz_dicom fuzz_nifti
                                        fuzz_metaimage fuzz_msa fuzz_cells_text fuzz_mtx fuzz_rda fuzz_h5ad
+                                       fuzz_h5ad_app
                                        fuzz_style_image)
 [[ -z ${FUZZ_PGID_FILE:-} ]] || ps -o pgid= $$ | tr -d ' ' > "$FUZZ_PGID_FILE"
 
@@ -71,6 +72,11 @@ PY
       done
       [[ -f $data/protein/PF00071_ras.fa ]] && { printf '\0'; head -c 6000 "$data/protein/PF00071_ras.fa"; } > "$corpus/ras.fa"
       maxlen=(-max_len=16384) ;;
+    fuzz_h5ad_app)
+      # The same files as fuzz_h5ad, through the app's reader (a child process per input).
+      cp -n fuzz/seeds/fuzz_h5ad/* "$corpus"/ 2>/dev/null || true
+      [[ -d $build/corpus/fuzz_h5ad ]] && cp -n "$build/corpus/fuzz_h5ad"/* "$corpus"/ 2>/dev/null || true
+      ;;
     fuzz_cells_text)
       [[ -f $data/cells/pbmc_raw.txt ]] && { printf '\0'; head -c 6000 "$data/cells/pbmc_raw.txt"; } > "$corpus/pbmc.txt"
       maxlen=(-max_len=8192) ;;
@@ -82,7 +88,7 @@ PY
   leaks=1
   # HDF5 leaks a few bytes on some damaged files (56 in one, allocated inside
   # libhdf5): no leak check for fuzz_h5ad either.
-  [[ $t == fuzz_dicom || $t == fuzz_nifti || $t == fuzz_metaimage || $t == fuzz_h5ad ]] && leaks=0
+  [[ $t == fuzz_dicom || $t == fuzz_nifti || $t == fuzz_metaimage || $t == fuzz_h5ad || $t == fuzz_h5ad_app ]] && leaks=0
   fork=()
   [[ -z ${FUZZ_FORK:-} || ${FUZZ_FORK:-0} == 0 ]] || fork=(-fork="$FUZZ_FORK")
   log=$build/$t.log

@@ -511,6 +511,16 @@ std::mutex& hdf5Mutex() {
 
 CellData readH5adUnlocked(const std::string& path);
 
+void requireHdf5(const std::string& path) {
+  bool hdf5 = false;
+  try {
+    hdf5 = H5::H5File::isHdf5(path.c_str());
+  } catch (const H5::Exception& e) {
+    throw DataError(path + ": HDF5 could not read it (truncated or damaged?): " + e.getDetailMsg());
+  }
+  if (!hdf5) throw DataError(path + " is not an HDF5 file (it starts with " + describeStart(path) + ")");
+}
+
 }  // namespace
 
 CellData readH5adInProcess(const std::string& path) {
@@ -521,12 +531,10 @@ CellData readH5adInProcess(const std::string& path) {
 CellData readH5ad(const std::string& path) {
   // Before the fork: a file that is not there or not HDF5 needs no child.
   const std::uint64_t size = regularFileSize(path);
-  {
-    std::lock_guard<std::mutex> lock(hdf5Mutex());
-    H5::Exception::dontPrint();
-    if (!H5::H5File::isHdf5(path.c_str()))
-      throw DataError(path + " is not an HDF5 file (it starts with " + describeStart(path) + ")");
-  }
+  // Held across the fork too: no other thread is inside HDF5 then.
+  std::lock_guard<std::mutex> lock(hdf5Mutex());
+  H5::Exception::dontPrint();
+  requireHdf5(path);
   ChildReadOptions options;
   options.what = path;
   // HDF5 reads a 100 000-cell file in about a second here; a minute plus a
@@ -544,7 +552,6 @@ CellData readH5ad(const std::string& path) {
   options.childMemoryBytes = std::min<std::uint64_t>(16 * size + (std::uint64_t{1} << 30),
                                                      std::max<std::uint64_t>(physical / 2, std::uint64_t{1} << 30));
   CellData d;
-  std::lock_guard<std::mutex> lock(hdf5Mutex());
   readInChild(
       options,
       [&](ChildWriter& w) { writeCellData(w, readH5adUnlocked(path)); },
@@ -560,8 +567,7 @@ CellData readH5adUnlocked(const std::string& path) {
   r.path = path;
   r.fileSize = regularFileSize(path);
   try {
-    if (!H5::H5File::isHdf5(path.c_str()))
-      throw DataError(path + " is not an HDF5 file (it starts with " + describeStart(path) + ")");
+    requireHdf5(path);
     checkGlobalHeaps(path, r.fileSize);
     r.file.openFile(path, H5F_ACC_RDONLY);
     CellData d;

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include "tests/core/tensor_test_util.h"
+
 #include "core/labs/protein/family_vae_ops.h"
 
 using genlab::core::protein::categoricalNll;
@@ -11,9 +13,7 @@ using genlab::core::protein::oneHotLinear;
 namespace {
 constexpr int64_t kK = 21;
 
-double maxAbs(const torch::Tensor& a, const torch::Tensor& b) {
-  return (a - b).abs().max().item<double>();
-}
+using genlab::test::maxAbs;
 }  // namespace
 
 TEST_CASE("protein ops: one-hot linear layer equals nn.Linear on the one-hot matrix",

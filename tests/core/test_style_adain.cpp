@@ -2,6 +2,7 @@
 // style pad's mix, colour preservation, the decoder file round trip, a short
 // training run that must lower the loss, bad images, and the CLI end to end.
 #include <ATen/ATen.h>
+#include "tests/core/tensor_test_util.h"
 #include <torch/autograd.h>
 #undef CHECK  // ATen's (glog's) CHECK; Catch's below
 
@@ -32,7 +33,7 @@ struct TmpDir : genlab::test::TmpDir {
   TmpDir() : genlab::test::TmpDir("genlab-style-") {}
 };
 
-double maxAbs(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
+using genlab::test::maxAbs;
 
 // A seeded picture with structure (content) or texture (style).
 core::Image synthetic(int w, int h, int kind, unsigned seed) {

@@ -2,6 +2,7 @@
 // data/style/mobilenet_v2.genlab from `make data`): the encoder's layers, AdaIN
 // on its features, the deeper decoder, decoder files tied to their encoder.
 #include <ATen/ATen.h>
+#include "tests/core/tensor_test_util.h"
 #include <torch/types.h>
 
 #include <catch2/catch.hpp>
@@ -26,7 +27,7 @@ namespace {
 bool haveWeights() { return fs::exists(mobileNetPath()); }
 constexpr char kWhat[] = "data/style/mobilenet_v2.genlab (run `make data`)";
 
-double maxAbs(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
+using genlab::test::maxAbs;
 
 core::Image picture(int w, int h, unsigned seed) {
   std::mt19937 rng(seed);

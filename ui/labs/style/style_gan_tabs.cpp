@@ -17,6 +17,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <limits>
 #include <memory>
 
 #include "core/labs/style/style_gan_requests.h"
@@ -604,9 +605,12 @@ class CheckerboardTab : public QWidget {
       text += tr(" \u00b7 recon %1 \u00b7 residual %2")
                   .arg(form::metric(v.reconstructionEnergy, -1), form::metric(v.residualEnergy, -1));
     text += tr("<br>phase imbalance <b>%1</b> \u00b7 ").arg(form::metric(v.imbalance, 3));
-    text += gan ? tr("G loss %1 \u00b7 D loss %2").arg(v.loss, 0, 'f', 3)
-                      .arg(v.discriminatorLoss, 0, 'f', 3)
-                : tr("BCE %1").arg(v.loss, 0, 'f', 4);
+    // Before the first step no loss was computed: "—", not 0 (or the core's -1).
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double loss = v.step > 0 ? v.loss : nan;
+    const double dLoss = v.step > 0 && v.discriminatorLoss >= 0 ? v.discriminatorLoss : nan;
+    text += gan ? tr("G loss %1 \u00b7 D loss %2").arg(form::metric(loss, 3), form::metric(dLoss, 3))
+                : tr("BCE %1").arg(form::metric(loss, 4));
     if (frechet >= 0) {
       text += tr("<br>quality: Fr\u00e9chet distance <b>%1</b>").arg(frechet, 0, 'g', 4);
       if (mse >= 0) text += tr(" \u00b7 test MSE %1").arg(mse, 0, 'g', 4);

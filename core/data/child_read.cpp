@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -209,6 +210,7 @@ void ChildReader::readGrowing(std::uint64_t n, std::size_t itemBytes,
 void readInChild(const ChildReadOptions& options, const std::function<void(ChildWriter&)>& child,
                  const std::function<void(ChildReader&)>& parent) {
   int fds[2];
+  const pid_t parentPid = ::getpid();
   if (::pipe2(fds, O_CLOEXEC) != 0)
     throw DataError(options.what + ": cannot start the reader process (pipe: " + std::strerror(errno) + ")");
   const pid_t pid = ::fork();
@@ -222,6 +224,14 @@ void readInChild(const ChildReadOptions& options, const std::function<void(Child
     // The child: only this thread exists; _exit so that nothing of the
     // parent's (static destructors, atexit handlers, stdio buffers) runs here.
     ::close(fds[0]);
+    // The child must not outlive the parent (a parent that is killed never
+    // stops a child caught in a library's endless loop), nor burn more CPU
+    // than its timeout allows, whoever waits for it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parentPid) ::_exit(5);  // the parent ended before the line above
+    rlimit cpu{};
+    cpu.rlim_cur = cpu.rlim_max = static_cast<rlim_t>(options.timeout.count() + 5);
+    ::setrlimit(RLIMIT_CPU, &cpu);
     resetSignals();
     preferChildForOom();
     limitChildMemory(options.childMemoryBytes);

@@ -17,6 +17,7 @@
 #include "core/data/png_write.h"
 #include "core/labs/style/adain_net.h"
 #include "core/labs/style/adain_ops.h"
+#include "core/labs/style/checkerboard.h"
 #include "core/labs/style/style_image.h"
 #include "core/labs/style/style_session.h"
 #include "core/util/model_file.h"
@@ -360,4 +361,136 @@ TEST_CASE("genlab-cli style train-decoder, transfer and alpha-sweep end to end",
                       "--decoder", dec, "--out", tmp.path("x.png")}, lines, &err) != 0);
   CHECK(test::runCli({"style", "transfer", "--content", out, "--style", out, "--alpha", "1",
                       "--decoder", tmp.path("none.genlab"), "--out", tmp.path("x.png")}, lines, &err) != 0);
+}
+
+TEST_CASE("the transposed decoder: phase sums are the overlap counts; balanced kernels leave flat input flat", "[style][checkerboard]") {
+  Decoder d(3, 4, 2, /*transposed=*/true);
+  REQUIRE(d->convW[1].sizes() == std::vector<int64_t>{64, 32, 3, 3});  // in x out x 3 x 3
+  torch::NoGradGuard ng;
+  // A kernel of ones: each phase gets as many taps as reach it, [[1, 2], [2, 4]].
+  d->convW[1].fill_(1.0);
+  const auto counts = transposedOverlapCounts(3, 2, 1);
+  const auto s = d->phaseSums(0);
+  REQUIRE(s.sizes() == std::vector<int64_t>{64, 32, 2, 2});
+  for (int p = 0; p < 4; ++p) CHECK(s[5][7][p / 2][p % 2].item<double>() == Approx(counts[p]));
+  // The same sums measured: the layer's response to a constant input, away from the border.
+  const auto x = at::ones({1, 64, 6, 6});
+  const auto y = at::conv_transpose2d(x, d->convW[1], {}, {2, 2}, {1, 1}, {1, 1});
+  for (int p = 0; p < 4; ++p) CHECK(y[0][0][4 + p / 2][4 + p % 2].item<double>() == Approx(64 * counts[p]));
+  CHECK(d->balancePenalty().item<double>() > 0.1);
+
+  // Kernels whose phases get equal sums: [0.5, 1, 0.5] along each axis gives
+  // phase 0 the middle tap (1) and phase 1 the outer two (0.5 + 0.5).
+  const auto k1 = at::tensor({0.5f, 1.0f, 0.5f});
+  const auto k = at::outer(k1, k1);
+  at::manual_seed(2);
+  for (int l = 1; l <= 2; ++l) d->convW[l].copy_(at::rand({d->convW[l].size(0), d->convW[l].size(1), 1, 1}) * k);
+  CHECK(d->balancePenalty().item<double>() < 1e-10);
+  const auto flat = at::conv_transpose2d(x, d->convW[1], {}, {2, 2}, {1, 1}, {1, 1});
+  const auto inner = flat.narrow(2, 2, 8).narrow(3, 2, 8);
+  CHECK(maxAbs(inner, inner.amax({2, 3}, true).expand_as(inner)) < 1e-4);
+  // A nearest decoder has no transposed layer, so nothing to balance.
+  Decoder nearest(3, 4, 2);
+  CHECK(nearest->balancePenalty().item<double>() == 0.0);
+}
+
+TEST_CASE("the transposed decoder trains, the regulariser balances it, sliced steps match, and the file keeps its kind", "[style][checkerboard]") {
+  std::vector<core::Image> contents{synthetic(72, 60, 0, 1), synthetic(60, 72, 0, 2)};
+  std::vector<core::Image> styles{synthetic(64, 64, 1, 3), synthetic(72, 56, 1, 4)};
+  TrainConfig c;
+  c.size = 32;
+  c.batch = 2;
+  c.seed = 5;
+  StyleSession plain(4, "random", true), balanced(4, "random", true), sliced(4, "random", true);
+  CHECK(plain.transposedDecoder());
+  plain.setTraining(contents, styles, c);
+  c.balanceWeight = 10;
+  balanced.setTraining(contents, styles, c);
+  sliced.setTraining(contents, styles, c);
+  const auto at0 = plain.measureCheckerboard(4);
+  CHECK(at0.stride == 4);
+  CHECK(at0.size == 32);
+  // At initialisation the transposed layers make a strong checkerboard; the
+  // synthetic photos have little power at the stride frequencies.
+  INFO("energy at init: stylised " << at0.stylised << ", photos " << at0.content);
+  CHECK(at0.stylised > 5 * at0.content);
+  CHECK(at0.imbalance > 0.3);
+  const auto before = plain.evaluateTraining();
+  for (int i = 0; i < 30; ++i) {
+    plain.trainStep();
+    balanced.trainStep();
+  }
+  CHECK(plain.evaluateTraining().total < before.total);
+  const auto p = plain.measureCheckerboard(4), b = balanced.measureCheckerboard(4);
+  INFO("imbalance after 30 steps: plain " << p.imbalance << ", weight 10 " << b.imbalance);
+  CHECK(b.imbalance < 0.6 * p.imbalance);
+  CHECK(std::isfinite(b.stylised));
+
+  // The regulariser's gradient joins the sliced step as it joins the whole one.
+  StyleSession whole(4, "random", true);
+  whole.setTraining(contents, styles, c);
+  const auto a = whole.trainStep();
+  TrainMetrics m;
+  while (!sliced.trainSlice(0, &m)) {
+  }
+  CHECK(m.total == Approx(a.total).epsilon(1e-5));
+  const auto ga = whole.lastGradients(), gb = sliced.lastGradients();
+  REQUIRE(ga.size() == gb.size());
+  double worst = 0, scale = 0;
+  for (std::size_t k = 0; k < ga.size(); ++k)
+    for (std::size_t i = 0; i < ga[k].size() && i < gb[k].size(); ++i) {
+      worst = std::max(worst, double(std::abs(ga[k][i] - gb[k][i])));
+      scale = std::max(scale, double(std::abs(ga[k][i])));
+    }
+  CHECK(scale > 0);
+  CHECK(worst < 1e-4 * scale);
+
+  TmpDir tmp;
+  balanced.save(tmp.path("t.genlab"));
+  auto loaded = StyleSession::load(tmp.path("t.genlab"));
+  CHECK(loaded->transposedDecoder());
+  for (auto* x : {&balanced, loaded.get()}) {
+    x->setContent(contents[0], 48);
+    x->setStyle(0, styles[0], 48);
+  }
+  TransferParams tp;
+  tp.alpha = 0.7;
+  CHECK(balanced.transfer(tp).image.pixels == loaded->transfer(tp).image.pixels);
+}
+
+TEST_CASE("genlab-cli style train-decoder --upsample prints the checkerboard energies; bad choices are refused", "[style][cli][checkerboard]") {
+  TmpDir tmp;
+  const fs::path data = tmp.dir / "photos";
+  fs::create_directories(data);
+  core::data::writePng(synthetic(72, 64, 0, 1), (data / "chelsea.png").string());
+  core::data::writePng(synthetic(64, 64, 1, 7), (data / "brick.png").string());
+  std::vector<std::string> lines;
+  std::string err;
+  REQUIRE(test::runCli({"style", "train-decoder", "--steps", "3", "--size", "32", "--seed", "3", "--batch", "2",
+                        "--encoder", "random", "--upsample", "transposed3-balanced", "--balance-weight", "5",
+                        "--data", data.string(), "--out", tmp.path("t.genlab"), "--json"},
+                       lines, &err) == 0);
+  const auto start = nlohmann::json::parse(lines.front());
+  CHECK(start["upsample"] == "transposed3-balanced");
+  CHECK(start["balance_weight"] == 5.0);
+  const auto res = nlohmann::json::parse(lines.back());
+  const auto& cb = res["checkerboard"];
+  for (const char* when : {"at_init", "after"})
+    for (const char* key : {"energy_stylised", "energy_reconstructed", "energy_content_photos", "phase_imbalance"}) {
+      INFO(when << " " << key);
+      REQUIRE(cb[when][key].is_number());
+      CHECK(cb[when][key].get<double>() >= 0);
+      CHECK(cb[when][key].get<double>() <= 1);
+    }
+  CHECK(cb["at_init"]["stride"] == 4);
+  CHECK(StyleSession::load(tmp.path("t.genlab"))->transposedDecoder());
+  // The regulariser needs transposed layers; an unknown upsampling is named.
+  CHECK(test::runCli({"style", "train-decoder", "--steps", "3", "--size", "32", "--encoder", "random", "--upsample",
+                      "nearest", "--balance-weight", "1", "--data", data.string(), "--out", tmp.path("n.genlab")},
+                     lines, &err) != 0);
+  CHECK(err.find("--balance-weight needs --upsample transposed3") != std::string::npos);
+  CHECK(test::runCli({"style", "train-decoder", "--steps", "3", "--size", "32", "--encoder", "random", "--upsample",
+                      "bicubic", "--data", data.string(), "--out", tmp.path("n.genlab")},
+                     lines, &err) != 0);
+  CHECK(err.find("--upsample must be") != std::string::npos);
 }

@@ -102,7 +102,8 @@ std::vector<torch::Tensor> Encoder::forward(const torch::Tensor& image) const {
 
 torch::Tensor Encoder::deepest(const torch::Tensor& image) const { return forward(image).back(); }
 
-DecoderImpl::DecoderImpl(std::uint64_t seed, int inChannels, int levelsIn) : levels(levelsIn) {
+DecoderImpl::DecoderImpl(std::uint64_t seed, int inChannels, int levelsIn, bool transposedIn)
+    : levels(levelsIn), transposed(transposedIn) {
   if (levels < 2 || levels > 3 || inChannels < 1) throw std::invalid_argument("decoder: 2 or 3 levels");
   std::vector<int> ch{inChannels};
   for (int k = levels; k >= 1; --k) ch.push_back(32 << (k - 1));
@@ -115,8 +116,10 @@ DecoderImpl::DecoderImpl(std::uint64_t seed, int inChannels, int levelsIn) : lev
     std::uniform_real_distribution<float> u(-float(bound), float(bound));
     std::vector<float> v(std::size_t(out) * in * 9);
     for (auto& x : v) x = u(rng);
-    convW.push_back(register_parameter("w" + std::to_string(l),
-                                       torch::from_blob(v.data(), {out, in, 3, 3}, torch::kFloat32).clone()));
+    // A transposed conv stores its kernel in x out (the same draws, transposed).
+    auto w = torch::from_blob(v.data(), {out, in, 3, 3}, torch::kFloat32).clone();
+    if (transposed && l > 0) w = w.transpose(0, 1).contiguous();
+    convW.push_back(register_parameter("w" + std::to_string(l), w));
     convB.push_back(register_parameter("b" + std::to_string(l), torch::zeros({out})));
   }
 }
@@ -151,14 +154,48 @@ torch::Tensor upsampleConv(const torch::Tensor& x, const torch::Tensor& w, const
 torch::Tensor DecoderImpl::forward(const torch::Tensor& t, const StageHook& hook) {
   // The activations after the first conv and after each upsampling but the
   // last sit at 1/2^levels ... 1/2; the hooks see the last two (1/4, 1/2).
+  const auto up = [&](const torch::Tensor& x, int l) {
+    if (transposed) return at::conv_transpose2d(x, convW[l], convB[l], {2, 2}, {1, 1}, {1, 1});
+    return upsampleConv(x, convW[l], convB[l]);  // nearest x2, then the 3x3 conv
+  };
   auto h = at::relu(conv(t, convW[0], convB[0]));
   for (int j = 0;; ++j) {
     const int stage = j - (levels - 2);
     if (hook && stage >= 0) h = hook(stage, h);
     if (j + 1 == levels) break;
-    h = at::relu(upsampleConv(h, convW[j + 1], convB[j + 1]));  // nearest x2, then the 3x3 conv
+    h = at::relu(up(h, j + 1));
   }
-  return upsampleConv(h, convW[levels], convB[levels]) + 0.5;
+  return up(h, levels) + 0.5;
+}
+
+torch::Tensor DecoderImpl::phaseSums(int j) const {
+  if (j < 0 || j >= levels) throw std::out_of_range("decoder: no upsampling layer " + std::to_string(j));
+  // Along one axis, tap t of a k=3 transposed conv with padding 1 lands on
+  // output phase (t - 1) mod 2: phase 0 gets tap 1, phase 1 taps 0 and 2.
+  // Nearest x2 + 3x3 conv (replicated border): phase 0 sums taps (0 | 1+2)
+  // over two input pixels, phase 1 (0+1 | 2); either way each phase gets all
+  // three taps of a constant input.
+  const auto& w = convW[j + 1];
+  auto a = torch::zeros({2, 3}, w.options());
+  if (transposed) {
+    a[0][1] = 1;
+    a[1][0] = 1;
+    a[1][2] = 1;
+    return at::matmul(at::matmul(a, w), a.t());  // in x out x 2 x 2
+  }
+  a.fill_(1);
+  return at::matmul(at::matmul(a, w.transpose(0, 1)), a.t());
+}
+
+torch::Tensor DecoderImpl::balancePenalty() const {
+  auto total = torch::zeros({}, convW[0].options());
+  if (!transposed) return total;
+  for (int j = 0; j < levels; ++j) {
+    const auto s = phaseSums(j).flatten(2);
+    const auto dev = s - s.mean(2, true);
+    total = total + dev.pow(2).sum() / s.pow(2).sum().detach().clamp_min(1e-12);
+  }
+  return total;
 }
 
 torch::Tensor styleLossToStats(const std::vector<torch::Tensor>& out,

@@ -82,11 +82,26 @@ struct DecoderImpl : torch::nn::Module {
   // ending in 3 channels. Random encoder (128, 2): 128->64 (1/4), 64->32
   // (1/2), 32->3. Pretrained (192, 3): 192->128 (1/8), 128->64 (1/4),
   // 64->32 (1/2), 32->3.
-  explicit DecoderImpl(std::uint64_t seed = 1, int in = 128, int levels = 2);
+  //
+  // transposed = true (the checkerboard experiment, docs/style.md): each
+  // "nearest x2 + 3x3 conv" is a transposed conv k=3, s=2, p=1, output
+  // padding 1 instead (weights in x out x 3 x 3), the layer Distill's article
+  // blames for checkerboard artifacts. The first conv stays a 3x3 conv.
+  explicit DecoderImpl(std::uint64_t seed = 1, int in = 128, int levels = 2, bool transposed = false);
   // Features of the encoder's deepest layer -> image (unclamped, ~[0, 1]).
   torch::Tensor forward(const torch::Tensor& features, const StageHook& hook = {});
+  // The overlap-add balance regulariser over the transposed layers (0 for a
+  // nearest decoder): sum over layers of sum_{i,o,p} (S - mean_p S)^2 /
+  // sum S^2 (denominator detached), S[i,o,p] the kernel taps from channel i to
+  // o that land on output phase p. Zero when a locally constant input gives a
+  // locally constant output at every layer.
+  torch::Tensor balancePenalty() const;
+  // Phase sums of upsampling layer j (0 = the coarsest), in x out x 2 x 2:
+  // for a nearest decoder the taps a replicated input gives each phase.
+  torch::Tensor phaseSums(int j) const;
   std::vector<torch::Tensor> convW, convB;
   int levels = 2;
+  bool transposed = false;
 };
 TORCH_MODULE(Decoder);
 

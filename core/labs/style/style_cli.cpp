@@ -2,6 +2,7 @@
 // AdaIN part headless, on the same engine, job and request functions as the GUI.
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -137,9 +138,16 @@ Json metricsJson(const TrainMetrics& m) {
               {"identity", cli::number(m.identity)}, {"total", cli::number(m.total)}};
 }
 
+// Energies are NaN for a constant image: null, never 0.
+Json checkerboardJson(const DecoderCheckerboard& c) {
+  return {{"images", c.images}, {"size", c.size}, {"stride", c.stride},
+          {"energy_stylised", cli::number(c.stylised)}, {"energy_reconstructed", cli::number(c.reconstructed)},
+          {"energy_content_photos", cli::number(c.content)}, {"phase_imbalance", cli::number(c.imbalance)}};
+}
+
 int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"steps", "size", "seed", "batch", "lr", "style-weight", "identity-weight", "data", "out", "threads",
-                   "encoder", "json"});
+                   "encoder", "upsample", "balance-weight", "json"});
   const auto encoder = a.str("encoder", defaultEncoderKind());
   checkEncoderKind(encoder);
   const long steps = a.integer("steps", 300, 1, 10000000);
@@ -150,6 +158,16 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   c.learningRate = a.real("lr", c.learningRate);
   c.styleWeight = a.real("style-weight", c.styleWeight);
   c.identityWeight = a.real("identity-weight", c.identityWeight);
+  // The checkerboard experiment (docs/style.md): the decoder's upsampling.
+  const auto upsample = a.str("upsample", "nearest");
+  if (upsample != "nearest" && upsample != "transposed3" && upsample != "transposed3-balanced")
+    throw std::invalid_argument("--upsample must be nearest, transposed3 or transposed3-balanced");
+  const bool transposed = upsample != "nearest";
+  c.balanceWeight = a.real("balance-weight", upsample == "transposed3-balanced" ? 1.0 : 0.0);
+  if (!std::isfinite(c.balanceWeight) || c.balanceWeight < 0 || c.balanceWeight > 1e6)
+    throw std::invalid_argument("--balance-weight must be between 0 and 1e6");
+  if (c.balanceWeight > 0 && !transposed)
+    throw std::invalid_argument("--balance-weight needs --upsample transposed3 or transposed3-balanced");
   const auto outPath = a.str("out", "");
   if (outPath.empty()) throw std::invalid_argument("style train-decoder needs --out FILE");
   const auto photos = findTrainingPhotos(a.str("data", ""));
@@ -159,8 +177,17 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   TrainPrinter printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   engine.setThreads(a.integer("threads", 0, 0, 1024));
-  auto session = std::make_shared<StyleSession>(c.seed, encoder);
+  auto session = std::make_shared<StyleSession>(c.seed, encoder, transposed);
+  // Checkerboard measurements before and after, on the same fixed crops.
+  {
+    std::vector<Image> contents, styles;
+    for (const auto& f : photos.contents) contents.push_back(readImageFile(f));
+    for (const auto& f : photos.styles) styles.push_back(readImageFile(f));
+    session->setTraining(contents, styles, c);
+  }
+  const auto before = session->measureCheckerboard();
   printer.line({{"event", "start"}, {"lab", channel::kLab}, {"device", Engine::deviceName()}, {"encoder", encoder},
+                {"upsample", upsample}, {"balance_weight", c.balanceWeight},
                 {"steps", steps}, {"size", c.size}, {"batch", c.batch}, {"seed", c.seed},
                 {"lr", c.learningRate}, {"style_weight", c.styleWeight}, {"identity_weight", c.identityWeight},
                 {"content_photos", photos.contents.size()}, {"style_photos", photos.styles.size()}});
@@ -175,6 +202,8 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
            {"train_seconds", r.trainSeconds}, {"steps_per_second", cli::rate(double(r.steps), r.trainSeconds)},
            {"loss_before", metricsJson(r.before)}, {"loss_after", metricsJson(r.after)},
            {"decoder", r.savedTo},
+           {"checkerboard", {{"at_init", checkerboardJson(before)},
+                             {"after", checkerboardJson(session->measureCheckerboard())}}},
            // The worker's longest uninterrupted piece of work: what a slider waits at most.
            {"longest_step_ms", engine.longestStepMs()}};
   if (printer.asJson()) printer.line(res);
@@ -234,7 +263,8 @@ void registerCli(cli::Registry& r) {
          runTransferCmd, {"json", "preserve-colour"}});
   r.add({channel::kLab, "train-decoder",
          "style train-decoder --steps N --size 256 --seed S --out FILE [--batch 4] [--lr X] "
-         "[--style-weight X] [--identity-weight X] [--encoder mobilenet_v2|random] [--data DIR] [--threads N] [--json]",
+         "[--style-weight X] [--identity-weight X] [--encoder mobilenet_v2|random] [--data DIR] [--threads N] "
+         "[--upsample nearest|transposed3|transposed3-balanced] [--balance-weight W] [--json]",
          runTrainDecoder, {"json"}});
   r.add({channel::kLab, "alpha-sweep",
          "style alpha-sweep [--decoder FILE] [--encoder mobilenet_v2|random] [--data DIR] [--size 256] "

@@ -16,6 +16,7 @@
 
 #include "core/labs/style/adain_net.h"
 #include "core/labs/style/adain_ops.h"
+#include "core/labs/style/checkerboard.h"
 #include "core/labs/style/mobilenet.h"
 #include "core/labs/style/style_image.h"
 #include "core/util/model_file.h"
@@ -96,10 +97,15 @@ struct StyleSession::Impl {
   std::unique_ptr<torch::optim::Adam> optimizer;
   std::mt19937_64 rng;
 
-  Impl(std::uint64_t seed, Encoder enc)
+  Impl(std::uint64_t seed, Encoder enc, bool transposed)
       : encoder(std::move(enc)),
-        decoder(seed, encoder.channels(encoder.layers() - 1), encoder.downsampling() == 8 ? 3 : 2),
+        decoder(seed, encoder.channels(encoder.layers() - 1), encoder.downsampling() == 8 ? 3 : 2, transposed),
         decoderSeed(seed) {}
+
+  // The regulariser's term of a step, added to the gradients already there.
+  void addBalanceGradient() {
+    if (config.balanceWeight > 0 && decoder->transposed) (decoder->balancePenalty() * config.balanceWeight).backward();
+  }
 
   void refreshDecoderStats(StyleSlot& s) {
     if (s.decoderVersion == steps && !s.decoder.empty()) return;
@@ -317,6 +323,7 @@ struct StyleSession::Impl {
         p.identity = torch::Tensor();
         break;
       case kAdam:
+        addBalanceGradient();
         optimizer->step();
         ++steps;
         trainedSize = config.size;
@@ -368,8 +375,10 @@ struct StyleSession::Impl {
   }
 };
 
-StyleSession::StyleSession(std::uint64_t decoderSeed, const std::string& encoder)
-    : m(std::make_unique<Impl>(decoderSeed, makeEncoder(encoder))) {}
+StyleSession::StyleSession(std::uint64_t decoderSeed, const std::string& encoder, bool transposedDecoder)
+    : m(std::make_unique<Impl>(decoderSeed, makeEncoder(encoder), transposedDecoder)) {}
+
+bool StyleSession::transposedDecoder() const { return m->decoder->transposed; }
 
 std::string StyleSession::encoderKind() const { return m->encoder.kind(); }
 int StyleSession::encoderLayers() const { return m->encoder.layers(); }
@@ -379,7 +388,8 @@ StyleSession::~StyleSession() = default;
 long StyleSession::step() const { return m->steps; }
 
 std::string StyleSession::describe() const {
-  const std::string enc = m->encoder.net() ? ", pretrained MobileNetV2 encoder" : ", random encoder";
+  std::string enc = m->encoder.net() ? ", pretrained MobileNetV2 encoder" : ", random encoder";
+  if (m->decoder->transposed) enc += ", transposed-conv upsampling";
   if (m->steps == 0) return "decoder: untrained" + enc;
   return "decoder: " + std::to_string(m->steps) + " steps at " + std::to_string(m->trainedSize) +
          " px, seed " + std::to_string(m->decoderSeed) + enc;
@@ -394,6 +404,7 @@ void StyleSession::save(const std::string& path) const {
   meta["decoder_seed"] = m->decoderSeed;
   meta["steps"] = m->steps;
   meta["train_size"] = m->trainedSize;
+  if (m->decoder->transposed) meta["upsampling"] = "transposed3";
   if (const auto* net = m->encoder.net()) {
     // The pretrained weights stay in their own file; this ties the decoder to them.
     meta["encoder_fingerprint"] = net->fingerprint();
@@ -437,10 +448,15 @@ std::shared_ptr<StyleSession> StyleSession::fromFile(const ModelFile& f, const s
   if (kind != kRandomEncoder && kind != kMobileNetEncoder)
     throw ModelFileError(path + ": the decoder was trained for an encoder this GenLab does not know ('" + kind + "')");
   const auto seed = meta.value("decoder_seed", std::uint64_t{1});
+  // Files without "upsampling" have the nearest decoder.
+  const auto upsampling = meta.value("upsampling", std::string("nearest"));
+  if (upsampling != "nearest" && upsampling != "transposed3")
+    throw ModelFileError(path + ": unknown decoder upsampling '" + upsampling + "'");
+  const bool transposed = upsampling == "transposed3";
   std::shared_ptr<StyleSession> s;
   if (kind == kMobileNetEncoder) {
     try {
-      s = std::make_shared<StyleSession>(seed, kind);
+      s = std::make_shared<StyleSession>(seed, kind, transposed);
     } catch (const std::exception& e) {
       throw ModelFileError(path + ": this decoder belongs to the pretrained MobileNetV2 encoder, which cannot be "
                            "loaded: " + e.what());
@@ -458,7 +474,7 @@ std::shared_ptr<StyleSession> StyleSession::fromFile(const ModelFile& f, const s
       copyInto(t, b, "encoder.w" + std::to_string(l), path);
       enc.push_back(t);
     }
-    s = std::make_shared<StyleSession>(seed, kind);
+    s = std::make_shared<StyleSession>(seed, kind, transposed);
     s->m->encoder = Encoder(meta.value("encoder_seed", kDefaultEncoderSeed), enc);
   }
   torch::NoGradGuard ng;
@@ -566,6 +582,7 @@ TrainMetrics StyleSession::trainStep() {
   m->optimizer->zero_grad();
   auto [total, metrics] = m->loss(c, s, alpha);
   total.backward();
+  m->addBalanceGradient();
   m->optimizer->step();
   ++m->steps;
   m->trainedSize = m->config.size;
@@ -613,6 +630,41 @@ std::vector<std::vector<float>> StyleSession::lastGradients() const {
     }
     out.push_back(std::move(v));
   }
+  return out;
+}
+
+DecoderCheckerboard StyleSession::measureCheckerboard(int pairs) {
+  if (!m->optimizer) throw std::logic_error("setTraining first");
+  if (pairs < 1 || pairs > 256) throw std::invalid_argument("checkerboard: pairs must be 1 to 256");
+  torch::NoGradGuard ng;
+  std::mt19937_64 r(m->config.seed + 7919);  // the same crops every time
+  const auto c = m->crop(r, m->trainContents, pairs);
+  const auto s = m->crop(r, m->trainStyles, pairs);
+  const auto fc = m->encoder.deepest(c);
+  const auto stylised = m->decoder->forward(adain(fc, channelStats(m->encoder.deepest(s)), 1.0)).clamp(0, 1);
+  const auto rebuilt = m->decoder->forward(fc).clamp(0, 1);
+  DecoderCheckerboard out;
+  out.images = pairs;
+  out.size = m->config.size;
+  out.stride = m->encoder.downsampling();
+  const auto energy = [&](const torch::Tensor& t) {  // N x 3 x S x S: 3N single-channel images
+    auto f = t.to(torch::kCPU).to(torch::kFloat32).contiguous();
+    std::vector<float> v(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
+    return checkerboardEnergy(v, int(f.size(0) * 3), out.size, out.size, out.stride);
+  };
+  out.stylised = energy(stylised);
+  out.reconstructed = energy(rebuilt);
+  out.content = energy(c);
+  double sum = 0;
+  for (int j = 0; j < m->decoder->levels; ++j) {
+    const auto ps = m->decoder->phaseSums(j).to(torch::kCPU).to(torch::kDouble).contiguous();
+    PhaseSums p;
+    p.inChannels = int(ps.size(0));
+    p.outChannels = int(ps.size(1));
+    p.values.assign(ps.data_ptr<double>(), ps.data_ptr<double>() + ps.numel());
+    sum += phaseImbalance(p);
+  }
+  out.imbalance = sum / m->decoder->levels;
   return out;
 }
 

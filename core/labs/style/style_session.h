@@ -63,7 +63,22 @@ struct TrainConfig {
   double learningRate = 1e-3;
   double styleWeight = 5.0;
   double identityWeight = 5.0;
+  // Weight of the decoder's overlap-add balance regulariser (only a decoder
+  // with transposed upsampling has one; DecoderImpl::balancePenalty).
+  double balanceWeight = 0.0;
   std::uint64_t seed = 1;
+};
+
+// Checkerboard measurements of a decoder (docs/style.md, "Checkerboard
+// artifacts in the AdaIN decoder"): checkerboard energy (checkerboard.h) of
+// its outputs on a fixed seeded set of training crops, each colour channel
+// one image, at the decoder's total upsampling (8 pretrained, 4 random).
+struct DecoderCheckerboard {
+  int images = 0, size = 0, stride = 0;
+  double stylised = 0;        // outputs at alpha = 1 (content of one crop, style of another)
+  double reconstructed = 0;   // outputs at alpha = 0 (the content's own features)
+  double content = 0;         // the content crops themselves (the photos' own energy)
+  double imbalance = 0;       // phase imbalance, mean over the upsampling layers
 };
 
 // The encoders (adain_net.h): "mobilenet_v2" (pretrained, the weights at
@@ -77,7 +92,10 @@ void checkEncoderKind(const std::string& kind);
 class StyleSession {
  public:
   // A fresh decoder (seeded) on the fixed random encoder, or on the kind named.
-  explicit StyleSession(std::uint64_t decoderSeed = 1, const std::string& encoder = "random");
+  // transposedDecoder: the checkerboard experiment's decoder (DecoderImpl).
+  explicit StyleSession(std::uint64_t decoderSeed = 1, const std::string& encoder = "random",
+                        bool transposedDecoder = false);
+  bool transposedDecoder() const;
   // Throws ModelFileError when the file is not a decoder, or when the encoder
   // it was trained for is missing or differs (a pretrained decoder whose
   // MobileNetV2 weights are not those it was trained on).
@@ -130,6 +148,9 @@ class StyleSession {
   std::vector<std::vector<float>> lastGradients() const;
   // Drops a half-done sliced step or evaluation (the gradients so far are discarded).
   void abandonSlices();
+  // Needs setTraining (the crops come from its photos and seed); `pairs`
+  // crops of config.size, the same for every call.
+  DecoderCheckerboard measureCheckerboard(int pairs = 16);
 
   struct Impl;
 

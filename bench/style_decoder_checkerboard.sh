@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checkerboard artifacts in the AdaIN decoder (docs/style-gan.md, "In the
 # AdaIN decoder"): the same decoder with nearest-resize-conv upsampling (the
-# default), with transposed convs k3/s2, and with transposed convs plus the
-# overlap-add balance regulariser (weights 1 and 10), trained as `make data`
+# default), with transposed convs k3/s2, with transposed convs k3/s2 plus the
+# overlap-add balance regulariser (weights 1 and 10), and with transposed
+# convs k4/s2 (a kernel the stride divides), trained as `make data`
 # trains the default one (600 steps, 128 px crops, pretrained encoder), seeds
 # 1-3. Prints the table of checkerboard energies (stylised outputs at
 # alpha = 1, reconstructions at alpha = 0, the content photos themselves),
@@ -10,7 +11,7 @@
 # renders chelsea x gravel at alpha = 1 through the seed-1 decoders side by
 # side into OUT/decoders.png.
 # Each run's JSON lines go to OUT; a run whose output is there is not repeated.
-# Two runs at a time, one thread each: about 15 minutes on 2 quiet cores.
+# Two runs at a time, one thread each: about 25 minutes on 2 quiet cores.
 #
 #   bench/style_decoder_checkerboard.sh [BUILD_DIR] [OUT] [STEPS] [SEEDS]
 set -euo pipefail
@@ -35,7 +36,8 @@ run() {  # run NAME SEED UPSAMPLE [WEIGHT]: once
 jobs_=()
 for seed in $SEEDS; do
   jobs_+=("nearest $seed nearest" "transposed3 $seed transposed3"
-          "balanced-w1 $seed transposed3-balanced 1" "balanced-w10 $seed transposed3-balanced 10")
+          "balanced-w1 $seed transposed3-balanced 1" "balanced-w10 $seed transposed3-balanced 10"
+          "transposed4 $seed transposed4")
 done
 for ((i = 0; i < ${#jobs_[@]}; i += 2)); do
   run ${jobs_[i]} &
@@ -57,7 +59,8 @@ for s in seeds:
     t3 = load("transposed3", s)
     for name, label in [("nearest", "nearest + conv (default)"), ("transposed3", "transposed k3/s2"),
                         ("balanced-w1", "transposed k3/s2 + balance, weight 1"),
-                        ("balanced-w10", "transposed k3/s2 + balance, weight 10")]:
+                        ("balanced-w10", "transposed k3/s2 + balance, weight 10"),
+                        ("transposed4", "transposed k4/s2")]:
         r = load(name, s)
         a, i = r["checkerboard"]["after"], r["checkerboard"]["at_init"]
         cut = t3["checkerboard"]["after"]["energy_stylised"] / a["energy_stylised"] if a["energy_stylised"] else None
@@ -71,7 +74,7 @@ EOF
 first=${SEEDS%% *}
 DATA=${GENLAB_DATA_DIR:-data}/style
 pngs=()
-for name in nearest transposed3 balanced-w10; do
+for name in nearest transposed3 balanced-w10 transposed4; do
   "$CLI" style transfer --content "$DATA/chelsea.png" --style "$DATA/gravel.png" --alpha 1 --size 256 \
       --decoder "$OUT/${name}_s${first}.genlab" --out "$OUT/${name}.png" > /dev/null
   pngs+=("$OUT/${name}.png")
@@ -81,7 +84,7 @@ import sys
 from PIL import Image, ImageDraw
 out, files = sys.argv[1], sys.argv[2:]
 ims = [Image.open(f).convert("RGB") for f in files]
-labels = ["nearest + conv (default)", "transposed k3/s2", "transposed k3/s2 + balance (w 10)"]
+labels = ["nearest + conv (default)", "transposed k3/s2", "k3/s2 + balance (weight 10)", "transposed k4/s2"]
 w, h = ims[0].size
 sheet = Image.new("RGB", (len(ims) * (w + 8) - 8, h + 18), "white")
 d = ImageDraw.Draw(sheet)

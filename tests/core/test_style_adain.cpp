@@ -364,7 +364,7 @@ TEST_CASE("genlab-cli style train-decoder, transfer and alpha-sweep end to end",
 }
 
 TEST_CASE("the transposed decoder: phase sums are the overlap counts; balanced kernels leave flat input flat", "[style][checkerboard]") {
-  Decoder d(3, 4, 2, /*transposed=*/true);
+  Decoder d(3, 4, 2, /*transposedKernel=*/3);
   REQUIRE(d->convW[1].sizes() == std::vector<int64_t>{64, 32, 3, 3});  // in x out x 3 x 3
   torch::NoGradGuard ng;
   // A kernel of ones: each phase gets as many taps as reach it, [[1, 2], [2, 4]].
@@ -389,6 +389,20 @@ TEST_CASE("the transposed decoder: phase sums are the overlap counts; balanced k
   const auto flat = at::conv_transpose2d(x, d->convW[1], {}, {2, 2}, {1, 1}, {1, 1});
   const auto inner = flat.narrow(2, 2, 8).narrow(3, 2, 8);
   CHECK(maxAbs(inner, inner.amax({2, 3}, true).expand_as(inner)) < 1e-4);
+  // k = 4, a kernel the stride divides: every phase gets four taps, balanced
+  // at any weights whose taps are equal; the sums match the overlap counts too.
+  Decoder d4(3, 4, 2, 4);
+  REQUIRE(d4->convW[1].sizes() == std::vector<int64_t>{64, 32, 4, 4});
+  d4->convW[1].fill_(1.0);
+  const auto counts4 = transposedOverlapCounts(4, 2, 1);
+  const auto s4 = d4->phaseSums(0);
+  for (int p = 0; p < 4; ++p) CHECK(s4[3][2][p / 2][p % 2].item<double>() == Approx(counts4[p]));
+  const auto y4 = at::conv_transpose2d(x, d4->convW[1], {}, {2, 2}, {1, 1});
+  CHECK(y4.size(2) == 12);
+  for (int p = 0; p < 4; ++p) CHECK(y4[0][0][4 + p / 2][4 + p % 2].item<double>() == Approx(64 * counts4[p]));
+  CHECK_THROWS_AS(Decoder(3, 4, 2, 5), std::invalid_argument);
+  CHECK(decoderTransposedKernel("transposed4") == 4);
+  CHECK_THROWS_AS(decoderTransposedKernel("bicubic"), std::invalid_argument);
   // A nearest decoder has no transposed layer, so nothing to balance.
   Decoder nearest(3, 4, 2);
   CHECK(nearest->balancePenalty().item<double>() == 0.0);
@@ -401,8 +415,9 @@ TEST_CASE("the transposed decoder trains, the regulariser balances it, sliced st
   c.size = 32;
   c.batch = 2;
   c.seed = 5;
-  StyleSession plain(4, "random", true), balanced(4, "random", true), sliced(4, "random", true);
-  CHECK(plain.transposedDecoder());
+  StyleSession plain(4, "random", "transposed3"), balanced(4, "random", "transposed3"),
+      sliced(4, "random", "transposed3");
+  CHECK(plain.decoderUpsampling() == "transposed3");
   plain.setTraining(contents, styles, c);
   c.balanceWeight = 10;
   balanced.setTraining(contents, styles, c);
@@ -427,7 +442,7 @@ TEST_CASE("the transposed decoder trains, the regulariser balances it, sliced st
   CHECK(std::isfinite(b.stylised));
 
   // The regulariser's gradient joins the sliced step as it joins the whole one.
-  StyleSession whole(4, "random", true);
+  StyleSession whole(4, "random", "transposed3");
   whole.setTraining(contents, styles, c);
   const auto a = whole.trainStep();
   TrainMetrics m;
@@ -448,7 +463,7 @@ TEST_CASE("the transposed decoder trains, the regulariser balances it, sliced st
   TmpDir tmp;
   balanced.save(tmp.path("t.genlab"));
   auto loaded = StyleSession::load(tmp.path("t.genlab"));
-  CHECK(loaded->transposedDecoder());
+  CHECK(loaded->decoderUpsampling() == "transposed3");
   for (auto* x : {&balanced, loaded.get()}) {
     x->setContent(contents[0], 48);
     x->setStyle(0, styles[0], 48);
@@ -483,12 +498,12 @@ TEST_CASE("genlab-cli style train-decoder --upsample prints the checkerboard ene
       CHECK(cb[when][key].get<double>() <= 1);
     }
   CHECK(cb["at_init"]["stride"] == 4);
-  CHECK(StyleSession::load(tmp.path("t.genlab"))->transposedDecoder());
+  CHECK(StyleSession::load(tmp.path("t.genlab"))->decoderUpsampling() == "transposed3");
   // The regulariser needs transposed layers; an unknown upsampling is named.
   CHECK(test::runCli({"style", "train-decoder", "--steps", "3", "--size", "32", "--encoder", "random", "--upsample",
                       "nearest", "--balance-weight", "1", "--data", data.string(), "--out", tmp.path("n.genlab")},
                      lines, &err) != 0);
-  CHECK(err.find("--balance-weight needs --upsample transposed3") != std::string::npos);
+  CHECK(err.find("--balance-weight needs a transposed --upsample") != std::string::npos);
   CHECK(test::runCli({"style", "train-decoder", "--steps", "3", "--size", "32", "--encoder", "random", "--upsample",
                       "bicubic", "--data", data.string(), "--out", tmp.path("n.genlab")},
                      lines, &err) != 0);

@@ -102,9 +102,19 @@ std::vector<torch::Tensor> Encoder::forward(const torch::Tensor& image) const {
 
 torch::Tensor Encoder::deepest(const torch::Tensor& image) const { return forward(image).back(); }
 
-DecoderImpl::DecoderImpl(std::uint64_t seed, int inChannels, int levelsIn, bool transposedIn)
-    : levels(levelsIn), transposed(transposedIn) {
+int decoderTransposedKernel(const std::string& upsampling) {
+  if (upsampling == "nearest") return 0;
+  if (upsampling == "transposed3") return 3;
+  if (upsampling == "transposed4") return 4;
+  throw std::invalid_argument("unknown decoder upsampling '" + upsampling + "' (nearest|transposed3|transposed4)");
+}
+
+std::string decoderUpsamplingName(int k) { return k == 0 ? "nearest" : "transposed" + std::to_string(k); }
+
+DecoderImpl::DecoderImpl(std::uint64_t seed, int inChannels, int levelsIn, int kernelIn)
+    : levels(levelsIn), transposedKernel(kernelIn) {
   if (levels < 2 || levels > 3 || inChannels < 1) throw std::invalid_argument("decoder: 2 or 3 levels");
+  if (kernelIn != 0 && kernelIn != 3 && kernelIn != 4) throw std::invalid_argument("decoder: transposed kernel 3 or 4");
   std::vector<int> ch{inChannels};
   for (int k = levels; k >= 1; --k) ch.push_back(32 << (k - 1));
   ch.push_back(3);
@@ -112,13 +122,14 @@ DecoderImpl::DecoderImpl(std::uint64_t seed, int inChannels, int levelsIn, bool 
   const int last = int(ch.size()) - 2;
   for (int l = 0; l <= last; ++l) {
     const int in = ch[l], out = ch[l + 1];
-    const double bound = std::sqrt((l == last ? 1.0 : 6.0) / (in * 9.0));
+    const int k = (transposed() && l > 0) ? transposedKernel : 3;
+    const double bound = std::sqrt((l == last ? 1.0 : 6.0) / (in * double(k * k)));
     std::uniform_real_distribution<float> u(-float(bound), float(bound));
-    std::vector<float> v(std::size_t(out) * in * 9);
+    std::vector<float> v(std::size_t(out) * in * k * k);
     for (auto& x : v) x = u(rng);
     // A transposed conv stores its kernel in x out (the same draws, transposed).
-    auto w = torch::from_blob(v.data(), {out, in, 3, 3}, torch::kFloat32).clone();
-    if (transposed && l > 0) w = w.transpose(0, 1).contiguous();
+    auto w = torch::from_blob(v.data(), {out, in, k, k}, torch::kFloat32).clone();
+    if (transposed() && l > 0) w = w.transpose(0, 1).contiguous();
     convW.push_back(register_parameter("w" + std::to_string(l), w));
     convB.push_back(register_parameter("b" + std::to_string(l), torch::zeros({out})));
   }
@@ -155,7 +166,8 @@ torch::Tensor DecoderImpl::forward(const torch::Tensor& t, const StageHook& hook
   // The activations after the first conv and after each upsampling but the
   // last sit at 1/2^levels ... 1/2; the hooks see the last two (1/4, 1/2).
   const auto up = [&](const torch::Tensor& x, int l) {
-    if (transposed) return at::conv_transpose2d(x, convW[l], convB[l], {2, 2}, {1, 1}, {1, 1});
+    if (transposedKernel == 3) return at::conv_transpose2d(x, convW[l], convB[l], {2, 2}, {1, 1}, {1, 1});
+    if (transposedKernel == 4) return at::conv_transpose2d(x, convW[l], convB[l], {2, 2}, {1, 1});
     return upsampleConv(x, convW[l], convB[l]);  // nearest x2, then the 3x3 conv
   };
   auto h = at::relu(conv(t, convW[0], convB[0]));
@@ -170,26 +182,27 @@ torch::Tensor DecoderImpl::forward(const torch::Tensor& t, const StageHook& hook
 
 torch::Tensor DecoderImpl::phaseSums(int j) const {
   if (j < 0 || j >= levels) throw std::out_of_range("decoder: no upsampling layer " + std::to_string(j));
-  // Along one axis, tap t of a k=3 transposed conv with padding 1 lands on
-  // output phase (t - 1) mod 2: phase 0 gets tap 1, phase 1 taps 0 and 2.
-  // Nearest x2 + 3x3 conv (replicated border): phase 0 sums taps (0 | 1+2)
-  // over two input pixels, phase 1 (0+1 | 2); either way each phase gets all
-  // three taps of a constant input.
+  // Along one axis, tap t of a transposed conv with padding 1 lands on
+  // output phase (t - 1) mod 2: k=3 gives phase 0 tap 1 and phase 1 taps 0
+  // and 2; k=4 gives each phase two taps (1, 3 and 0, 2). Nearest x2 + 3x3
+  // conv (replicated border): phase 0 sums taps (0 | 1+2) over two input
+  // pixels, phase 1 (0+1 | 2); either way each phase gets all three taps of
+  // a constant input.
   const auto& w = convW[j + 1];
-  auto a = torch::zeros({2, 3}, w.options());
-  if (transposed) {
-    a[0][1] = 1;
-    a[1][0] = 1;
-    a[1][2] = 1;
+  if (transposed()) {
+    const int k = transposedKernel;
+    auto a = torch::zeros({2, k}, w.options());
+    for (int t = 0; t < k; ++t) a[(t + 1) % 2][t] = 1;  // (t - 1) mod 2
     return at::matmul(at::matmul(a, w), a.t());  // in x out x 2 x 2
   }
+  auto a = torch::zeros({2, 3}, w.options());
   a.fill_(1);
   return at::matmul(at::matmul(a, w.transpose(0, 1)), a.t());
 }
 
 torch::Tensor DecoderImpl::balancePenalty() const {
   auto total = torch::zeros({}, convW[0].options());
-  if (!transposed) return total;
+  if (!transposed()) return total;
   for (int j = 0; j < levels; ++j) {
     const auto s = phaseSums(j).flatten(2);
     const auto dev = s - s.mean(2, true);

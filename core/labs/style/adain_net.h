@@ -83,11 +83,12 @@ struct DecoderImpl : torch::nn::Module {
   // (1/2), 32->3. Pretrained (192, 3): 192->128 (1/8), 128->64 (1/4),
   // 64->32 (1/2), 32->3.
   //
-  // transposed = true (the checkerboard experiment, docs/style.md): each
-  // "nearest x2 + 3x3 conv" is a transposed conv k=3, s=2, p=1, output
-  // padding 1 instead (weights in x out x 3 x 3), the layer Distill's article
-  // blames for checkerboard artifacts. The first conv stays a 3x3 conv.
-  explicit DecoderImpl(std::uint64_t seed = 1, int in = 128, int levels = 2, bool transposed = false);
+  // transposedKernel 3 or 4 (the checkerboard experiment, docs/style-gan.md):
+  // each "nearest x2 + 3x3 conv" is a transposed conv of stride 2 instead
+  // (weights in x out x k x k): k=3 (padding 1, output padding 1), the layer
+  // Distill's article blames for checkerboard artifacts, or k=4 (padding 1),
+  // a kernel the stride divides. 0: nearest. The first conv stays a 3x3 conv.
+  explicit DecoderImpl(std::uint64_t seed = 1, int in = 128, int levels = 2, int transposedKernel = 0);
   // Features of the encoder's deepest layer -> image (unclamped, ~[0, 1]).
   torch::Tensor forward(const torch::Tensor& features, const StageHook& hook = {});
   // The overlap-add balance regulariser over the transposed layers (0 for a
@@ -97,12 +98,19 @@ struct DecoderImpl : torch::nn::Module {
   // locally constant output at every layer.
   torch::Tensor balancePenalty() const;
   // Phase sums of upsampling layer j (0 = the coarsest), in x out x 2 x 2:
-  // for a nearest decoder the taps a replicated input gives each phase.
+  // for a nearest decoder the taps a replicated input gives each phase (all
+  // nine, so always balanced).
   torch::Tensor phaseSums(int j) const;
   std::vector<torch::Tensor> convW, convB;
   int levels = 2;
-  bool transposed = false;
+  int transposedKernel = 0;  // 0: nearest
+  bool transposed() const { return transposedKernel != 0; }
 };
+
+// "nearest", "transposed3", "transposed4" <-> the decoder's transposedKernel;
+// throws std::invalid_argument for another name.
+int decoderTransposedKernel(const std::string& upsampling);
+std::string decoderUpsamplingName(int transposedKernel);
 TORCH_MODULE(Decoder);
 
 // Nearest-neighbour x2 upsampling, reflection padding 1 and a 3x3 conv, as

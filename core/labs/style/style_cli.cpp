@@ -160,14 +160,17 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   c.identityWeight = a.real("identity-weight", c.identityWeight);
   // The checkerboard experiment (docs/style.md): the decoder's upsampling.
   const auto upsample = a.str("upsample", "nearest");
-  if (upsample != "nearest" && upsample != "transposed3" && upsample != "transposed3-balanced")
-    throw std::invalid_argument("--upsample must be nearest, transposed3 or transposed3-balanced");
+  if (upsample != "nearest" && upsample != "transposed3" && upsample != "transposed4" &&
+      upsample != "transposed3-balanced")
+    throw std::invalid_argument("--upsample must be nearest, transposed3, transposed4 or transposed3-balanced");
   const bool transposed = upsample != "nearest";
+  const std::string decoderKind = upsample == "transposed3-balanced" ? "transposed3" : upsample;
   c.balanceWeight = a.real("balance-weight", upsample == "transposed3-balanced" ? 1.0 : 0.0);
   if (!std::isfinite(c.balanceWeight) || c.balanceWeight < 0 || c.balanceWeight > 1e6)
     throw std::invalid_argument("--balance-weight must be between 0 and 1e6");
   if (c.balanceWeight > 0 && !transposed)
-    throw std::invalid_argument("--balance-weight needs --upsample transposed3 or transposed3-balanced");
+    throw std::invalid_argument("--balance-weight needs a transposed --upsample (transposed3, transposed4, "
+                                "transposed3-balanced)");
   const auto outPath = a.str("out", "");
   if (outPath.empty()) throw std::invalid_argument("style train-decoder needs --out FILE");
   const auto photos = findTrainingPhotos(a.str("data", ""));
@@ -177,7 +180,7 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   TrainPrinter printer(out, a.flag("json"));
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   engine.setThreads(a.integer("threads", 0, 0, 1024));
-  auto session = std::make_shared<StyleSession>(c.seed, encoder, transposed);
+  auto session = std::make_shared<StyleSession>(c.seed, encoder, decoderKind);
   // Checkerboard measurements before and after, on the same fixed crops.
   {
     std::vector<Image> contents, styles;
@@ -264,7 +267,7 @@ void registerCli(cli::Registry& r) {
   r.add({channel::kLab, "train-decoder",
          "style train-decoder --steps N --size 256 --seed S --out FILE [--batch 4] [--lr X] "
          "[--style-weight X] [--identity-weight X] [--encoder mobilenet_v2|random] [--data DIR] [--threads N] "
-         "[--upsample nearest|transposed3|transposed3-balanced] [--balance-weight W] [--json]",
+         "[--upsample nearest|transposed3|transposed4|transposed3-balanced] [--balance-weight W] [--json]",
          runTrainDecoder, {"json"}});
   r.add({channel::kLab, "alpha-sweep",
          "style alpha-sweep [--decoder FILE] [--encoder mobilenet_v2|random] [--data DIR] [--size 256] "

@@ -97,14 +97,14 @@ struct StyleSession::Impl {
   std::unique_ptr<torch::optim::Adam> optimizer;
   std::mt19937_64 rng;
 
-  Impl(std::uint64_t seed, Encoder enc, bool transposed)
+  Impl(std::uint64_t seed, Encoder enc, int transposedKernel)
       : encoder(std::move(enc)),
-        decoder(seed, encoder.channels(encoder.layers() - 1), encoder.downsampling() == 8 ? 3 : 2, transposed),
+        decoder(seed, encoder.channels(encoder.layers() - 1), encoder.downsampling() == 8 ? 3 : 2, transposedKernel),
         decoderSeed(seed) {}
 
   // The regulariser's term of a step, added to the gradients already there.
   void addBalanceGradient() {
-    if (config.balanceWeight > 0 && decoder->transposed) (decoder->balancePenalty() * config.balanceWeight).backward();
+    if (config.balanceWeight > 0 && decoder->transposed()) (decoder->balancePenalty() * config.balanceWeight).backward();
   }
 
   void refreshDecoderStats(StyleSlot& s) {
@@ -375,10 +375,10 @@ struct StyleSession::Impl {
   }
 };
 
-StyleSession::StyleSession(std::uint64_t decoderSeed, const std::string& encoder, bool transposedDecoder)
-    : m(std::make_unique<Impl>(decoderSeed, makeEncoder(encoder), transposedDecoder)) {}
+StyleSession::StyleSession(std::uint64_t decoderSeed, const std::string& encoder, const std::string& upsampling)
+    : m(std::make_unique<Impl>(decoderSeed, makeEncoder(encoder), decoderTransposedKernel(upsampling))) {}
 
-bool StyleSession::transposedDecoder() const { return m->decoder->transposed; }
+std::string StyleSession::decoderUpsampling() const { return decoderUpsamplingName(m->decoder->transposedKernel); }
 
 std::string StyleSession::encoderKind() const { return m->encoder.kind(); }
 int StyleSession::encoderLayers() const { return m->encoder.layers(); }
@@ -389,7 +389,8 @@ long StyleSession::step() const { return m->steps; }
 
 std::string StyleSession::describe() const {
   std::string enc = m->encoder.net() ? ", pretrained MobileNetV2 encoder" : ", random encoder";
-  if (m->decoder->transposed) enc += ", transposed-conv upsampling";
+  if (m->decoder->transposed())
+    enc += ", transposed-conv k" + std::to_string(m->decoder->transposedKernel) + " upsampling";
   if (m->steps == 0) return "decoder: untrained" + enc;
   return "decoder: " + std::to_string(m->steps) + " steps at " + std::to_string(m->trainedSize) +
          " px, seed " + std::to_string(m->decoderSeed) + enc;
@@ -404,7 +405,7 @@ void StyleSession::save(const std::string& path) const {
   meta["decoder_seed"] = m->decoderSeed;
   meta["steps"] = m->steps;
   meta["train_size"] = m->trainedSize;
-  if (m->decoder->transposed) meta["upsampling"] = "transposed3";
+  if (m->decoder->transposed()) meta["upsampling"] = decoderUpsamplingName(m->decoder->transposedKernel);
   if (const auto* net = m->encoder.net()) {
     // The pretrained weights stay in their own file; this ties the decoder to them.
     meta["encoder_fingerprint"] = net->fingerprint();
@@ -450,13 +451,15 @@ std::shared_ptr<StyleSession> StyleSession::fromFile(const ModelFile& f, const s
   const auto seed = meta.value("decoder_seed", std::uint64_t{1});
   // Files without "upsampling" have the nearest decoder.
   const auto upsampling = meta.value("upsampling", std::string("nearest"));
-  if (upsampling != "nearest" && upsampling != "transposed3")
+  try {
+    decoderTransposedKernel(upsampling);
+  } catch (const std::invalid_argument&) {
     throw ModelFileError(path + ": unknown decoder upsampling '" + upsampling + "'");
-  const bool transposed = upsampling == "transposed3";
+  }
   std::shared_ptr<StyleSession> s;
   if (kind == kMobileNetEncoder) {
     try {
-      s = std::make_shared<StyleSession>(seed, kind, transposed);
+      s = std::make_shared<StyleSession>(seed, kind, upsampling);
     } catch (const std::exception& e) {
       throw ModelFileError(path + ": this decoder belongs to the pretrained MobileNetV2 encoder, which cannot be "
                            "loaded: " + e.what());
@@ -474,7 +477,7 @@ std::shared_ptr<StyleSession> StyleSession::fromFile(const ModelFile& f, const s
       copyInto(t, b, "encoder.w" + std::to_string(l), path);
       enc.push_back(t);
     }
-    s = std::make_shared<StyleSession>(seed, kind, transposed);
+    s = std::make_shared<StyleSession>(seed, kind, upsampling);
     s->m->encoder = Encoder(meta.value("encoder_seed", kDefaultEncoderSeed), enc);
   }
   torch::NoGradGuard ng;

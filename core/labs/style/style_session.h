@@ -92,10 +92,11 @@ void checkEncoderKind(const std::string& kind);
 class StyleSession {
  public:
   // A fresh decoder (seeded) on the fixed random encoder, or on the kind named.
-  // transposedDecoder: the checkerboard experiment's decoder (DecoderImpl).
+  // upsampling: "nearest" (the lab's decoder), or the checkerboard
+  // experiment's "transposed3" / "transposed4" (DecoderImpl).
   explicit StyleSession(std::uint64_t decoderSeed = 1, const std::string& encoder = "random",
-                        bool transposedDecoder = false);
-  bool transposedDecoder() const;
+                        const std::string& upsampling = "nearest");
+  std::string decoderUpsampling() const;
   // Throws ModelFileError when the file is not a decoder, or when the encoder
   // it was trained for is missing or differs (a pretrained decoder whose
   // MobileNetV2 weights are not those it was trained on).

@@ -18,6 +18,7 @@ namespace {
 struct Options {
   QString lab, data, view, screenshot, model, encoder;
   double autotrain = -1;
+  double screenshotAfter = -1;
 };
 
 void addOptions(QCommandLineParser& parser) {
@@ -33,6 +34,8 @@ void addOptions(QCommandLineParser& parser) {
   parser.addOption({"autotrain", "Start training in the lab right away; with --screenshot, "
                                  "take it after SECONDS and exit.", "SECONDS"});
   parser.addOption({"screenshot", "Save a screenshot of the window to FILE.png and exit.", "FILE"});
+  parser.addOption({"screenshot-after", "With --screenshot (no --autotrain): grab after SECONDS "
+                                        "(default 1.5).", "SECONDS"});
 }
 
 QString usage(const QCommandLineParser& parser) {
@@ -46,11 +49,12 @@ QString usage(const QCommandLineParser& parser) {
       {"--encoder METHOD", "With a TorchScript --model: the encoder method that maps --data."},
       {"--view NAME", "Show this view of the lab (ct: compare, uncertainty, nullspace, 3d)."},
       {"--autotrain SECONDS", "Start training right away; with --screenshot, grab after SECONDS."},
-      {"--screenshot FILE", "Save a PNG of the main window and exit."}};
-  for (const auto& r : rows) text += QString("  %1%2\n").arg(QString(r[0]), -22).arg(r[1]);
+      {"--screenshot FILE", "Save a PNG of the main window and exit."},
+      {"--screenshot-after SECONDS", "Without --autotrain: grab after SECONDS (default 1.5)."}};
+  for (const auto& r : rows) text += QString("  %1%2\n").arg(QString(r[0]), -28).arg(r[1]);
   text += "\nLabs:\n";
   for (const auto& lab : genlab::ui::LabRegistry::labs())
-    text += QString("  %1%2\n").arg(lab.id, -22).arg(lab.title);
+    text += QString("  %1%2\n").arg(lab.id, -28).arg(lab.title);
   return text;
 }
 
@@ -91,6 +95,14 @@ int parseArguments(int argc, char** argv, Options& out) {
     out.autotrain = parser.value("autotrain").toDouble(&ok);
     if (!ok || out.autotrain < 0) {
       std::fprintf(stderr, "genlab: --autotrain needs a number of seconds\n");
+      return 2;
+    }
+  }
+  if (parser.isSet("screenshot-after")) {
+    bool ok = false;
+    out.screenshotAfter = parser.value("screenshot-after").toDouble(&ok);
+    if (!ok || out.screenshotAfter < 0 || out.screenshotAfter > 3600) {
+      std::fprintf(stderr, "genlab: --screenshot-after needs a number of seconds (0 to 3600)\n");
       return 2;
     }
   }
@@ -152,6 +164,8 @@ int main(int argc, char** argv) {
   if (panel && options.autotrain >= 0)
     QTimer::singleShot(0, panel, [panel] { panel->startTraining(); });
   if (!options.screenshot.isEmpty())
-    scheduleScreenshot(window, options.screenshot, options.autotrain >= 0 ? options.autotrain : 1.5);
+    scheduleScreenshot(window, options.screenshot,
+                       options.autotrain >= 0 ? options.autotrain
+                                              : (options.screenshotAfter >= 0 ? options.screenshotAfter : 1.5));
   return app.exec();
 }

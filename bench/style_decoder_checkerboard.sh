@@ -3,7 +3,8 @@
 # AdaIN decoder"): the same decoder with nearest-resize-conv upsampling (the
 # default), with transposed convs k3/s2, with transposed convs k3/s2 plus the
 # overlap-add balance regulariser (weights 1 and 10), and with transposed
-# convs k4/s2 (a kernel the stride divides), trained as `make data`
+# convs k4/s2 (a kernel the stride divides; alone and with the regulariser at
+# weight 10), trained as `make data`
 # trains the default one (600 steps, 128 px crops, pretrained encoder), seeds
 # 1-3. Prints the table of checkerboard energies (stylised outputs at
 # alpha = 1, reconstructions at alpha = 0, the content photos themselves),
@@ -11,7 +12,7 @@
 # renders chelsea x gravel at alpha = 1 through the seed-1 decoders side by
 # side into OUT/decoders.png.
 # Each run's JSON lines go to OUT; a run whose output is there is not repeated.
-# Two runs at a time, one thread each: about 25 minutes on 2 quiet cores.
+# Two runs at a time, one thread each: about 30 minutes on 2 quiet cores.
 #
 #   bench/style_decoder_checkerboard.sh [BUILD_DIR] [OUT] [STEPS] [SEEDS]
 set -euo pipefail
@@ -37,7 +38,7 @@ jobs_=()
 for seed in $SEEDS; do
   jobs_+=("nearest $seed nearest" "transposed3 $seed transposed3"
           "balanced-w1 $seed transposed3-balanced 1" "balanced-w10 $seed transposed3-balanced 10"
-          "transposed4 $seed transposed4")
+          "transposed4 $seed transposed4" "t4-balanced-w10 $seed transposed4 10")
 done
 for ((i = 0; i < ${#jobs_[@]}; i += 2)); do
   run ${jobs_[i]} &
@@ -60,7 +61,8 @@ for s in seeds:
     for name, label in [("nearest", "nearest + conv (default)"), ("transposed3", "transposed k3/s2"),
                         ("balanced-w1", "transposed k3/s2 + balance, weight 1"),
                         ("balanced-w10", "transposed k3/s2 + balance, weight 10"),
-                        ("transposed4", "transposed k4/s2")]:
+                        ("transposed4", "transposed k4/s2"),
+                        ("t4-balanced-w10", "transposed k4/s2 + balance, weight 10")]:
         r = load(name, s)
         a, i = r["checkerboard"]["after"], r["checkerboard"]["at_init"]
         cut = t3["checkerboard"]["after"]["energy_stylised"] / a["energy_stylised"] if a["energy_stylised"] else None

@@ -64,6 +64,34 @@ core::Image synthetic(int w, int h, int kind, unsigned seed) {
   return im;
 }
 
+// Two content and two style pictures, and a small training configuration.
+struct SmallSet {
+  std::vector<core::Image> contents{synthetic(72, 60, 0, 1), synthetic(60, 72, 0, 2)};
+  std::vector<core::Image> styles{synthetic(64, 64, 1, 3), synthetic(72, 56, 1, 4)};
+  TrainConfig config;
+  explicit SmallSet(int batch) {
+    config.size = 32;
+    config.batch = batch;
+    config.seed = 5;
+  }
+};
+
+// The largest difference between two runs' gradients, and the largest gradient.
+std::pair<double, double> gradientGap(const std::vector<std::vector<float>>& ga,
+                                      const std::vector<std::vector<float>>& gb) {
+  REQUIRE(ga.size() == gb.size());
+  double worst = 0, scale = 0;
+  for (std::size_t k = 0; k < ga.size(); ++k) {
+    REQUIRE(ga[k].size() == gb[k].size());
+    REQUIRE_FALSE(ga[k].empty());
+    for (std::size_t i = 0; i < ga[k].size(); ++i) {
+      worst = std::max(worst, double(std::abs(ga[k][i] - gb[k][i])));
+      scale = std::max(scale, double(std::abs(ga[k][i])));
+    }
+  }
+  return {worst, scale};
+}
+
 }  // namespace
 
 TEST_CASE("AdaIN gives the style's per-channel mean and std; alpha 0 gives the content back", "[style]") {
@@ -185,12 +213,10 @@ TEST_CASE("the decoder's upsample-and-conv in four phases equals nearest x2, ref
 }
 
 TEST_CASE("the sliced training step gives the whole-batch step's parameters and losses", "[style]") {
-  std::vector<core::Image> contents{synthetic(72, 60, 0, 1), synthetic(60, 72, 0, 2)};
-  std::vector<core::Image> styles{synthetic(64, 64, 1, 3), synthetic(72, 56, 1, 4)};
-  TrainConfig c;
-  c.size = 32;
-  c.batch = 3;
-  c.seed = 5;
+  const SmallSet set(3);
+  const auto& contents = set.contents;
+  const auto& styles = set.styles;
+  const TrainConfig& c = set.config;
   StyleSession whole(4), sliced(4);
   whole.setTraining(contents, styles, c);
   sliced.setTraining(contents, styles, c);
@@ -215,17 +241,7 @@ TEST_CASE("the sliced training step gives the whole-batch step's parameters and 
     CHECK(b.identity == Approx(a.identity).epsilon(1e-5));
     CHECK(b.total == Approx(a.total).epsilon(1e-5));
     // The accumulated gradient is the batch's (Adam's update would hide a wrong scale).
-    const auto ga = whole.lastGradients(), gb = sliced.lastGradients();
-    REQUIRE(ga.size() == gb.size());
-    double gWorst = 0, gScale = 0;
-    for (std::size_t k = 0; k < ga.size(); ++k) {
-      REQUIRE(ga[k].size() == gb[k].size());
-      REQUIRE_FALSE(ga[k].empty());
-      for (std::size_t i = 0; i < ga[k].size(); ++i) {
-        gWorst = std::max(gWorst, double(std::abs(ga[k][i] - gb[k][i])));
-        gScale = std::max(gScale, double(std::abs(ga[k][i])));
-      }
-    }
+    const auto [gWorst, gScale] = gradientGap(whole.lastGradients(), sliced.lastGradients());
     INFO("step " << step << ": largest gradient difference " << gWorst << " of " << gScale);
     CHECK(gScale > 0);
     CHECK(gWorst < 1e-4 * gScale);
@@ -409,12 +425,10 @@ TEST_CASE("the transposed decoder: phase sums are the overlap counts; balanced k
 }
 
 TEST_CASE("the transposed decoder trains, the regulariser balances it, sliced steps match, and the file keeps its kind", "[style][checkerboard]") {
-  std::vector<core::Image> contents{synthetic(72, 60, 0, 1), synthetic(60, 72, 0, 2)};
-  std::vector<core::Image> styles{synthetic(64, 64, 1, 3), synthetic(72, 56, 1, 4)};
-  TrainConfig c;
-  c.size = 32;
-  c.batch = 2;
-  c.seed = 5;
+  const SmallSet set(2);
+  const auto& contents = set.contents;
+  const auto& styles = set.styles;
+  TrainConfig c = set.config;
   StyleSession plain(4, "random", "transposed3"), balanced(4, "random", "transposed3"),
       sliced(4, "random", "transposed3");
   CHECK(plain.decoderUpsampling() == "transposed3");
@@ -449,14 +463,7 @@ TEST_CASE("the transposed decoder trains, the regulariser balances it, sliced st
   while (!sliced.trainSlice(0, &m)) {
   }
   CHECK(m.total == Approx(a.total).epsilon(1e-5));
-  const auto ga = whole.lastGradients(), gb = sliced.lastGradients();
-  REQUIRE(ga.size() == gb.size());
-  double worst = 0, scale = 0;
-  for (std::size_t k = 0; k < ga.size(); ++k)
-    for (std::size_t i = 0; i < ga[k].size() && i < gb[k].size(); ++i) {
-      worst = std::max(worst, double(std::abs(ga[k][i] - gb[k][i])));
-      scale = std::max(scale, double(std::abs(ga[k][i])));
-    }
+  const auto [worst, scale] = gradientGap(whole.lastGradients(), sliced.lastGradients());
   CHECK(scale > 0);
   CHECK(worst < 1e-4 * scale);
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <random>
 #include <nlohmann/json.hpp>
 
 #include "core/cli/cli.h"
@@ -71,6 +72,23 @@ TEST_CASE("phase imbalance and overlap map of known phase sums", "[style][checke
   REQUIRE(m.size() == 4);
   CHECK(m[0] == Approx(std::sqrt((1 + 9) / 2.0)));
   CHECK(m[3] == Approx(std::sqrt((16 + 0) / 2.0)));
+}
+
+TEST_CASE("checkerboard energy from images (phase folding) equals the spectrum's ratio",
+          "[style][checkerboard]") {
+  std::mt19937 rng(4);
+  std::normal_distribution<float> g(0.3f, 1.0f);
+  struct Case { int count, h, w, stride; };
+  for (const auto c : {Case{3, 28, 28, 4}, Case{2, 32, 48, 8}, Case{1, 12, 6, 2}, Case{4, 18, 27, 9}}) {
+    std::vector<float> images(std::size_t(c.count) * c.h * c.w);
+    for (std::size_t k = 0; k < images.size(); ++k)  // noise plus a little of a phase pattern
+      images[k] = g(rng) + 0.4f * float(((k % c.w) % c.stride == 1) ? 1 : 0);
+    const double fast = checkerboardEnergy(images, c.count, c.h, c.w, c.stride);
+    const double slow = checkerboardEnergy(powerSpectrum(images, c.count, c.h, c.w), c.h, c.w, c.stride);
+    INFO(c.count << " x " << c.h << "x" << c.w << " stride " << c.stride << ": " << fast << " vs " << slow);
+    CHECK(slow > 0.01);
+    CHECK(fast == Approx(slow).epsilon(1e-9));
+  }
 }
 
 TEST_CASE("checkerboard energy: a checkerboard is 1, a constant undefined, a smooth wave ~0",

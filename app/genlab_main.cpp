@@ -58,6 +58,20 @@ QString usage(const QCommandLineParser& parser) {
   return text;
 }
 
+// A --NAME SECONDS option, 0 to max (NaN and words refused): false, with a
+// message, when it is set to anything else; `out` is left alone when unset.
+bool seconds(const QCommandLineParser& parser, const char* name, double max, double& out) {
+  if (!parser.isSet(name)) return true;
+  bool ok = false;
+  const double v = parser.value(name).toDouble(&ok);
+  if (!ok || !(v >= 0 && v <= max)) {
+    std::fprintf(stderr, "genlab: --%s needs a number of seconds (0 to %g)\n", name, max);
+    return false;
+  }
+  out = v;
+  return true;
+}
+
 // Parses without a QApplication so that --help, --version and bad arguments
 // work on machines without a display. Returns an exit code, or -1 to run.
 int parseArguments(int argc, char** argv, Options& out) {
@@ -90,21 +104,13 @@ int parseArguments(int argc, char** argv, Options& out) {
                  qPrintable(ids.join(", ")));
     return 2;
   }
-  if (parser.isSet("autotrain")) {
-    bool ok = false;
-    out.autotrain = parser.value("autotrain").toDouble(&ok);
-    if (!ok || out.autotrain < 0) {
-      std::fprintf(stderr, "genlab: --autotrain needs a number of seconds\n");
-      return 2;
-    }
-  }
-  if (parser.isSet("screenshot-after")) {
-    bool ok = false;
-    out.screenshotAfter = parser.value("screenshot-after").toDouble(&ok);
-    if (!ok || out.screenshotAfter < 0 || out.screenshotAfter > 3600) {
-      std::fprintf(stderr, "genlab: --screenshot-after needs a number of seconds (0 to 3600)\n");
-      return 2;
-    }
+  if (!seconds(parser, "autotrain", 86400, out.autotrain) ||
+      !seconds(parser, "screenshot-after", 3600, out.screenshotAfter))
+    return 2;
+  if (parser.isSet("screenshot-after") && (out.screenshot.isEmpty() || parser.isSet("autotrain"))) {
+    std::fprintf(stderr, "genlab: --screenshot-after goes with --screenshot and without --autotrain "
+                         "(with --autotrain the screenshot waits its SECONDS)\n");
+    return 2;
   }
   if (out.lab.isEmpty() &&
       (!out.data.isEmpty() || !out.view.isEmpty() || out.autotrain >= 0 || !out.model.isEmpty()))

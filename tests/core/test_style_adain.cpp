@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -394,6 +395,28 @@ TEST_CASE("the transposed decoder: phase sums are the overlap counts; balanced k
   const auto y = at::conv_transpose2d(x, d->convW[1], {}, {2, 2}, {1, 1}, {1, 1});
   for (int p = 0; p < 4; ++p) CHECK(y[0][0][4 + p / 2][4 + p % 2].item<double>() == Approx(64 * counts[p]));
   CHECK(d->balancePenalty().item<double>() > 0.1);
+  // An asymmetric kernel tells the taps apart: the computed sums equal the
+  // layer's measured response to a constant input on one channel.
+  const auto asymmetric = [](int k) {
+    auto v = at::empty({k});
+    for (int t = 0; t < k; ++t) v[t] = std::pow(10.0, t);
+    return at::outer(v, at::arange(1, k + 1).to(at::kFloat));
+  };
+  for (int k : {3, 4}) {
+    Decoder dk(3, 4, 2, k);
+    auto& w = dk->convW[1];
+    w.zero_();
+    w[2][5].copy_(asymmetric(k));
+    const auto sums = dk->phaseSums(0)[2][5];
+    const auto unit = at::zeros({1, 64, 6, 6});
+    unit[0][2].fill_(1.0);
+    const auto y = k == 3 ? at::conv_transpose2d(unit, w, {}, {2, 2}, {1, 1}, {1, 1})
+                          : at::conv_transpose2d(unit, w, {}, {2, 2}, {1, 1});
+    for (int p = 0; p < 4; ++p) {
+      INFO("k " << k << ", phase " << p);
+      CHECK(sums[p / 2][p % 2].item<double>() == Approx(y[0][5][4 + p / 2][4 + p % 2].item<double>()));
+    }
+  }
 
   // Kernels whose phases get equal sums: [0.5, 1, 0.5] along each axis gives
   // phase 0 the middle tap (1) and phase 1 the outer two (0.5 + 0.5).
@@ -478,6 +501,32 @@ TEST_CASE("the transposed decoder trains, the regulariser balances it, sliced st
   TransferParams tp;
   tp.alpha = 0.7;
   CHECK(balanced.transfer(tp).image.pixels == loaded->transfer(tp).image.pixels);
+  CHECK(loaded->describe().find("transposed-conv k3 upsampling (balance regulariser weight 10)") != std::string::npos);
+
+  // Hostile headers: an upsampling of the wrong type or unknown, a k4 claim
+  // over k3 tensors, a negative balance weight: refused with the reason.
+  const auto original = core::ModelFile::load(tmp.path("t.genlab"));
+  const auto withMeta = [&](const std::function<void(nlohmann::json&)>& change) {
+    auto f = original;
+    auto meta = nlohmann::json::parse(f.metaJson);
+    change(meta);
+    f.metaJson = meta.dump();
+    f.save(tmp.path("h.genlab"));
+    return tmp.path("h.genlab");
+  };
+  const auto refused = [&](const std::string& path, const std::string& why) {
+    try {
+      StyleSession::load(path);
+      FAIL("loaded " << why);
+    } catch (const core::ModelFileError& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(why) != std::string::npos);
+    }
+  };
+  refused(withMeta([](nlohmann::json& m) { m["upsampling"] = 3; }), "corrupt decoder header");
+  refused(withMeta([](nlohmann::json& m) { m["upsampling"] = "bicubic"; }), "unknown decoder upsampling 'bicubic'");
+  refused(withMeta([](nlohmann::json& m) { m["upsampling"] = "transposed4"; }), "decoder.w1");
+  refused(withMeta([](nlohmann::json& m) { m["balance_weight"] = -2; }), "balance weight");
 }
 
 TEST_CASE("genlab-cli style train-decoder --upsample prints the checkerboard energies; bad choices are refused", "[style][cli][checkerboard]") {
@@ -515,4 +564,9 @@ TEST_CASE("genlab-cli style train-decoder --upsample prints the checkerboard ene
                       "bicubic", "--data", data.string(), "--out", tmp.path("n.genlab")},
                      lines, &err) != 0);
   CHECK(err.find("--upsample must be") != std::string::npos);
+  CHECK(test::runCli({"style", "train-decoder", "--steps", "3", "--size", "32", "--encoder", "random", "--upsample",
+                      "transposed3-balanced", "--balance-weight", "0", "--data", data.string(), "--out",
+                      tmp.path("n.genlab")},
+                     lines, &err) != 0);
+  CHECK(err.find("needs a --balance-weight above 0") != std::string::npos);
 }

@@ -8,6 +8,7 @@
 
 #include "core/labs/style/adain_ops.h"
 #include "core/labs/style/mobilenet.h"
+#include "core/labs/style/phase_balance.h"
 
 namespace genlab::core::style {
 
@@ -189,12 +190,7 @@ torch::Tensor DecoderImpl::phaseSums(int j) const {
   // pixels, phase 1 (0+1 | 2); either way each phase gets all three taps of
   // a constant input.
   const auto& w = convW[j + 1];
-  if (transposed()) {
-    const int k = transposedKernel;
-    auto a = torch::zeros({2, k}, w.options());
-    for (int t = 0; t < k; ++t) a[(t + 1) % 2][t] = 1;  // (t - 1) mod 2
-    return at::matmul(at::matmul(a, w), a.t());  // in x out x 2 x 2
-  }
+  if (transposed()) return transposedPhaseSums(w, transposedKernel, 1);  // in x out x 2 x 2
   auto a = torch::zeros({2, 3}, w.options());
   a.fill_(1);
   return at::matmul(at::matmul(a, w.transpose(0, 1)), a.t());
@@ -203,11 +199,7 @@ torch::Tensor DecoderImpl::phaseSums(int j) const {
 torch::Tensor DecoderImpl::balancePenalty() const {
   auto total = torch::zeros({}, convW[0].options());
   if (!transposed()) return total;
-  for (int j = 0; j < levels; ++j) {
-    const auto s = phaseSums(j).flatten(2);
-    const auto dev = s - s.mean(2, true);
-    total = total + dev.pow(2).sum() / s.pow(2).sum().detach().clamp_min(1e-12);
-  }
+  for (int j = 0; j < levels; ++j) total = total + balanceTerm(phaseSums(j));
   return total;
 }
 

@@ -12,6 +12,7 @@
 #include "core/data/image_data.h"
 #include "core/labs/style/checkerboard.h"
 #include "core/labs/style/checkerboard_judge.h"
+#include "core/labs/style/phase_balance.h"
 
 namespace genlab::core::style {
 
@@ -131,11 +132,7 @@ struct UpLayerImpl : torch::nn::Module {
   }
   // Differentiable phase sums of a transposed kernel: A W A^T with
   // A[p][t] = 1 when tap t reaches phase p. [cin, cout, 2, 2].
-  torch::Tensor kernelPhaseSums() const {
-    auto a = torch::zeros({2, kernel});
-    for (int t = 0; t < kernel; ++t) a[((t - padding) % 2 + 2) % 2][t] = 1.0;
-    return torch::matmul(torch::matmul(a, tconv->weight), a.t());
-  }
+  torch::Tensor kernelPhaseSums() const { return transposedPhaseSums(tconv->weight, kernel, padding); }
   // Phase sums of any kind, measured: the response (bias removed) to an
   // input that is 1 on one channel everywhere, read in the interior.
   PhaseSums probe() {
@@ -247,11 +244,7 @@ struct CheckerboardSession::Impl {
 
   torch::Tensor penalty() {
     auto total = torch::zeros({});
-    for (auto* l : {&net->u1, &net->u2}) {
-      auto s = (*l)->kernelPhaseSums();
-      auto dev = s - s.mean({2, 3}, true);
-      total = total + dev.pow(2).sum() / s.detach().pow(2).sum().clamp_min(1e-12);
-    }
+    for (auto* l : {&net->u1, &net->u2}) total = total + balanceTerm((*l)->kernelPhaseSums());
     return total;
   }
 };

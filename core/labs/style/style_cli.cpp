@@ -168,6 +168,9 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   c.balanceWeight = a.real("balance-weight", upsample == "transposed3-balanced" ? 1.0 : 0.0);
   if (!std::isfinite(c.balanceWeight) || c.balanceWeight < 0 || c.balanceWeight > 1e6)
     throw std::invalid_argument("--balance-weight must be between 0 and 1e6");
+  if (upsample == "transposed3-balanced" && !(c.balanceWeight > 0))
+    throw std::invalid_argument("--upsample transposed3-balanced needs a --balance-weight above 0 "
+                                "(use --upsample transposed3 for none)");
   if (c.balanceWeight > 0 && !transposed)
     throw std::invalid_argument("--balance-weight needs a transposed --upsample (transposed3, transposed4, "
                                 "transposed3-balanced)");

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 #include "core/labs/style/adain_net.h"
@@ -88,6 +89,7 @@ struct StyleSession::Impl {
   std::uint64_t decoderSeed = 1;
   long steps = 0;
   int trainedSize = 0;
+  double trainedBalance = 0;  // the balance weight of the last training step (transposed decoders)
   torch::Tensor content;                  // 1 x 3 x H x W
   std::vector<torch::Tensor> contentFeat;  // per encoder layer
   std::array<StyleSlot, kMaxStyles> slots;
@@ -104,7 +106,8 @@ struct StyleSession::Impl {
 
   // The regulariser's term of a step, added to the gradients already there.
   void addBalanceGradient() {
-    if (config.balanceWeight > 0 && decoder->transposed()) (decoder->balancePenalty() * config.balanceWeight).backward();
+    trainedBalance = decoder->transposed() ? config.balanceWeight : 0.0;
+    if (trainedBalance > 0) (decoder->balancePenalty() * trainedBalance).backward();
   }
 
   void refreshDecoderStats(StyleSlot& s) {
@@ -389,8 +392,14 @@ long StyleSession::step() const { return m->steps; }
 
 std::string StyleSession::describe() const {
   std::string enc = m->encoder.net() ? ", pretrained MobileNetV2 encoder" : ", random encoder";
-  if (m->decoder->transposed())
+  if (m->decoder->transposed()) {
     enc += ", transposed-conv k" + std::to_string(m->decoder->transposedKernel) + " upsampling";
+    if (m->trainedBalance > 0) {
+      std::ostringstream w;
+      w << m->trainedBalance;
+      enc += " (balance regulariser weight " + w.str() + ")";
+    }
+  }
   if (m->steps == 0) return "decoder: untrained" + enc;
   return "decoder: " + std::to_string(m->steps) + " steps at " + std::to_string(m->trainedSize) +
          " px, seed " + std::to_string(m->decoderSeed) + enc;
@@ -406,6 +415,7 @@ void StyleSession::save(const std::string& path) const {
   meta["steps"] = m->steps;
   meta["train_size"] = m->trainedSize;
   if (m->decoder->transposed()) meta["upsampling"] = decoderUpsamplingName(m->decoder->transposedKernel);
+  if (m->trainedBalance > 0) meta["balance_weight"] = m->trainedBalance;  // of the last training step
   if (const auto* net = m->encoder.net()) {
     // The pretrained weights stay in their own file; this ties the decoder to them.
     meta["encoder_fingerprint"] = net->fingerprint();
@@ -487,6 +497,9 @@ std::shared_ptr<StyleSession> StyleSession::fromFile(const ModelFile& f, const s
   }
   s->m->steps = meta.value("steps", 0L);
   s->m->trainedSize = meta.value("train_size", 0);
+  s->m->trainedBalance = meta.value("balance_weight", 0.0);
+  if (!std::isfinite(s->m->trainedBalance) || s->m->trainedBalance < 0)
+    throw ModelFileError(path + ": the decoder's balance weight is not a number >= 0");
   return s;
 }
 

@@ -5,6 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include <QChart>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <cmath>
 #include <QCheckBox>
 #include <QDir>
 #include <QFile>
@@ -17,6 +20,7 @@
 #include <QTabWidget>
 #include <QTest>
 
+#include "core/labs/style/style_session.h"
 #include "ui/labs/style/adain_stats_chart.h"
 #include "ui/labs/style/style_pad.h"
 #include "ui/labs/style/style_panel.h"
@@ -191,4 +195,60 @@ TEST_CASE("style panel: with the converted MobileNetV2, a new decoder is for the
   REQUIRE(waitUntil([&] { return tab.statsChart()->pointCount("result") == 192; }));
   CHECK(tab.statsChart()->pointCount("style") == 192);
   CHECK(tab.statsChart()->chart()->title().contains("block_6_expand_relu"));
+}
+
+TEST_CASE("style panel: a new transposed decoder shows its checkerboard and trains with the regulariser", "[style]") {
+  QTemporaryDir root;
+  StyleDataDir data(root.path());
+  test::PanelFixture<StylePanel> f({1400, 900});
+  StylePanel& panel = *f.panel;
+  AdainTab& tab = *panel.adainTab();
+  REQUIRE(waitUntil([&] { return panel.controller()->ready(); }));
+  REQUIRE(waitUntil([&] { return !tab.resultView()->image().isNull(); }));
+  CHECK_FALSE(tab.balanceSpin()->isEnabled());  // the fresh default is a nearest decoder
+
+  // The caption's checkerboard energy, as a number (NaN when it shows "—").
+  const auto energy = [&] {
+    const QString c = tab.resultView()->caption();
+    const int at = c.indexOf(QStringLiteral("checkerboard "));
+    if (at < 0) return -1.0;
+    bool ok = false;
+    const double v = c.mid(at + 13).section(QLatin1Char(' '), 0, 0).toDouble(&ok);
+    return ok ? v : std::nan("");
+  };
+  const double nearestEnergy = energy();
+  INFO("caption: " << tab.resultView()->caption().toStdString());
+  REQUIRE(nearestEnergy >= 0);
+
+  tab.upsamplingBox()->setCurrentIndex(tab.upsamplingBox()->findData(QStringLiteral("transposed3")));
+  int n = tab.transfers();
+  tab.newDecoderButton()->click();
+  REQUIRE(waitUntil([&] { return panel.controller()->upsampling() == "transposed3" && tab.transfers() > n; }));
+  CHECK(tab.decoderLabel()->text().contains("transposed-conv k3 upsampling"));
+  CHECK(tab.balanceSpin()->isEnabled());
+  const QString target = root.path() + "/user/genlab/style/my-decoder-transposed3.genlab";
+  CHECK(panel.controller()->trainTarget() == target);
+  // An untrained transposed decoder draws a strong checkerboard; the nearest one does not.
+  INFO("transposed caption: " << tab.resultView()->caption().toStdString());
+  CHECK(energy() > 0.1);
+  CHECK(energy() > 5 * nearestEnergy);
+
+  tab.balanceSpin()->setValue(10);
+  tab.stepsSpin()->setValue(4);
+  tab.trainSizeSpin()->setValue(32);
+  tab.trainButton()->click();
+  CHECK_FALSE(tab.newDecoderButton()->isEnabled());
+  REQUIRE(waitUntil([&] { return f.finished == 1 && !panel.isTraining(); }, 120000));
+  CHECK_FALSE(hasErrorBox());
+  REQUIRE(QFile::exists(target));
+  CHECK_FALSE(QFile::exists(root.path() + "/user/genlab/style/my-decoder.genlab"));  // the user's own is untouched
+  const auto saved = genlab::core::style::StyleSession::load(target.toStdString());
+  CHECK(saved->decoderUpsampling() == "transposed3");
+  CHECK(saved->describe().find("balance regulariser weight 10") != std::string::npos);
+
+  // Back to a nearest decoder: no regulariser to weigh.
+  tab.upsamplingBox()->setCurrentIndex(tab.upsamplingBox()->findData(QStringLiteral("nearest")));
+  tab.newDecoderButton()->click();
+  REQUIRE(waitUntil([&] { return panel.controller()->upsampling() == "nearest"; }));
+  CHECK_FALSE(tab.balanceSpin()->isEnabled());
 }

@@ -105,6 +105,11 @@ std::string userDecoderPath() {
   return (base / "genlab" / "style" / "my-decoder.genlab").string();
 }
 
+std::string userDecoderPathFor(const std::string& upsampling) {
+  if (upsampling == "nearest") return userDecoderPath();
+  return (fs::path(userDecoderPath()).parent_path() / ("my-decoder-" + upsampling + ".genlab")).string();
+}
+
 std::string howToTrainDecoder() {
   return "no AdaIN decoder at " + defaultDecoderPath() +
          "; train one with `make data` (about 5 minutes), with `genlab-cli style train-decoder "

@@ -27,6 +27,10 @@ std::string defaultDecoderPath();
 // $XDG_DATA_HOME (else ~/.local/share)/genlab/style/my-decoder.genlab. Never
 // the shipped default above (a different name even when the folders coincide).
 std::string userDecoderPath();
+// Where the GUI saves a decoder of this upsampling: userDecoderPath() for
+// "nearest", my-decoder-<upsampling>.genlab beside it for the others (so an
+// experiment never overwrites the user's own decoder).
+std::string userDecoderPathFor(const std::string& upsampling);
 // What to tell a user who has no decoder yet.
 std::string howToTrainDecoder();
 

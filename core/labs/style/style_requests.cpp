@@ -14,6 +14,15 @@ std::shared_ptr<OpenedDecoder> openDecoder(const std::string& path) {
   out->trained = out->session->step() > 0;
   out->path = path;
   out->summary = out->session->describe();
+  out->upsampling = out->session->decoderUpsampling();
+  return out;
+}
+
+std::shared_ptr<OpenedDecoder> newDecoder(const std::string& upsampling) {
+  auto out = std::make_shared<OpenedDecoder>();
+  out->session = std::make_shared<StyleSession>(1, defaultEncoderKind(), upsampling);
+  out->upsampling = out->session->decoderUpsampling();
+  out->summary = out->session->describe() + "; press Train decoder";
   return out;
 }
 

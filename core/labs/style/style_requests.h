@@ -22,6 +22,7 @@ struct OpenedDecoder : Payload {
   std::shared_ptr<StyleSession> session;
   bool trained = false;
   std::string path;     // where it was read from ("" when fresh)
+  std::string upsampling = "nearest";  // the decoder's (StyleSession::decoderUpsampling)
   std::string summary;  // "decoder: 300 steps at 128 px, seed 1", or how to train one
 };
 
@@ -33,6 +34,9 @@ std::shared_ptr<OpenedDecoder> openDefaultDecoder();
 // fresh one with the note.
 std::shared_ptr<OpenedDecoder> openLaunchDecoder();
 std::shared_ptr<OpenedDecoder> openDecoder(const std::string& path);
+// A fresh, untrained decoder on defaultEncoderKind() with this upsampling
+// ("nearest", "transposed3", "transposed4"; the checkerboard experiment).
+std::shared_ptr<OpenedDecoder> newDecoder(const std::string& upsampling);
 
 // The images as the session keeps them (resized), after setting one.
 struct LoadedImages : Payload {

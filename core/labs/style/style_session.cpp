@@ -541,6 +541,12 @@ TransferResult StyleSession::transfer(const TransferParams& p) {
   r.resultReencoded = p.resultStats;
   r.result = view(channelStats(p.resultStats ? m->encoder.deepest(out) : t));
   r.statsLayer = m->encoder.layerName(m->encoder.layers() - 1);
+  {
+    const auto f = out.squeeze(0).to(torch::kCPU).to(torch::kFloat32).contiguous();
+    const std::vector<float> v(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
+    r.checkerboardStride = m->encoder.downsampling();
+    r.checkerboard = checkerboardEnergy(v, 3, int(f.size(1)), int(f.size(2)), r.checkerboardStride);
+  }
   r.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

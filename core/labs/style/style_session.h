@@ -42,6 +42,10 @@ struct TransferResult : Payload {
   std::string statsLayer;            // which layer: "block_6_expand_relu (192 channels, 1/8)"
   bool resultReencoded = false;
   double milliseconds = 0;           // worker time of this transfer
+  // Checkerboard energy (checkerboard.h) of the result, each colour channel
+  // one image, at the decoder's total upsampling; NaN for a flat result.
+  double checkerboard = 0;
+  int checkerboardStride = 0;
 };
 
 struct TrainMetrics {

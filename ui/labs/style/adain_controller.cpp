@@ -64,6 +64,14 @@ void AdainController::openDecoder(const QString& path) {
       LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
 }
 
+void AdainController::newDecoder(const QString& upsampling) {
+  if (training()) return;
+  const std::string up = upsampling.toStdString();
+  m_client.request(
+      "open", tr("New decoder"), [up]() -> PayloadPtr { return core::style::newDecoder(up); },
+      LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
+}
+
 void AdainController::adopt(const std::shared_ptr<const OpenedDecoder>& o) {
   releaseSession();
   m_session = o->session;
@@ -71,7 +79,8 @@ void AdainController::adopt(const std::shared_ptr<const OpenedDecoder>& o) {
   m_summary = QString::fromStdString(o->summary);
   m_path = QString::fromStdString(o->path);
   m_usingDefault = o->path.empty() || o->path == defaultDecoderPath();
-  m_trainTarget = m_usingDefault ? QString::fromStdString(userDecoderPath()) : m_path;
+  m_upsampling = QString::fromStdString(o->upsampling);
+  m_trainTarget = m_usingDefault ? QString::fromStdString(userDecoderPathFor(o->upsampling)) : m_path;
   Q_EMIT decoderFileChanged();
   // The images live in the session: hand them to the new one.
   for (int slot = -1; slot < kMaxStyles; ++slot)
@@ -145,9 +154,10 @@ void AdainController::transfer(const TransferParams& params) {
       LabClient::as<TransferResult>([this](auto r) { Q_EMIT transferred(r); }));
 }
 
-void AdainController::train(long steps, int size, int batch, std::uint64_t seed) {
+void AdainController::train(long steps, int size, int batch, std::uint64_t seed, double balanceWeight) {
   if (!m_session || training()) return;
   TrainConfig c;
+  c.balanceWeight = m_upsampling == QLatin1String("nearest") ? 0.0 : balanceWeight;
   c.size = size;
   c.batch = batch;
   c.seed = seed;

@@ -46,13 +46,19 @@ class AdainController : public QObject {
   // At launch: the default decoder, else the user's own, else a fresh one.
   void openAtLaunch();
   void openDecoder(const QString& path);
+  // A fresh, untrained decoder with this upsampling ("nearest", "transposed3",
+  // "transposed4"): the checkerboard experiment in the AdaIN tab. Training it
+  // saves to userDecoderPathFor(upsampling), never over the user's decoder.
+  void newDecoder(const QString& upsampling);
+  QString upsampling() const { return m_upsampling; }  // of the decoder in use
   void saveDecoder(const QString& path);
   // slot -1: content; 0..3: style A..D. A null image clears a style slot.
   void setImage(int slot, const QImage& image);
   void setPreviewSize(int side);
   // Latest-wins: while one transfer runs, only the newest waiting one is kept.
   void transfer(const core::style::TransferParams& params);
-  void train(long steps, int size, int batch, std::uint64_t seed);
+  // balanceWeight: the overlap-add regulariser (transposed decoders only).
+  void train(long steps, int size, int batch, std::uint64_t seed, double balanceWeight = 0);
   void cancel();
 
  Q_SIGNALS:
@@ -81,6 +87,7 @@ class AdainController : public QObject {
   QString m_path;
   bool m_usingDefault = false;
   QString m_trainTarget;
+  QString m_upsampling = QStringLiteral("nearest");
 };
 
 }  // namespace genlab::ui

@@ -1,6 +1,10 @@
 #include "ui/labs/style/adain_tab.h"
 
+#include <cmath>
+
 #include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -60,6 +64,9 @@ AdainTab::AdainTab(EngineBridge* bridge, QWidget* parent)
 
   connect(m_controller, &AdainController::opened, this, [this](const QString& summary, bool trained) {
     m_decoderLabel->setText(summary);
+    const QString up = m_controller->upsampling();
+    m_balance->setEnabled(!m_controller->training() && up != QLatin1String("nearest"));
+    if (const int i = m_upsampling->findData(up); i >= 0) m_upsampling->setCurrentIndex(i);
     if (!trained)
       Q_EMIT statusMessage(tr("No AdaIN decoder yet: press Train decoder (or run `make data`)."));
     if (!m_defaultsLoaded) loadDefaultImages();
@@ -103,6 +110,8 @@ AdainTab::AdainTab(EngineBridge* bridge, QWidget* parent)
     m_stop->setEnabled(training);
     m_useDefault->setEnabled(!training);
     m_saveTo->setEnabled(!training);
+    m_newDecoder->setEnabled(!training);
+    m_balance->setEnabled(!training && m_controller->upsampling() != QLatin1String("nearest"));
     if (!training) m_decoderLabel->setText(m_controller->summary());
   });
   connect(m_controller, &AdainController::errorOccurred, this, &AdainTab::errorMessage);
@@ -217,6 +226,26 @@ QWidget* AdainTab::buildControls() {
   connect(m_useDefault, &QPushButton::clicked, m_controller, &AdainController::openDefault);
   connect(m_saveTo, &QPushButton::clicked, this, &AdainTab::chooseTrainTarget);
   tf->addRow(form::row({m_useDefault, m_saveTo}));
+  // The checkerboard experiment (docs/style-gan.md, "In the AdaIN decoder").
+  m_upsampling = new QComboBox;
+  m_upsampling->addItem(tr("nearest + conv"), QStringLiteral("nearest"));
+  m_upsampling->addItem(tr("transposed k3/s2"), QStringLiteral("transposed3"));
+  m_upsampling->addItem(tr("transposed k4/s2"), QStringLiteral("transposed4"));
+  m_upsampling->setToolTip(tr("Upsampling of a new decoder. Transposed convolutions draw a checkerboard at the "
+                              "decoder's 1/8 grid that the AdaIN loss hardly sees; the result's caption gives "
+                              "its checkerboard energy."));
+  m_newDecoder = new QPushButton(tr("New decoder"));
+  m_newDecoder->setToolTip(tr("Start an untrained decoder with this upsampling; Train decoder then saves it to "
+                              "its own file (my-decoder-<upsampling>.genlab), not over yours."));
+  connect(m_newDecoder, &QPushButton::clicked, this,
+          [this] { m_controller->newDecoder(m_upsampling->currentData().toString()); });
+  tf->addRow(tr("Upsampling"), m_upsampling);
+  m_balance = form::doubleSpinBox(0, 1000, 0, 1, 1,
+                                  tr("Weight of the overlap-add balance regulariser when training a transposed "
+                                     "decoder (0: off). It evens out the kernel taps each output phase gets."));
+  m_balance->setEnabled(false);
+  tf->addRow(tr("Balance weight"), m_balance);
+  tf->addRow(m_newDecoder);
   m_progress = new QProgressBar;
   m_progress->setRange(0, 1000);
   m_progress->setValue(0);
@@ -349,10 +378,16 @@ void AdainTab::onTransferred(const StyleTransferPtr& r) {
   ++m_transfers;
   m_result = toQImage(r->image);
   m_resultView->setImage(m_result);
-  m_resultView->setCaption(tr("result: α %1 · %2 ms on the worker%3")
+  m_resultView->setCaption(tr("result: α %1 · %2 ms on the worker · checkerboard %3%4")
                                .arg(m_alpha->value() / 100.0, 0, 'f', 2)
                                .arg(r->milliseconds, 0, 'f', 0)
+                               .arg(std::isfinite(r->checkerboard) ? QString::number(r->checkerboard, 'f', 4)
+                                                                   : QStringLiteral("—"))
                                .arg(m_controller->trained() ? QString() : tr(" · decoder untrained")));
+  m_resultView->setToolTip(tr("Checkerboard energy: the result's power at the multiples of its size / %1 "
+                              "(the decoder's upsampling grid) over all its power, DC excepted; a photo has "
+                              "about 0.002, a pure checkerboard 1.")
+                               .arg(r->checkerboardStride));
   m_stats->setStats(QStringLiteral("content"), r->content.mean, r->content.std);
   m_stats->setStats(QStringLiteral("style"), r->style.mean, r->style.std);
   m_stats->setStats(QStringLiteral("result"), r->result.mean, r->result.std);
@@ -379,7 +414,7 @@ void AdainTab::chooseTrainTarget() {
 void AdainTab::startTraining() {
   m_loss->clearPoints();
   m_progress->setValue(0);
-  m_controller->train(m_steps->value(), m_trainSize->value() / 4 * 4, 4, 1);
+  m_controller->train(m_steps->value(), m_trainSize->value() / 4 * 4, 4, 1, m_balance->value());
 }
 
 bool AdainTab::exportResult(const QString& path) {

@@ -12,6 +12,8 @@
 #include "ui/labs/style/adain_controller.h"
 
 class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -57,6 +59,9 @@ class AdainTab : public QWidget {
   QLabel* decoderFileLabel() const { return m_fileLabel; }
   QPushButton* useDefaultButton() const { return m_useDefault; }
   QPushButton* saveToButton() const { return m_saveTo; }
+  QComboBox* upsamplingBox() const { return m_upsampling; }
+  QPushButton* newDecoderButton() const { return m_newDecoder; }
+  QDoubleSpinBox* balanceSpin() const { return m_balance; }
   int transfers() const { return m_transfers; }
 
  Q_SIGNALS:
@@ -96,6 +101,9 @@ class AdainTab : public QWidget {
   QLabel* m_fileLabel = nullptr;  // which file is in use, where training saves
   QPushButton* m_useDefault = nullptr;
   QPushButton* m_saveTo = nullptr;
+  QComboBox* m_upsampling = nullptr;
+  QPushButton* m_newDecoder = nullptr;
+  QDoubleSpinBox* m_balance = nullptr;
   // views
   ImageView* m_contentView = nullptr;
   ImageView* m_styleView = nullptr;

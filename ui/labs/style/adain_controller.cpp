@@ -42,34 +42,25 @@ void AdainController::releaseSession() {
   m_session.reset();
 }
 
-void AdainController::openDefault() {
+void AdainController::requestOpen(const QString& what, std::function<std::shared_ptr<OpenedDecoder>()> open) {
   if (training()) return;
   m_client.request(
-      "open", tr("Open decoder"), []() -> PayloadPtr { return openDefaultDecoder(); },
+      "open", what, [open = std::move(open)]() -> PayloadPtr { return open(); },
       LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
 }
 
-void AdainController::openAtLaunch() {
-  if (training()) return;
-  m_client.request(
-      "open", tr("Open decoder"), []() -> PayloadPtr { return openLaunchDecoder(); },
-      LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
-}
+void AdainController::openDefault() { requestOpen(tr("Open decoder"), [] { return openDefaultDecoder(); }); }
+
+void AdainController::openAtLaunch() { requestOpen(tr("Open decoder"), [] { return openLaunchDecoder(); }); }
 
 void AdainController::openDecoder(const QString& path) {
-  if (training()) return;
   const std::string file = path.toStdString();
-  m_client.request(
-      "open", tr("Open decoder"), [file]() -> PayloadPtr { return core::style::openDecoder(file); },
-      LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
+  requestOpen(tr("Open decoder"), [file] { return core::style::openDecoder(file); });
 }
 
 void AdainController::newDecoder(const QString& upsampling) {
-  if (training()) return;
   const std::string up = upsampling.toStdString();
-  m_client.request(
-      "open", tr("New decoder"), [up]() -> PayloadPtr { return core::style::newDecoder(up); },
-      LabClient::as<OpenedDecoder>([this](auto o) { adopt(o); }));
+  requestOpen(tr("New decoder"), [up] { return core::style::newDecoder(up); });
 }
 
 void AdainController::adopt(const std::shared_ptr<const OpenedDecoder>& o) {

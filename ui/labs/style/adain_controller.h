@@ -6,6 +6,7 @@
 #include <QImage>
 #include <QObject>
 #include <QString>
+#include <functional>
 
 #include <array>
 
@@ -74,6 +75,8 @@ class AdainController : public QObject {
 
  private:
   void adopt(const std::shared_ptr<const core::style::OpenedDecoder>& o);
+  // Runs `open` on the worker (unless training) and adopts what it returns.
+  void requestOpen(const QString& what, std::function<std::shared_ptr<core::style::OpenedDecoder>()> open);
   void sendImage(int slot);
   void releaseSession();
 

@@ -189,7 +189,8 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
     std::vector<Image> contents, styles;
     for (const auto& f : photos.contents) contents.push_back(readImageFile(f));
     for (const auto& f : photos.styles) styles.push_back(readImageFile(f));
-    session->setTraining(contents, styles, c);
+    // The job's own training set, so both measurements see the same crops.
+    session->setTraining(contents, trainingStyles(contents, std::move(styles)), c);
   }
   const auto before = session->measureCheckerboard();
   printer.line({{"event", "start"}, {"lab", channel::kLab}, {"device", Engine::deviceName()}, {"encoder", encoder},

@@ -37,6 +37,11 @@ void StyleTrainJob::begin(JobContext&) {
   m_progress->totalSteps = m_steps;
 }
 
+std::vector<Image> trainingStyles(const std::vector<Image>& contents, std::vector<Image> styles) {
+  styles.insert(styles.end(), contents.begin(), contents.end());
+  return styles;
+}
+
 void StyleTrainJob::publishProgress(JobContext& ctx) {
   auto p = std::make_shared<StyleProgress>(*m_progress);
   p->elapsedSeconds = m_seconds;
@@ -51,10 +56,8 @@ bool StyleTrainJob::step(JobContext& ctx) {
       if (m_read < n) m_contentImages.push_back(readImageFile(m_contents[m_read]));
       else m_styleImages.push_back(readImageFile(m_styles[m_read - n]));
       if (++m_read < n + m_styles.size()) return false;
-      // The textures alone are mostly grey: the photos serve as styles too, so the
-      // decoder learns to render colour.
-      m_styleImages.insert(m_styleImages.end(), m_contentImages.begin(), m_contentImages.end());
-      m_session->setTraining(m_contentImages, m_styleImages, m_config);
+      m_session->setTraining(m_contentImages, trainingStyles(m_contentImages, std::move(m_styleImages)),
+                             m_config);
       m_contentImages.clear();
       m_styleImages.clear();
       m_phase = Phase::Before;

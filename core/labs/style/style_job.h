@@ -35,6 +35,11 @@ struct StyleTrainResult : Payload {
 // What one job step aims at; a single piece may take longer on a slow machine.
 inline constexpr double kSliceBudgetMs = 40;
 
+// The styles the decoder trains on: the style photos and, after them, the
+// content photos (the textures alone are mostly grey; the photos teach the
+// decoder to render colour).
+std::vector<Image> trainingStyles(const std::vector<Image>& contents, std::vector<Image> styles);
+
 class StyleTrainJob : public Job {
  public:
   // Trains `session` for `steps` steps on `contents`/`styles` (photo paths;

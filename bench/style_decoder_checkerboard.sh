@@ -4,8 +4,8 @@
 # default), with transposed convs k3/s2, with transposed convs k3/s2 plus the
 # overlap-add balance regulariser (weights 1 and 10), and with transposed
 # convs k4/s2 (a kernel the stride divides; alone and with the regulariser at
-# weight 10), trained as `make data`
-# trains the default one (600 steps, 128 px crops, pretrained encoder), seeds
+# weight 10), trained as `make data` trained the default one until stop 13
+# (600 steps in worker slices, 128 px crops, pretrained encoder), seeds
 # 1-3. Prints the table of checkerboard energies (stylised outputs at
 # alpha = 1, reconstructions at alpha = 0, the content photos themselves),
 # phase imbalance and the AdaIN loss on the fixed crops (the quality), and

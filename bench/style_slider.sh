@@ -19,9 +19,9 @@ trap 'rm -rf "$work"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 DEC=$DATA/decoder.genlab
 if [[ -z ${SKIP_TRAIN:-} || ! -f $DEC ]]; then
-  STEPS=${STEPS:-600}
+  STEPS=${STEPS:-1800}
   /usr/bin/time -f 'train-decoder wall %e s, max RSS %M kB' \
-    "$CLI" style train-decoder --steps "$STEPS" --size 128 --seed 1 --out "$work/decoder.genlab" --json \
+    "$CLI" style train-decoder --steps "$STEPS" --size 128 --seed 1 --whole-steps --out "$work/decoder.genlab" --json \
     | tail -1
   [[ -f $DEC ]] || DEC=$work/decoder.genlab
 fi

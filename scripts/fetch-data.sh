@@ -259,13 +259,21 @@ fetch_style() {
     echo "data: style: the default decoder belongs to the random encoder; kept as decoder-random.genlab"
     mv -f "$dir/decoder.genlab" "$dir/decoder-random.genlab"
   fi
+  # A pretrained-encoder default from before 1800 whole steps (600 sliced
+  # steps) is kept as decoder-previous.genlab, and the new one trained.
+  if [[ -f $dir/decoder.genlab ]] && head -c 2048 "$dir/decoder.genlab" | grep -aq '"encoder":"mobilenet_v2"' \
+      && ! head -c 2048 "$dir/decoder.genlab" | grep -aq '"steps":1800'; then
+    echo "data: style: the default decoder is an older, shorter-trained one; kept as decoder-previous.genlab"
+    mv -f "$dir/decoder.genlab" "$dir/decoder-previous.genlab"
+  fi
   if [[ -f $dir/decoder.genlab ]]; then
     echo "data: style: default AdaIN decoder in $dir/decoder.genlab"
   elif [[ -n ${GENLAB_SKIP_STYLE_DECODER:-} ]]; then
     :
   elif [[ -x $cli ]]; then
     echo "data: style: training the default AdaIN decoder (seed 1, at most about 5 minutes)..."
-    "$cli" style train-decoder --steps 600 --size 128 --seed 1 --out "$dir/decoder.genlab" \
+    # Whole steps on 2 threads: about 250 s on 2 quiet cores (docs/style.md).
+    "$cli" style train-decoder --steps 1800 --size 128 --seed 1 --whole-steps --out "$dir/decoder.genlab" \
       || echo "data: style: decoder training failed; the Style lab can train one itself" >&2
   else
     echo "data: style: genlab-cli is not built yet; after the build, \`make data\` trains the default decoder" >&2

@@ -529,7 +529,7 @@ TEST_CASE("the transposed decoder trains, the regulariser balances it, sliced st
   refused(withMeta([](nlohmann::json& m) { m["balance_weight"] = -2; }), "balance weight");
 }
 
-TEST_CASE("genlab-cli style train-decoder --upsample prints the checkerboard energies; bad choices are refused", "[style][cli][checkerboard]") {
+TEST_CASE("genlab-cli style train-decoder: --upsample prints the checkerboard energies, bad choices are refused, --whole-steps matches the slices", "[style][cli][checkerboard]") {
   TmpDir tmp;
   const fs::path data = tmp.dir / "photos";
   fs::create_directories(data);
@@ -569,4 +569,28 @@ TEST_CASE("genlab-cli style train-decoder --upsample prints the checkerboard ene
                       tmp.path("n.genlab")},
                      lines, &err) != 0);
   CHECK(err.find("needs a --balance-weight above 0") != std::string::npos);
+
+  // --whole-steps (make data's headless training): whole Adam steps, the same
+  // decoder as the worker's per-sample slices to float rounding.
+  std::vector<std::string> sliced, whole;
+  REQUIRE(test::runCli({"style", "train-decoder", "--steps", "3", "--size", "32", "--seed", "2", "--batch", "2",
+                        "--encoder", "random", "--data", data.string(), "--out", tmp.path("s.genlab"), "--json"},
+                       sliced, &err) == 0);
+  REQUIRE(test::runCli({"style", "train-decoder", "--steps", "3", "--size", "32", "--seed", "2", "--batch", "2",
+                        "--encoder", "random", "--whole-steps", "--data", data.string(), "--out",
+                        tmp.path("w.genlab"), "--json"},
+                       whole, &err) == 0);
+  CHECK(nlohmann::json::parse(whole.front())["whole_steps"] == true);
+  CHECK(nlohmann::json::parse(sliced.front())["whole_steps"] == false);
+  const auto rs = nlohmann::json::parse(sliced.back()), rw = nlohmann::json::parse(whole.back());
+  CHECK(rw["steps"] == 3);
+  CHECK(rw["loss_before"]["total"].get<double>() == Approx(rs["loss_before"]["total"].get<double>()).epsilon(1e-5));
+  CHECK(rw["loss_after"]["total"].get<double>() == Approx(rs["loss_after"]["total"].get<double>()).epsilon(1e-3));
+  const auto fs = core::ModelFile::load(tmp.path("s.genlab")), fw = core::ModelFile::load(tmp.path("w.genlab"));
+  double worst = 0;
+  for (const auto& [name, blob] : fs.tensors)
+    for (std::size_t i = 0; i < blob.values.size(); ++i)
+      worst = std::max(worst, double(std::abs(blob.values[i] - fw.tensors.at(name).values[i])));
+  INFO("largest parameter difference, sliced vs whole: " << worst);
+  CHECK(worst < 1e-4);
 }

@@ -147,7 +147,7 @@ Json checkerboardJson(const DecoderCheckerboard& c) {
 
 int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   a.rejectUnknown({"steps", "size", "seed", "batch", "lr", "style-weight", "identity-weight", "data", "out", "threads",
-                   "encoder", "upsample", "balance-weight", "json"});
+                   "encoder", "upsample", "balance-weight", "whole-steps", "json"});
   const auto encoder = a.str("encoder", defaultEncoderKind());
   checkEncoderKind(encoder);
   const long steps = a.integer("steps", 300, 1, 10000000);
@@ -194,11 +194,13 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   }
   const auto before = session->measureCheckerboard();
   printer.line({{"event", "start"}, {"lab", channel::kLab}, {"device", Engine::deviceName()}, {"encoder", encoder},
-                {"upsample", upsample}, {"balance_weight", c.balanceWeight},
+                {"upsample", upsample}, {"balance_weight", c.balanceWeight}, {"whole_steps", a.flag("whole-steps")},
                 {"steps", steps}, {"size", c.size}, {"batch", c.batch}, {"seed", c.seed},
                 {"lr", c.learningRate}, {"style_weight", c.styleWeight}, {"identity_weight", c.identityWeight},
                 {"content_photos", photos.contents.size()}, {"style_photos", photos.styles.size()}});
-  engine.submit(std::make_unique<StyleTrainJob>(session, steps, c, outPath, photos.contents, photos.styles));
+  auto job = std::make_unique<StyleTrainJob>(session, steps, c, outPath, photos.contents, photos.styles);
+  job->setWholeSteps(a.flag("whole-steps"));
+  engine.submit(std::move(job));
   engine.waitIdle();
   if (!printer.error.empty() || !printer.result) {
     err << "genlab-cli: training failed: " << (printer.error.empty() ? "no result" : printer.error) << "\n";
@@ -271,8 +273,9 @@ void registerCli(cli::Registry& r) {
   r.add({channel::kLab, "train-decoder",
          "style train-decoder --steps N --size 256 --seed S --out FILE [--batch 4] [--lr X] "
          "[--style-weight X] [--identity-weight X] [--encoder mobilenet_v2|random] [--data DIR] [--threads N] "
-         "[--upsample nearest|transposed3|transposed4|transposed3-balanced] [--balance-weight W] [--json]",
-         runTrainDecoder, {"json"}});
+         "[--upsample nearest|transposed3|transposed4|transposed3-balanced] [--balance-weight W] [--whole-steps] "
+         "[--json]",
+         runTrainDecoder, {"json", "whole-steps"}});
   r.add({channel::kLab, "alpha-sweep",
          "style alpha-sweep [--decoder FILE] [--encoder mobilenet_v2|random] [--data DIR] [--size 256] "
          "[--alphas 0,0.25,0.5,0.75,1] [--json]",

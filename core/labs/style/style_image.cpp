@@ -113,7 +113,7 @@ std::string userDecoderPathFor(const std::string& upsampling) {
 std::string howToTrainDecoder() {
   return "no AdaIN decoder at " + defaultDecoderPath() +
          "; train one with `make data` (about 5 minutes), with `genlab-cli style train-decoder "
-         "--steps 600 --size 128 --seed 1 --out " + defaultDecoderPath() +
+         "--steps 1800 --size 128 --seed 1 --whole-steps --out " + defaultDecoderPath() +
          "`, or with Train decoder in the Style lab";
 }
 

@@ -64,12 +64,15 @@ bool StyleTrainJob::step(JobContext& ctx) {
       return false;
     }
     case Phase::Before:
-      if (m_session->evaluateSlice(kSliceBudgetMs, &m_result.before)) m_phase = Phase::Training;
+      if (m_whole) m_result.before = m_session->evaluateTraining();
+      if (m_whole || m_session->evaluateSlice(kSliceBudgetMs, &m_result.before)) m_phase = Phase::Training;
       return false;
     case Phase::Training: {
       const auto t0 = Clock::now();
       TrainMetrics m;
-      const bool stepDone = m_session->trainSlice(kSliceBudgetMs, &m);
+      bool stepDone = true;
+      if (m_whole) m = m_session->trainStep();
+      else stepDone = m_session->trainSlice(kSliceBudgetMs, &m);
       m_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
       if (!stepDone) return false;
       m_progress->contentLoss.push_back(float(m.content));
@@ -81,7 +84,8 @@ bool StyleTrainJob::step(JobContext& ctx) {
       return false;
     }
     case Phase::After:
-      if (!m_session->evaluateSlice(kSliceBudgetMs, &m_result.after)) return false;
+      if (m_whole) m_result.after = m_session->evaluateTraining();
+      else if (!m_session->evaluateSlice(kSliceBudgetMs, &m_result.after)) return false;
       m_phase = Phase::Done;
       return true;
     case Phase::Done:

@@ -191,8 +191,7 @@ torch::Tensor DecoderImpl::phaseSums(int j) const {
   // a constant input.
   const auto& w = convW[j + 1];
   if (transposed()) return transposedPhaseSums(w, transposedKernel, 1);  // in x out x 2 x 2
-  auto a = torch::zeros({2, 3}, w.options());
-  a.fill_(1);
+  const auto a = torch::ones({2, 3}, w.options());
   return at::matmul(at::matmul(a, w.transpose(0, 1)), a.t());
 }
 

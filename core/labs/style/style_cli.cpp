@@ -12,6 +12,7 @@
 #include "core/cli/json_lines.h"
 #include "core/data/png_write.h"
 #include "core/engine/engine.h"
+#include "core/labs/style/adain_net.h"
 #include "core/labs/style/style_gan_cli.h"
 #include "core/labs/style/style_image.h"
 #include "core/labs/style/style_job.h"
@@ -159,12 +160,15 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   c.styleWeight = a.real("style-weight", c.styleWeight);
   c.identityWeight = a.real("identity-weight", c.identityWeight);
   // The checkerboard experiment (docs/style.md): the decoder's upsampling.
+  // transposed3-balanced is transposed3 with the regulariser on by default.
   const auto upsample = a.str("upsample", "nearest");
-  if (upsample != "nearest" && upsample != "transposed3" && upsample != "transposed4" &&
-      upsample != "transposed3-balanced")
-    throw std::invalid_argument("--upsample must be nearest, transposed3, transposed4 or transposed3-balanced");
-  const bool transposed = upsample != "nearest";
   const std::string decoderKind = upsample == "transposed3-balanced" ? "transposed3" : upsample;
+  bool transposed = false;
+  try {
+    transposed = decoderTransposedKernel(decoderKind) != 0;
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument("--upsample must be nearest, transposed3, transposed4 or transposed3-balanced");
+  }
   c.balanceWeight = a.real("balance-weight", upsample == "transposed3-balanced" ? 1.0 : 0.0);
   if (!std::isfinite(c.balanceWeight) || c.balanceWeight < 0 || c.balanceWeight > 1e6)
     throw std::invalid_argument("--balance-weight must be between 0 and 1e6");
@@ -184,21 +188,20 @@ int runTrainDecoder(const cli::Args& a, std::ostream& out, std::ostream& err) {
   Engine engine([&](const Snapshot& s) { printer.onSnapshot(s); });
   engine.setThreads(a.integer("threads", 0, 0, 1024));
   auto session = std::make_shared<StyleSession>(c.seed, encoder, decoderKind);
-  // Checkerboard measurements before and after, on the same fixed crops.
-  {
-    std::vector<Image> contents, styles;
-    for (const auto& f : photos.contents) contents.push_back(readImageFile(f));
-    for (const auto& f : photos.styles) styles.push_back(readImageFile(f));
-    // The job's own training set, so both measurements see the same crops.
-    session->setTraining(contents, trainingStyles(contents, std::move(styles)), c);
-  }
+  // Checkerboard measurements before and after, on the same fixed crops: the
+  // job's own training set (it trains on these images, read once here).
+  std::vector<Image> contents, styles;
+  for (const auto& f : photos.contents) contents.push_back(readImageFile(f));
+  for (const auto& f : photos.styles) styles.push_back(readImageFile(f));
+  session->setTraining(contents, trainingStyles(contents, styles), c);
   const auto before = session->measureCheckerboard();
   printer.line({{"event", "start"}, {"lab", channel::kLab}, {"device", Engine::deviceName()}, {"encoder", encoder},
                 {"upsample", upsample}, {"balance_weight", c.balanceWeight}, {"whole_steps", a.flag("whole-steps")},
                 {"steps", steps}, {"size", c.size}, {"batch", c.batch}, {"seed", c.seed},
                 {"lr", c.learningRate}, {"style_weight", c.styleWeight}, {"identity_weight", c.identityWeight},
                 {"content_photos", photos.contents.size()}, {"style_photos", photos.styles.size()}});
-  auto job = std::make_unique<StyleTrainJob>(session, steps, c, outPath, photos.contents, photos.styles);
+  auto job = std::make_unique<StyleTrainJob>(session, steps, c, outPath);
+  job->usePhotos(std::move(contents), std::move(styles));
   job->setWholeSteps(a.flag("whole-steps"));
   engine.submit(std::move(job));
   engine.waitIdle();

@@ -25,7 +25,16 @@ StyleTrainJob::StyleTrainJob(std::shared_ptr<StyleSession> session, long steps, 
 
 std::string StyleTrainJob::name() const { return channel::kTrain; }
 
+void StyleTrainJob::usePhotos(std::vector<Image> contents, std::vector<Image> styles) {
+  if (contents.empty() || styles.empty()) throw std::invalid_argument("training needs content and style photos");
+  m_contentImages = std::move(contents);
+  m_styleImages = std::move(styles);
+  m_preloaded = true;
+}
+
 void StyleTrainJob::begin(JobContext&) {
+  m_progress->totalSteps = m_steps;
+  if (m_preloaded) return;
   if (m_contents.empty() || m_styles.empty()) {
     const auto found = findTrainingPhotos();
     if (m_contents.empty()) m_contents = found.contents;
@@ -34,7 +43,6 @@ void StyleTrainJob::begin(JobContext&) {
   if (m_contents.empty() || m_styles.empty())
     throw std::runtime_error("no training photos in " + styleDataDirectory() +
                              "; run `make data` (copies the photos from python3-skimage and python3-sklearn)");
-  m_progress->totalSteps = m_steps;
 }
 
 std::vector<Image> trainingStyles(const std::vector<Image>& contents, std::vector<Image> styles) {
@@ -52,10 +60,12 @@ void StyleTrainJob::publishProgress(JobContext& ctx) {
 bool StyleTrainJob::step(JobContext& ctx) {
   switch (m_phase) {
     case Phase::Reading: {  // one photo per slice
-      const std::size_t n = m_contents.size();
-      if (m_read < n) m_contentImages.push_back(readImageFile(m_contents[m_read]));
-      else m_styleImages.push_back(readImageFile(m_styles[m_read - n]));
-      if (++m_read < n + m_styles.size()) return false;
+      if (!m_preloaded) {
+        const std::size_t n = m_contents.size();
+        if (m_read < n) m_contentImages.push_back(readImageFile(m_contents[m_read]));
+        else m_styleImages.push_back(readImageFile(m_styles[m_read - n]));
+        if (++m_read < n + m_styles.size()) return false;
+      }
       m_session->setTraining(m_contentImages, trainingStyles(m_contentImages, std::move(m_styleImages)),
                              m_config);
       m_contentImages.clear();
@@ -65,7 +75,8 @@ bool StyleTrainJob::step(JobContext& ctx) {
     }
     case Phase::Before:
       if (m_whole) m_result.before = m_session->evaluateTraining();
-      if (m_whole || m_session->evaluateSlice(kSliceBudgetMs, &m_result.before)) m_phase = Phase::Training;
+      else if (!m_session->evaluateSlice(kSliceBudgetMs, &m_result.before)) return false;
+      m_phase = Phase::Training;
       return false;
     case Phase::Training: {
       const auto t0 = Clock::now();

@@ -52,6 +52,9 @@ class StyleTrainJob : public Job {
   // headless training (`make data`, `train-decoder --whole-steps`), where no
   // slider waits behind the worker. The same parameters to float rounding.
   void setWholeSteps(bool whole) { m_whole = whole; }
+  // Photos the caller has read already (the CLI measures the decoder on them
+  // before training): the job trains on these and reads no files.
+  void usePhotos(std::vector<Image> contents, std::vector<Image> styles);
   // Measured with genlab-bench-style-train (128 px, batch 4, 2 cores): the
   // per-sample slices run best on 1 thread (231 ms a step; 374 ms on 2, the
   // batch-1 ops are too small to split), whole steps on 2 (128-137 ms; 234 on 1).
@@ -73,6 +76,7 @@ class StyleTrainJob : public Job {
   std::vector<Image> m_contentImages, m_styleImages;
   std::size_t m_read = 0;  // photos read so far (contents, then styles)
   bool m_whole = false;
+  bool m_preloaded = false;  // usePhotos: nothing to read
   std::shared_ptr<StyleProgress> m_progress;
   StyleTrainResult m_result;
   double m_seconds = 0;

@@ -65,6 +65,13 @@ torch::Tensor resizeShort(const torch::Tensor& t, int side) {
   return at::upsample_bilinear2d(t, {nh, nw}, false);
 }
 
+// Checkerboard energy of N x 3 x H x W images, each colour channel one image.
+double colourEnergy(const torch::Tensor& images, int stride) {
+  const auto f = images.to(torch::kCPU).to(torch::kFloat32).contiguous();
+  const std::vector<float> v(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
+  return checkerboardEnergy(v, int(f.size(0) * f.size(1)), int(f.size(2)), int(f.size(3)), stride);
+}
+
 StatsView view(const ChannelStats& s) {
   StatsView v;
   auto m = s.mean.flatten().to(torch::kCPU).contiguous();
@@ -541,12 +548,8 @@ TransferResult StyleSession::transfer(const TransferParams& p) {
   r.resultReencoded = p.resultStats;
   r.result = view(channelStats(p.resultStats ? m->encoder.deepest(out) : t));
   r.statsLayer = m->encoder.layerName(m->encoder.layers() - 1);
-  {
-    const auto f = out.squeeze(0).to(torch::kCPU).to(torch::kFloat32).contiguous();
-    const std::vector<float> v(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
-    r.checkerboardStride = m->encoder.downsampling();
-    r.checkerboard = checkerboardEnergy(v, 3, int(f.size(1)), int(f.size(2)), r.checkerboardStride);
-  }
+  r.checkerboardStride = m->encoder.downsampling();
+  r.checkerboard = colourEnergy(out, r.checkerboardStride);
   r.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return r;
 }
@@ -669,14 +672,9 @@ DecoderCheckerboard StyleSession::measureCheckerboard(int pairs) {
   out.images = pairs;
   out.size = m->config.size;
   out.stride = m->encoder.downsampling();
-  const auto energy = [&](const torch::Tensor& t) {  // N x 3 x S x S: 3N single-channel images
-    auto f = t.to(torch::kCPU).to(torch::kFloat32).contiguous();
-    std::vector<float> v(f.data_ptr<float>(), f.data_ptr<float>() + f.numel());
-    return checkerboardEnergy(v, int(f.size(0) * 3), out.size, out.size, out.stride);
-  };
-  out.stylised = energy(stylised);
-  out.reconstructed = energy(rebuilt);
-  out.content = energy(c);
+  out.stylised = colourEnergy(stylised, out.stride);
+  out.reconstructed = colourEnergy(rebuilt, out.stride);
+  out.content = colourEnergy(c, out.stride);
   double sum = 0;
   for (int j = 0; j < m->decoder->levels; ++j) {
     const auto ps = m->decoder->phaseSums(j).to(torch::kCPU).to(torch::kDouble).contiguous();

@@ -148,7 +148,7 @@ void AdainController::transfer(const TransferParams& params) {
 void AdainController::train(long steps, int size, int batch, std::uint64_t seed, double balanceWeight) {
   if (!m_session || training()) return;
   TrainConfig c;
-  c.balanceWeight = m_upsampling == QLatin1String("nearest") ? 0.0 : balanceWeight;
+  c.balanceWeight = balanceWeight;  // a nearest decoder has no regulariser: the session ignores it
   c.size = size;
   c.batch = batch;
   c.seed = seed;

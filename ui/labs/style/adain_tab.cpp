@@ -1,7 +1,5 @@
 #include "ui/labs/style/adain_tab.h"
 
-#include <cmath>
-
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -64,9 +62,8 @@ AdainTab::AdainTab(EngineBridge* bridge, QWidget* parent)
 
   connect(m_controller, &AdainController::opened, this, [this](const QString& summary, bool trained) {
     m_decoderLabel->setText(summary);
-    const QString up = m_controller->upsampling();
-    m_balance->setEnabled(!m_controller->training() && up != QLatin1String("nearest"));
-    if (const int i = m_upsampling->findData(up); i >= 0) m_upsampling->setCurrentIndex(i);
+    if (const int i = m_upsampling->findData(m_controller->upsampling()); i >= 0) m_upsampling->setCurrentIndex(i);
+    enableBalance();
     if (!trained)
       Q_EMIT statusMessage(tr("No AdaIN decoder yet: press Train decoder (or run `make data`)."));
     if (!m_defaultsLoaded) loadDefaultImages();
@@ -111,7 +108,7 @@ AdainTab::AdainTab(EngineBridge* bridge, QWidget* parent)
     m_useDefault->setEnabled(!training);
     m_saveTo->setEnabled(!training);
     m_newDecoder->setEnabled(!training);
-    m_balance->setEnabled(!training && m_controller->upsampling() != QLatin1String("nearest"));
+    enableBalance();
     if (!training) m_decoderLabel->setText(m_controller->summary());
   });
   connect(m_controller, &AdainController::errorOccurred, this, &AdainTab::errorMessage);
@@ -381,8 +378,7 @@ void AdainTab::onTransferred(const StyleTransferPtr& r) {
   m_resultView->setCaption(tr("result: α %1 · %2 ms on the worker · checkerboard %3%4")
                                .arg(m_alpha->value() / 100.0, 0, 'f', 2)
                                .arg(r->milliseconds, 0, 'f', 0)
-                               .arg(std::isfinite(r->checkerboard) ? QString::number(r->checkerboard, 'f', 4)
-                                                                   : QStringLiteral("—"))
+                               .arg(form::metric(r->checkerboard, 4))
                                .arg(m_controller->trained() ? QString() : tr(" · decoder untrained")));
   m_resultView->setToolTip(tr("Checkerboard energy: the result's power at the multiples of its size / %1 "
                               "(the decoder's upsampling grid) over all its power, DC excepted; a photo has "
@@ -409,6 +405,11 @@ void AdainTab::chooseTrainTarget() {
   const QString f = QFileDialog::getSaveFileName(this, tr("Train decoder saves to"), m_controller->trainTarget(),
                                                  tr("GenLab models (*.genlab)"));
   if (!f.isEmpty()) m_controller->setTrainTarget(f);
+}
+
+// The regulariser's weight applies to a transposed decoder, and not while one trains.
+void AdainTab::enableBalance() {
+  m_balance->setEnabled(!m_controller->training() && m_controller->upsampling() != QLatin1String("nearest"));
 }
 
 void AdainTab::startTraining() {

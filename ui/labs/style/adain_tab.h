@@ -77,6 +77,7 @@ class AdainTab : public QWidget {
   void onTransferred(const StyleTransferPtr& r);
   void showDecoderFile();
   void chooseTrainTarget();
+  void enableBalance();
 
   AdainController* m_controller;
   std::array<QImage, 4> m_styleImages;
